@@ -1,0 +1,1 @@
+"""tap-brightpearl: a Singer tap for Brightpearl (by Sage)."""

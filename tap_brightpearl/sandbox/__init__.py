@@ -1,0 +1,1 @@
+"""A local Brightpearl API server with seeded data (standard library only)."""
