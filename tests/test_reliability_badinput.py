@@ -1,0 +1,75 @@
+"""Reliability 6: bad input ends in one clear line, fast, without secrets (issue 5, point 6)."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from reliability_helpers import assert_clean_failure, run_tap
+
+FAST = {"throttle_limit": 1_000_000}
+STAFF = "sandbox-staff-token"
+BOUND = 60.0
+
+
+def closed_port() -> int:
+    """A local port nothing listens on (bound then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_bad(make_sandbox, tmp_path, *, sandbox=None, **overrides):
+    """Run the tap on a fresh sandbox with config overrides; returns (sandbox, run, secrets)."""
+    sb = make_sandbox(seed=41, **FAST, **(sandbox or {}))
+    config = sb.tap_config(**overrides)
+    run = run_tap(config, tmp_path, timeout=180)
+    secrets = [STAFF, config.get("staff_token", "")]
+    print(f"{overrides or sandbox}: exit {run.returncode} in {run.seconds:.1f}s; "
+          f"last line: {run.last_stderr_line()}")
+    return sb, run, secrets
+
+
+def test_wrong_token(make_sandbox, tmp_path):
+    """A wrong staff token: 401 is not retried into a loop; the error says authentication."""
+    sb, run, secrets = run_bad(make_sandbox, tmp_path, staff_token="WRONG-staff-token-777")
+    assert_clean_failure(run, r"401|auth|token", secrets, BOUND)
+    assert sb.counters()["requests_total"] <= 3
+
+
+def test_unknown_account(make_sandbox, tmp_path):
+    """An account code the server does not know: fails naming the account problem."""
+    _, run, secrets = run_bad(make_sandbox, tmp_path, account_code="no-such-account")
+    assert_clean_failure(run, r"account|40[134]", secrets, BOUND)
+
+
+def test_wrong_datacenter_host(make_sandbox, tmp_path):
+    """Nothing listens at the API host: connection errors retry a bounded time, then fail.
+
+    `datacenter` is set too, but `api_url` wins (streams.md), so nothing leaves the machine.
+    """
+    url = f"http://127.0.0.1:{closed_port()}"
+    _, run, secrets = run_bad(make_sandbox, tmp_path, api_url=url, datacenter="nowhere1")
+    assert_clean_failure(run, r"connect|refused|127\.0\.0\.1", secrets, 120)
+
+
+def test_malformed_json(make_sandbox, tmp_path):
+    """The server answers 200 with a body that is not JSON: a clear error, not a traceback."""
+    _, run, secrets = run_bad(make_sandbox, tmp_path, sandbox={"fault_malformed": 1.0})
+    assert_clean_failure(run, r"json|malformed|decode|parse", secrets, BOUND)
+
+
+def test_rejected_filter_not_retried(make_sandbox, tmp_path):
+    """A filter the server cannot parse (500 CMNC-018) is not retried: fails at once, says why."""
+    sb, run, secrets = run_bad(make_sandbox, tmp_path, sandbox={"reject_filter": "updatedOn"})
+    assert_clean_failure(run, r"CMNC-018", secrets, 30)
+    rejected = sb.counters().get("faults", {})
+    print("counters after CMNC-018:", sb.counters()["requests"], rejected)
+
+
+@pytest.mark.parametrize(("setting", "value"), [("page_size", 501), ("id_batch_size", 201)])
+def test_out_of_range_setting(make_sandbox, tmp_path, setting, value):
+    """An out-of-range setting is a config error naming it, before any request is made."""
+    sb, run, secrets = run_bad(make_sandbox, tmp_path, **{setting: value})
+    assert_clean_failure(run, setting, secrets, 30)
+    assert sb.counters()["requests_total"] == 0

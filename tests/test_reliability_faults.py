@@ -1,0 +1,66 @@
+"""Reliability 3: transient faults and persistent outages (issue 5, point 3)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from reliability_helpers import ENDPOINT, STREAM_KEYS, assert_clean_failure, run_tap
+
+SEED = 23
+FAST = {"throttle_limit": 1_000_000}
+
+
+def by_key(run, stream) -> dict:
+    """A stream's records keyed by contract PK (as canonical JSON for full comparison)."""
+    return {
+        key: json.dumps(record, sort_keys=True)
+        for key, record in zip(run.keys(stream), run.records(stream), strict=True)
+    }
+
+
+def test_transient_faults_change_nothing(make_sandbox, tmp_path):
+    """5% 500s, 3% 503 outages and 2% dropped connections: exit 0, records identical.
+
+    Two sandboxes with the same seed serve identical data; the one with faults must yield
+    exactly the same records (every field of every record of every stream) as the clean one.
+    """
+    clean_sb = make_sandbox(seed=SEED, **FAST)
+    faulty_sb = make_sandbox(seed=SEED, fault_500=0.05, fault_503=0.03, fault_drop=0.02, **FAST)
+    clean = run_tap(clean_sb.tap_config(), tmp_path, name="clean", timeout=300)
+    faulty = run_tap(faulty_sb.tap_config(), tmp_path, name="faulty", timeout=300)
+    assert clean.returncode == 0, clean.describe()
+    assert faulty.returncode == 0, faulty.describe()
+
+    faults = faulty_sb.counters()["faults"]
+    assert sum(faults.values()) > 0, "no fault was injected: the test proves nothing"
+    compared = 0
+    for stream in STREAM_KEYS:
+        want, got = by_key(clean, stream), by_key(faulty, stream)
+        assert len(got) == len(faulty.records(stream)), f"{stream}: duplicate keys"
+        assert got.keys() == want.keys(), (
+            f"{stream}: missing {sorted(want.keys() - got.keys())[:5]}, "
+            f"extra {sorted(got.keys() - want.keys())[:5]}"
+        )
+        diff = [k for k in want if want[k] != got[k]]
+        assert not diff, f"{stream}: {len(diff)} records differ, e.g. {diff[:3]}"
+        compared += len(want)
+    print(
+        f"faults served {faults}; {compared} records compared equal; "
+        f"clean {clean.seconds:.1f}s, faulty {faulty.seconds:.1f}s"
+    )
+
+
+@pytest.mark.parametrize("knob", ["fault_503", "fault_500"])
+def test_persistent_outage_fails_clearly(make_sandbox, tmp_path, knob):
+    """Every request fails: the tap gives up in bounded time, naming the endpoint and status."""
+    sb = make_sandbox(seed=SEED, **{knob: 1.0}, **FAST)
+    config = sb.tap_config()
+    run = run_tap(config, tmp_path, timeout=240)
+    status = knob.removeprefix("fault_")
+    assert_clean_failure(run, rf"\b{status}\b", [config["staff_token"]], max_seconds=120)
+    assert ENDPOINT.search(run.last_stderr_line()), run.last_stderr_line()
+    print(
+        f"{knob}=1.0: exit {run.returncode} after {run.seconds:.1f}s, "
+        f"{sb.counters()['requests_total']} requests; last line: {run.last_stderr_line()}"
+    )

@@ -1,0 +1,66 @@
+"""Reliability 7: no secret reaches stdout, stderr or the state file (issue 5, point 7)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from reliability_helpers import assert_no_secrets, run_tap, write_json
+
+FAST = {"throttle_limit": 1_000_000}
+CREDENTIALS = {
+    "staff_token": "SECRET-staff-1234",
+    "account_token": "SECRET-account-5678",
+    "access_token": "SECRET-access-9012",
+    "refresh_token": "SECRET-refresh-3456",
+}
+CLIENT_SECRET = "SECRET-client-7890"
+
+
+def outputs_clean(run, tmp_path, secrets) -> None:
+    """The run's stdout, stderr and the state file Meltano would store hold no secret."""
+    state = run.last_state()
+    state_text = "" if state is None else write_json(tmp_path / "state.json", state).read_text()
+    assert_no_secrets(run, secrets, state_text)
+
+
+def test_staff_token_never_printed(make_sandbox, tmp_path):
+    """Full sync with a recognisable staff token, then a failing run with a wrong one."""
+    sb = make_sandbox(seed=61, credentials=CREDENTIALS, **FAST)
+    config = sb.tap_config(staff_token=CREDENTIALS["staff_token"])
+    ok = run_tap(config, tmp_path, name="ok")
+    assert ok.returncode == 0, ok.describe()
+    assert len(ok.records("orders")) > 0
+    outputs_clean(ok, tmp_path, CREDENTIALS.values())
+
+    wrong = "SECRET-wrong-staff-4321"
+    failed = run_tap(sb.tap_config(staff_token=wrong), tmp_path, name="failed")
+    assert failed.returncode != 0
+    outputs_clean(failed, tmp_path, [*CREDENTIALS.values(), wrong])
+
+
+def test_oauth_tokens_never_printed(make_sandbox, tmp_path):
+    """OAuth sync with refresh (and rotation): neither the given nor the issued tokens leak.
+
+    The issued ones are read back from the config file the tap rewrote, the only place they
+    belong.
+    """
+    sb = make_sandbox(seed=61, credentials=CREDENTIALS, **FAST)
+    config = sb.tap_config()
+    config.pop("staff_token", None)
+    config.update(
+        auth_method="oauth",
+        oauth_access_token=CREDENTIALS["access_token"],
+        oauth_refresh_token=CREDENTIALS["refresh_token"],
+        oauth_client_secret=CLIENT_SECRET,
+        oauth_token_url=f"{sb.url}/token/{config['account_code']}",
+        oauth_expires_at=int(time.time()) - 60,
+    )
+    path = write_json(tmp_path / "config.json", config)
+    run = run_tap(path, tmp_path)
+    assert run.returncode == 0, run.describe()
+    assert sb.counters()["tokens_refreshed"] >= 1
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    issued = [saved["oauth_access_token"], saved["oauth_refresh_token"]]
+    assert not set(issued) & {CREDENTIALS["access_token"], CREDENTIALS["refresh_token"]}
+    outputs_clean(run, tmp_path, [*CREDENTIALS.values(), CLIENT_SECRET, *issued])

@@ -1,0 +1,131 @@
+"""Reliability 4: OAuth tokens that expire, rotate or get revoked (issue 5, point 4)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import requests
+from reliability_helpers import STREAM_KEYS, assert_clean_failure, norm_keys, run_tap, write_json
+
+FAST = {"throttle_limit": 1_000_000}
+ACCESS, REFRESH = "sandbox-access-token", "sandbox-refresh-token"
+
+
+def oauth_config(sb, **overrides) -> dict:
+    """A tap config using OAuth with the sandbox's default grant (and no staff token)."""
+    config = sb.tap_config()
+    config.pop("staff_token", None)
+    config.pop("account_token", None)
+    config.update(
+        auth_method="oauth",
+        oauth_access_token=ACCESS,
+        oauth_refresh_token=REFRESH,
+        oauth_token_url=f"{sb.url}/token/{config['account_code']}",
+        oauth_expires_at=int(time.time()) + 3600,
+    )
+    config.update(overrides)
+    return config
+
+
+def token_requests(sb) -> int:
+    """Requests the sandbox's OAuth token endpoint received."""
+    return sum(n for name, n in sb.counters()["requests"].items() if "token" in name.lower())
+
+
+def assert_complete(sb, run, streams=STREAM_KEYS) -> int:
+    """Exit 0 and every record of the sandbox emitted; returns how many were compared."""
+    assert run.returncode == 0, run.describe()
+    total = 0
+    for stream in streams:
+        truth = norm_keys(sb.primary_keys(stream))
+        assert set(run.keys(stream)) == truth, f"{stream}: emitted != ground truth"
+        total += len(truth)
+    return total
+
+
+def refresh_works(sb, refresh_token: str, app_ref: str) -> bool:
+    """Ask the sandbox's token endpoint directly whether a refresh token is still valid."""
+    response = requests.post(
+        f"{sb.url}/token/{sb.tap_config()['account_code']}",
+        data={"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": app_ref},
+        timeout=10,
+    )
+    return response.status_code == 200
+
+
+def test_expired_at_start_by_config(make_sandbox, tmp_path):
+    """`oauth_expires_at` in the past: the tap refreshes before calling, then syncs fully."""
+    sb = make_sandbox(seed=31, **FAST)
+    run = run_tap(oauth_config(sb, oauth_expires_at=1_000_000_000), tmp_path)
+    compared = assert_complete(sb, run)
+    refreshed = sb.counters()["tokens_refreshed"]
+    assert refreshed >= 1
+    print(f"expired-by-config: {refreshed} refreshes, {compared} records, {run.seconds:.1f}s")
+
+
+def test_expired_at_start_by_server(make_sandbox, tmp_path):
+    """The config says the token is valid but the server says expired (401): refresh once, sync."""
+    sb = make_sandbox(seed=31, **FAST)
+    sb.expire_tokens()
+    run = run_tap(oauth_config(sb), tmp_path)
+    compared = assert_complete(sb, run)
+    counters = sb.counters()
+    assert counters["tokens_refreshed"] >= 1
+    assert counters["auth_failures"] >= 1, "the sandbox never rejected the expired token"
+    print(
+        f"expired-by-server: {counters['tokens_refreshed']} refreshes, "
+        f"{counters['auth_failures']} 401s, {compared} records, {run.seconds:.1f}s"
+    )
+
+
+def test_token_expires_mid_sync(make_sandbox, tmp_path):
+    """Tokens that live 2 s, in a sync that lasts several: refreshes as needed, nothing lost."""
+    sb = make_sandbox(seed=31, token_lifetime=2.0, latency=0.03, **FAST)
+    run = run_tap(oauth_config(sb, oauth_expires_at=int(time.time()) + 2), tmp_path)
+    compared = assert_complete(sb, run)
+    counters = sb.counters()
+    assert run.seconds > 4, f"sync lasted {run.seconds:.1f}s: no token expired mid-sync"
+    assert counters["tokens_refreshed"] >= 2
+    print(
+        f"mid-sync expiry: {counters['tokens_refreshed']} refreshes, {counters['auth_failures']} "
+        f"401s, {counters['requests_total']} requests, {compared} records, {run.seconds:.1f}s"
+    )
+
+
+def test_rotated_refresh_token_is_written_back(make_sandbox, tmp_path):
+    """A refresh rotates the refresh token; the tap saves it, so the next run can refresh too."""
+    sb = make_sandbox(seed=31, **FAST)
+    config = oauth_config(sb, oauth_expires_at=1_000_000_000)
+    config_path = write_json(tmp_path / "config.json", config)
+
+    first = run_tap(config_path, tmp_path, name="first")
+    assert_complete(sb, first)
+    saved = json.loads(config_path.read_text(encoding="utf-8"))
+    assert saved["oauth_refresh_token"] != REFRESH, "rotated refresh token not written back"
+    assert not refresh_works(sb, REFRESH, config["app_ref"]), "sandbox did not rotate"
+    assert {k: v for k, v in saved.items() if not k.startswith("oauth_")} == {
+        k: v for k, v in config.items() if not k.startswith("oauth_")
+    }, "write-back changed settings other than the OAuth ones"
+
+    sb.expire_tokens()
+    before = sb.counters()["tokens_refreshed"]
+    second = run_tap(config_path, tmp_path, name="second")
+    assert_complete(sb, second)
+    assert sb.counters()["tokens_refreshed"] > before, "second run did not refresh"
+    print(f"rotation: refreshes {before} then {sb.counters()['tokens_refreshed']}")
+
+
+def test_revoked_refresh_token_fails_fast(make_sandbox, tmp_path):
+    """Expired access token and revoked refresh token: one clear error, no retry loop."""
+    sb = make_sandbox(seed=31, **FAST)
+    sb.revoke_refresh_tokens()
+    sb.expire_tokens()
+    config = oauth_config(sb, oauth_expires_at=1_000_000_000)
+    run = run_tap(config, tmp_path, timeout=120)
+    secrets = [ACCESS, REFRESH]
+    assert_clean_failure(run, r"refresh|token|invalid_grant|oauth", secrets, max_seconds=30)
+    attempts = token_requests(sb)
+    assert 1 <= attempts <= 2, f"{attempts} token requests"
+    print(f"revoked: exit {run.returncode} in {run.seconds:.1f}s after {attempts} token requests; "
+          f"last line: {run.last_stderr_line()}")
