@@ -1,0 +1,74 @@
+# tap-brightpearl: the two commands of the quick start, and their helpers.
+#   make demo   sandbox -> tap-brightpearl -> Meltano -> DuckDB, prints and checks the row counts
+#   make test   ruff, mypy and the whole pytest suite
+# Needs only Python 3.10+ and make: everything else is installed into local virtualenvs.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+MELTANO_VENV ?= .venv-meltano
+MELTANO_VERSION ?= 4.4.1
+DEMO_PORT ?= 8734
+PYTEST_ARGS ?=
+
+BIN := $(VENV)/bin
+
+# No telemetry, no pip chatter: the only network any target needs is the package index.
+export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
+export MELTANO_SNOWPLOW_COLLECTOR_ENDPOINTS := []
+export DO_NOT_TRACK := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export VENV MELTANO_VENV DEMO_PORT
+
+.PHONY: help venv test lint typecheck pytest demo wheel readme-tables clean
+
+help:
+	@echo "make demo    run the Meltano demo: sandbox -> tap-brightpearl -> DuckDB, with row counts"
+	@echo "make test    install dev dependencies, then ruff, mypy and pytest"
+	@echo "make wheel   build the wheel into dist/"
+	@echo "make readme-tables   regenerate the settings and stream tables in README.md"
+	@echo "make clean   remove virtualenvs, Meltano state and demo output"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed: run make PYTHON=python3.1x ...")'
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp is rebuilt when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+venv: $(VENV)/.installed
+
+# Meltano lives in its own virtualenv: its dependencies must not clash with the tap's.
+$(MELTANO_VENV)/.installed: Makefile
+	@test -x $(MELTANO_VENV)/bin/python || $(PYTHON) -m venv $(MELTANO_VENV)
+	$(MELTANO_VENV)/bin/python -m pip install --quiet 'meltano==$(MELTANO_VERSION)'
+	@touch $@
+
+lint: venv
+	$(BIN)/ruff check .
+
+typecheck: venv
+	$(BIN)/mypy tap_brightpearl
+
+pytest: venv
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+demo: venv $(MELTANO_VENV)/.installed
+	scripts/demo.sh
+
+wheel: venv
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/*.whl
+
+readme-tables: venv
+	$(BIN)/python scripts/readme_tables.py --write README.md
+
+clean:
+	rm -rf $(VENV) $(MELTANO_VENV) .meltano output dist build

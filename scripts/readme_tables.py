@@ -1,0 +1,124 @@
+"""Generate README.md's settings and stream tables from the tap itself, so the README stays true.
+
+The settings table is the one `tap-brightpearl --about --format=markdown` prints; the stream
+table comes from the tap's stream classes (name, primary key, replication key, endpoint). Each
+table sits between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers in README.md.
+
+    python scripts/readme_tables.py --write README.md   # regenerate in place
+    python scripts/readme_tables.py --check README.md   # exit 1 when README is stale
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tap_brightpearl.tap import TapBrightpearl
+
+# Enough config to construct the tap offline; discovery makes no request.
+OFFLINE_CONFIG = {
+    "account_code": "example",
+    "api_url": "http://127.0.0.1:9",
+    "app_ref": "example-app",
+    "staff_token": "unused",
+}
+
+
+def about_markdown() -> str:
+    """`tap-brightpearl --about --format=markdown`, run the way a user runs it."""
+    script = Path(sys.executable).with_name("tap-brightpearl")
+    return subprocess.run(  # noqa: S603 (our own console script, fixed arguments)
+        [str(script), "--about", "--format=markdown"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def settings_table(about: str | None = None) -> str:
+    """The table under `## Settings` in the --about markdown, verbatim."""
+    text = about if about is not None else about_markdown()
+    section = text.split("## Settings", 1)[1]
+    rows = [line for line in section.strip().splitlines() if line.startswith("|")]
+    return "\n".join(rows)
+
+
+def _code(names: Any) -> str:
+    """Render names as code spans, joined by commas."""
+    return ", ".join(f"`{name}`" for name in names)
+
+
+def _replication(stream: Any) -> str:
+    """How a stream replicates, in words a reader of the README needs."""
+    if stream.replication_key:
+        return f"`{stream.replication_key}`"
+    parent = getattr(stream, "parent_stream_type", None)
+    if parent is not None:
+        return f"follows `{parent.name}`"
+    return "full table"
+
+
+def _endpoint(stream: Any) -> str:
+    """The Brightpearl endpoint(s) a stream reads, relative to /public-api/{account}/."""
+    described = getattr(stream, "endpoint_description", None)
+    if described:
+        return str(described)
+    paths = [getattr(stream, attr, None) for attr in ("path", "detail_path")]
+    shown = [f"`{path.lstrip('/')}`" for path in paths if path]
+    if shown:
+        return " → ".join(shown)
+    parent = getattr(stream, "parent_stream_type", None)
+    return f"from `{parent.name}` records" if parent is not None else ""
+
+
+def stream_table() -> str:
+    """One row per stream of the tap, sorted by name."""
+    tap = TapBrightpearl(config=OFFLINE_CONFIG, validate_config=False, setup_mapper=False)
+    rows = [
+        "| Stream | Primary key | Replication | Endpoint |",
+        "|:-------|:------------|:------------|:---------|",
+    ]
+    for name, stream in sorted(tap.streams.items()):
+        keys = _code(stream.primary_keys or [])
+        rows.append(f"| `{name}` | {keys} | {_replication(stream)} | {_endpoint(stream)} |")
+    return "\n".join(rows)
+
+
+def render(readme: str, tables: dict[str, str]) -> str:
+    """Put each table between its markers in the README text."""
+    for name, table in tables.items():
+        pattern = re.compile(
+            rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", flags=re.DOTALL
+        )
+        if not pattern.search(readme):
+            msg = f"README has no <!-- {name}:start --> ... <!-- {name}:end --> block"
+            raise SystemExit(msg)
+        readme = pattern.sub(lambda m, t=table: m.group(1) + t + m.group(2), readme)
+    return readme
+
+
+def main() -> int:
+    """Write or check the README tables."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", type=Path, metavar="README")
+    mode.add_argument("--check", type=Path, metavar="README")
+    args = parser.parse_args()
+    path: Path = args.write or args.check
+    current = path.read_text(encoding="utf-8")
+    fresh = render(current, {"settings": settings_table(), "streams": stream_table()})
+    if args.write:
+        path.write_text(fresh, encoding="utf-8")
+        return 0
+    if fresh != current:
+        print(f"{path} is stale: run `make readme-tables`", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
