@@ -1,8 +1,9 @@
-"""Generate README.md's settings and stream tables from the tap itself, so the README stays true.
+"""Generate README.md's reference sections from the code itself, so the README stays true.
 
 The settings table is the one `tap-brightpearl --about --format=markdown` prints; the stream
-table comes from the tap's stream classes (name, primary key, replication key, endpoint). Each
-table sits between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers in README.md.
+table comes from the tap's stream classes (name, primary key, replication key, endpoint); the
+sandbox's knobs are its `--help`. Each sits between `<!-- NAME:start -->` and
+`<!-- NAME:end -->` markers in README.md.
 
     python scripts/readme_tables.py --write README.md   # regenerate in place
     python scripts/readme_tables.py --check README.md   # exit 1 when README is stale
@@ -11,6 +12,7 @@ table sits between `<!-- NAME:start -->` and `<!-- NAME:end -->` markers in READ
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -28,15 +30,23 @@ OFFLINE_CONFIG = {
 }
 
 
-def about_markdown() -> str:
-    """`tap-brightpearl --about --format=markdown`, run the way a user runs it."""
-    script = Path(sys.executable).with_name("tap-brightpearl")
-    return subprocess.run(  # noqa: S603 (our own console script, fixed arguments)
-        [str(script), "--about", "--format=markdown"],
-        check=True,
-        capture_output=True,
-        text=True,
+def console(script: str, *args: str) -> str:
+    """Output of one of our console scripts, run the way a user runs it."""
+    path = Path(sys.executable).with_name(script)
+    env = {**os.environ, "COLUMNS": "100"}  # argparse wraps help to the terminal width
+    return subprocess.run(  # noqa: S603 (our own console scripts, fixed arguments)
+        [str(path), *args], check=True, capture_output=True, text=True, env=env
     ).stdout
+
+
+def about_markdown() -> str:
+    """`tap-brightpearl --about --format=markdown`."""
+    return console("tap-brightpearl", "--about", "--format=markdown")
+
+
+def sandbox_help() -> str:
+    """`brightpearl-sandbox --help` as a fenced block."""
+    return "```text\n" + console("brightpearl-sandbox", "--help").rstrip() + "\n```"
 
 
 def settings_table(about: str | None = None) -> str:
@@ -110,7 +120,12 @@ def main() -> int:
     args = parser.parse_args()
     path: Path = args.write or args.check
     current = path.read_text(encoding="utf-8")
-    fresh = render(current, {"settings": settings_table(), "streams": stream_table()})
+    sections = {
+        "settings": settings_table(),
+        "streams": stream_table(),
+        "sandbox-help": sandbox_help(),
+    }
+    fresh = render(current, sections)
     if args.write:
         path.write_text(fresh, encoding="utf-8")
         return 0
