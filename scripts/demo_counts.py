@@ -4,7 +4,8 @@ Runs in target-duckdb's own virtualenv (stdlib + duckdb). For every stream the t
 with a SCHEMA message it compares three numbers: RECORD messages emitted, distinct primary keys
 among them, and rows in the DuckDB table (target-duckdb upserts on the key). All three must be
 equal: fewer rows means the loader lost some, more records than keys means the tap repeated some.
-Exits 1 on any mismatch, naming the stream.
+The sandbox seeds every stream, so a stream without records is a failure too (unless
+--allow-empty). Exits 1 on any of these, naming the stream.
 """
 
 from __future__ import annotations
@@ -67,8 +68,10 @@ def table_rows(db: Path, schema: str) -> dict[str, int]:
     return counts
 
 
-def report(emitted: dict[str, Emitted], rows: dict[str, int]) -> tuple[list[str], list[str]]:
-    """The printed table and the names of the streams whose numbers disagree."""
+def report(
+    emitted: dict[str, Emitted], rows: dict[str, int], *, allow_empty: bool = False
+) -> tuple[list[str], list[str]]:
+    """The printed table and the names of the streams that fail the check."""
     width = max((len(name) for name in emitted), default=6)
     lines = [f"{'stream':<{width}}  {'emitted':>8}  {'keys':>8}  {'duckdb':>8}"]
     problems = []
@@ -86,6 +89,9 @@ def report(emitted: dict[str, Emitted], rows: dict[str, int]) -> tuple[list[str]
             problems.append(name)
         elif not loaded:
             flag = "  (no records)"
+            if not allow_empty:
+                flag = "  <- no records"
+                problems.append(name)
         lines.append(f"{name:<{width}}  {stream.records:>8}  {distinct:>8}  {loaded:>8}{flag}")
     total = sum(s.records for s in emitted.values())
     empty = sum(1 for s in emitted.values() if not s.records)
@@ -99,16 +105,18 @@ def main() -> int:
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--schema", required=True)
     parser.add_argument("--emitted", type=Path, required=True, help="the tap's Singer output")
+    parser.add_argument("--allow-empty", action="store_true", help="streams may have no records")
     args = parser.parse_args()
 
     emitted = read_emitted(args.emitted)
-    lines, problems = report(emitted, table_rows(args.db, args.schema))
+    rows = table_rows(args.db, args.schema)
+    lines, problems = report(emitted, rows, allow_empty=args.allow_empty)
     print("\n".join(lines))
     if not emitted:
         print("FAILED: the tap emitted no SCHEMA message at all", file=sys.stderr)
         return 1
     if problems:
-        print(f"FAILED: counts disagree for {', '.join(problems)}", file=sys.stderr)
+        print(f"FAILED: check the streams marked <-: {', '.join(problems)}", file=sys.stderr)
         return 1
     print("OK: every stream's row count in DuckDB equals the records the tap emitted")
     return 0
