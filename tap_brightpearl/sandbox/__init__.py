@@ -1,1 +1,41 @@
-"""A local Brightpearl API server with seeded data (standard library only)."""
+"""A local Brightpearl API server with seeded data (standard library only).
+
+Start one in-process with ``Sandbox(...).start()`` or from the shell with
+``brightpearl-sandbox --port 8734``. It serves ``/public-api/{account}/{service}-service/...``
+for every stream of the tap's contract, plus ``POST /token/{account}`` (OAuth refresh).
+
+Behaviour a client author must know (where brightpearl-api.md is silent we pick the harsher
+reading, so a client that copes here copes with the real API):
+
+* Search PERIOD filters ``from/to``: both bounds inclusive, compared at second precision
+  (bounds with milliseconds are truncated to the second; search rows show ``.000``). Either
+  side may be empty; ``/`` raw or ``%2F``; ``Z``, ``+hh:mm``, ``+hhmm`` or no zone (read as
+  UTC); a date alone means midnight UTC. An unencoded ``+`` arrives as a space and is rejected.
+  A null cell never matches a filter. Unparseable values, and ``x/`` ranges on IDSET or
+  INTEGER columns, get HTTP 500 ``CMNC-018`` "The filter c=v cannot be parsed as: TYPE".
+  Unknown query parameters are ignored; unknown ``columns``/``sort`` names and ``pageSize``
+  outside 1..500 get HTTP 400. Sorting puts nulls first in ascending order; ties keep key order.
+* Unknown account code: 401 ``{"response":"Not authenticated. You must provide a valid
+  authentication token."}`` (the credentials are not valid for that account); it still
+  consumes that account's throttle window.
+* GET-by-ID-set: at most 200 ids per request (500 for goods-out notes), counted after
+  expanding ranges; over it: 400 ``CMNC-029``. URL over 8 KB: 414 (HTML body). Elements come
+  in a seeded arbitrary order. Orders: missing ids dropped, none found -> 200 ``[]``.
+  Contacts and product prices: 404 ``CMNC-404`` when ANY requested id is missing. Products,
+  postal addresses, goods-out and goods-in notes: missing dropped, 404 ``CMNC-404`` when none.
+  Product availability: non-stock-tracked ids ignored, a non-existent id -> 400 ``WHSC-004``
+  for the whole request, no ids -> 400 ``WHSC-020``.
+* Throttle: a rolling window per account (default 200 per 60 s). Every API answer carries
+  ``brightpearl-requests-remaining`` (left after this request) and
+  ``brightpearl-next-throttle-period`` (ms until the oldest request leaves the window). 401s
+  and injected faults consume quota; a throttled 503 does not. The token endpoint is not
+  throttled.
+* Mutation mode: see ``mutate.py`` (which records are picked, with what weights).
+* Freshly created orders show ``updatedOn: null`` in order-search (GET shows updatedOn =
+  createdOn); a ``createdOn`` filter finds them. supplier-payment-search reports
+  ``resultsAvailable: 500`` whatever the count and ignores ``paymentId`` filters.
+"""
+
+from .server import KNOB_DEFAULTS, Sandbox
+
+__all__ = ["KNOB_DEFAULTS", "Sandbox"]

@@ -1,0 +1,101 @@
+"""``brightpearl-sandbox``: serve a local Brightpearl API with seeded data."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from .data import DEFAULT_SIZES, SIZE_KEYS
+from .server import KNOB_DEFAULTS, Sandbox
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+EPILOG = """\
+Authenticate with any of the three modes of the real API:
+  staff token:    brightpearl-app-ref: sandbox-app + brightpearl-staff-token: sandbox-staff-token
+  account token:  brightpearl-app-ref: sandbox-app
+                  + brightpearl-account-token: sandbox-account-token
+  OAuth:          Authorization: Bearer sandbox-access-token + brightpearl-app-ref: sandbox-app
+OAuth refresh:    POST {url}/token/{account}  (form: grant_type=refresh_token&refresh_token=
+                  sandbox-refresh-token&client_id=sandbox-app); refresh tokens rotate.
+API base:         {url}/public-api/{account}/{service}-service/...
+Tap config:       {"account_code": "sandbox", "api_url": "http://127.0.0.1:8734",
+                   "app_ref": "sandbox-app", "staff_token": "sandbox-staff-token"}
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The CLI: one flag per knob of the Python API."""
+    p = argparse.ArgumentParser(
+        prog="brightpearl-sandbox",
+        description="A local Brightpearl API (standard library only) serving seeded, realistic "
+                    "data with throttling, faults, OAuth and live mutations.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    d = KNOB_DEFAULTS
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8734, help="port, 0 for any free one (default 8734)")
+    p.add_argument("--seed", type=int, default=7, help="random seed of all data (default 7)")
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="multiply every default data size (default 1.0)")
+    for key in sorted(SIZE_KEYS):
+        p.add_argument(f"--{key.replace('_', '-')}", type=int, default=None, metavar="N",
+                       help=f"number of {key.replace('_', ' ')} (default {DEFAULT_SIZES[key]} "
+                            "x scale)")
+    p.add_argument("--latency", type=float, default=d["latency"], metavar="SECONDS",
+                   help="sleep before answering each API request (default 0)")
+    for name, what in (("500", "HTTP 500 with a CMNU-003 error body"),
+                       ("503", "HTTP 503 outage (not the throttle text)"),
+                       ("drop", "connection closed without a response"),
+                       ("malformed", "HTTP 200 with truncated, invalid JSON")):
+        p.add_argument(f"--fault-{name}", type=float, default=0.0, metavar="RATE",
+                       help=f"fraction of API requests answered with {what} (default 0)")
+    p.add_argument("--reject-filter", default=None, metavar="COLUMN",
+                   help="answer any search filter on this column with 500 CMNC-018")
+    p.add_argument("--throttle-limit", type=int, default=d["throttle_limit"], metavar="N",
+                   help="requests per rolling window per account (default 200)")
+    p.add_argument("--throttle-window", type=float, default=d["throttle_window"],
+                   metavar="SECONDS", help="rolling window length (default 60)")
+    p.add_argument("--mutate", action="store_true",
+                   help="mutation mode: every API request first updates/creates/deletes records")
+    p.add_argument("--mutations-per-request", type=int, default=d["mutations_per_request"],
+                   metavar="N", help="mutations per API request in mutation mode (default 3)")
+    p.add_argument("--token-lifetime", type=float, default=d["token_lifetime"], metavar="SECONDS",
+                   help="OAuth access token lifetime (default 3600)")
+    p.add_argument("--expire-tokens-early", action="store_true",
+                   help="the initial OAuth access token is already expired (forces a refresh)")
+    for key in ("account", "app_ref", "staff_token", "account_token", "access_token",
+                "refresh_token", "client_id", "client_secret"):
+        shown = d[key] or ("the app ref" if key == "client_id" else "none required")
+        p.add_argument(f"--{key.replace('_', '-')}", default=d[key],
+                       help=f"{key.replace('_', ' ')} (default {shown})")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Generate the data, print where it serves, serve until interrupted."""
+    args = build_parser().parse_args(argv)
+    sizes = {k: getattr(args, k) for k in SIZE_KEYS if getattr(args, k) is not None}
+    knobs = {k: getattr(args, k) for k in KNOB_DEFAULTS}
+    started = time.perf_counter()
+    sb = Sandbox(seed=args.seed, sizes=sizes, scale=args.scale, port=args.port, host=args.host,
+                 **knobs)
+    sb.start()
+    counts = ", ".join(f"{k} {len(getattr(sb.store, k))}" for k in ("orders", "products",
+                                                                   "contacts"))
+    print(f"brightpearl-sandbox serving {sb.url}/public-api/{sb.knobs['account']}/ "
+          f"({counts}; ready in {time.perf_counter() - started:.1f} s)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
