@@ -1,0 +1,213 @@
+"""One authenticator for the three ways Brightpearl accepts API calls.
+
+- staff token: ``brightpearl-app-ref`` + ``brightpearl-staff-token``
+- account token (legacy private system apps): ``brightpearl-app-ref`` + ``brightpearl-account-token``
+- OAuth 2: ``Authorization: Bearer`` + ``brightpearl-app-ref`` (+ ``brightpearl-dev-ref``)
+
+The SDK's ``OAuthAuthenticator`` is not used: in 0.54.9 it drops a rotated refresh token, has no
+expiry margin, cannot start from a token it did not fetch itself (``oauth_expires_at``) and turns
+every failure into a bare ``RuntimeError``. The refresh below is one form POST through
+``requests``; the authenticator is built once per run and is thread-safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+import typing as t
+from pathlib import Path
+
+import requests
+from singer_sdk.authenticators import APIAuthenticatorBase
+from singer_sdk.exceptions import FatalAPIError
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+logger = logging.getLogger("tap-brightpearl")
+
+DEFAULT_TOKEN_URL = "https://oauth.brightpearl.com/token/{account}"
+REFRESH_MARGIN_SECONDS = 60.0
+EPOCH_MS_THRESHOLD = 10**11  # larger epoch numbers are milliseconds (year 5138 in seconds)
+
+
+def parse_expires_at(value: t.Any) -> float | None:  # noqa: ANN401
+    """Epoch seconds from ``oauth_expires_at`` given as epoch s, epoch ms or ISO-8601."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text)
+        except ValueError:
+            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=dt.timezone.utc)
+            return parsed.timestamp()
+    else:
+        number = float(value)
+    return number / 1000.0 if number > EPOCH_MS_THRESHOLD else number
+
+
+def resolve_auth_method(config: Mapping[str, t.Any]) -> str | None:
+    """The configured ``auth_method``, else the one whose credentials are present."""
+    if method := config.get("auth_method"):
+        return str(method)
+    if config.get("oauth_access_token") or config.get("oauth_refresh_token"):
+        return "oauth"
+    if config.get("staff_token"):
+        return "staff_token"
+    if config.get("account_token"):
+        return "account_token"
+    return None
+
+
+class TokenExpiredError(Exception):
+    """An API call was rejected with 401 "Authorization token expired"."""
+
+
+class BrightpearlAuthenticator(APIAuthenticatorBase):
+    """Sets the headers of the configured mode; under OAuth refreshes before expiry or on demand.
+
+    Args:
+        config: The tap config.
+        config_path: The ``--config`` file to write a rotated refresh token back to, if any.
+        clock: Wall clock (epoch seconds); injectable for tests.
+    """
+
+    def __init__(
+        self,
+        config: Mapping[str, t.Any],
+        *,
+        config_path: Path | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.method = resolve_auth_method(config) or "staff_token"
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._config_path = config_path
+        headers: dict[str, str] = {}
+        if config.get("app_ref"):
+            headers["brightpearl-app-ref"] = str(config["app_ref"])
+        if self.method == "staff_token":
+            headers["brightpearl-staff-token"] = str(config.get("staff_token", ""))
+        elif self.method == "account_token":
+            headers["brightpearl-account-token"] = str(config.get("account_token", ""))
+        elif config.get("dev_ref"):
+            headers["brightpearl-dev-ref"] = str(config["dev_ref"])
+        self.auth_headers = headers
+        account = config.get("account_code") or config.get("oauth_account") or ""
+        self.token_url = str(config.get("oauth_token_url") or DEFAULT_TOKEN_URL).replace(
+            "{account}", str(account)
+        )
+        self.client_id = config.get("app_ref")
+        self.client_secret = config.get("oauth_client_secret")
+        self.access_token: str | None = config.get("oauth_access_token")
+        self.refresh_token: str | None = config.get("oauth_refresh_token")
+        self.token_type = str(config.get("oauth_token_type") or "Bearer")
+        self.expires_at = parse_expires_at(config.get("oauth_expires_at"))
+        self.refreshes = 0
+        self._session = requests.Session()
+
+    def _needs_refresh(self) -> bool:
+        if not self.access_token:
+            return True
+        if self.expires_at is None:
+            return False
+        return self._clock() >= self.expires_at - REFRESH_MARGIN_SECONDS
+
+    def authenticate_request(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        """Add the mode's headers; under OAuth refresh first when the token is (nearly) expired."""
+        request.headers.update(self.auth_headers)
+        if self.method == "oauth":
+            with self._lock:
+                if self._needs_refresh():
+                    self._refresh()
+                token = self.access_token
+            request.headers["Authorization"] = f"{self.token_type} {token}"
+        return request
+
+    def refresh_after_rejection(self, rejected_token: str | None) -> None:
+        """Refresh once after a 401 "token expired" (unless another thread already did)."""
+        with self._lock:
+            if self.access_token == rejected_token:
+                self._refresh()
+
+    def current_token(self) -> str | None:
+        """The access token requests are being sent with."""
+        return self.access_token
+
+    def _refresh(self) -> None:
+        if not self.refresh_token:
+            msg = (
+                "OAuth access token expired and no oauth_refresh_token is configured: "
+                "re-authorise the app"
+            )
+            raise FatalAPIError(msg)
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": self.refresh_token,
+            "client_id": self.client_id or "",
+        }
+        if self.client_secret:
+            form["client_secret"] = self.client_secret
+        try:
+            response = self._session.post(self.token_url, data=form, timeout=60)
+        except requests.RequestException as exc:
+            msg = f"OAuth token refresh failed: {type(exc).__name__} calling the token URL"
+            raise FatalAPIError(msg) from None
+        if response.status_code != 200:
+            error = _oauth_error(response)
+            msg = f"OAuth token refresh rejected (HTTP {response.status_code} {error})"
+            if error == "invalid_grant":
+                msg += ": the refresh token is expired or revoked; re-authorise the app"
+            raise FatalAPIError(msg)
+        body = response.json()
+        self.access_token = body["access_token"]
+        self.refresh_token = body.get("refresh_token") or self.refresh_token
+        self.token_type = body.get("token_type") or self.token_type
+        expires_in = body.get("expires_in")
+        now = self._clock()
+        self.expires_at = now + float(expires_in) if expires_in else None
+        self.refreshes += 1
+        logger.info("OAuth access token refreshed (valid for %s s)", expires_in)
+        if self._config_path is not None:
+            self._write_back()
+
+    def _write_back(self) -> None:
+        """Store the new tokens in the ``--config`` file atomically, so the next run can refresh."""
+        path = self._config_path
+        if path is None:
+            return
+        try:
+            current = json.loads(path.read_text())
+            current["oauth_access_token"] = self.access_token
+            current["oauth_refresh_token"] = self.refresh_token
+            if self.expires_at is not None:
+                current["oauth_expires_at"] = int(self.expires_at)
+            mode = path.stat().st_mode & 0o777
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+            with os.fdopen(fd, "w") as handle:
+                json.dump(current, handle, indent=2)
+            Path(tmp).chmod(mode)
+            Path(tmp).replace(path)
+        except (OSError, ValueError) as exc:
+            logger.warning(
+                "Could not write the rotated OAuth tokens back to %s (%s); the next run "
+                "needs the new refresh token",
+                path,
+                type(exc).__name__,
+            )
+
+
+def _oauth_error(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("error", "error"))
+    except ValueError:
+        return "error"

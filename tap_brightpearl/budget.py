@@ -1,0 +1,106 @@
+"""The account-wide request budget: one object per tap process, shared by every stream.
+
+Brightpearl allows a pool of requests per rolling minute per account (200 for private apps)
+and answers 503 "too many requests" beyond it. Every response says how many requests are left
+(``brightpearl-requests-remaining``) and when the window moves on
+(``brightpearl-next-throttle-period``, ms). :meth:`RequestBudget.acquire` is called before every
+attempt (retries included) and waits when the last response said the pool is spent (minus the
+requests sent since, which may still be in flight), and when the optional client-side
+``max_requests_per_minute`` rolling window is full. No library covers this header protocol, so
+it is written here; it is small and thread-safe (GET batches may run a few in flight).
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+import typing as t
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+REMAINING = "brightpearl-requests-remaining"
+NEXT_PERIOD = "brightpearl-next-throttle-period"
+WINDOW_SECONDS = 60.0
+
+logger = logging.getLogger("tap-brightpearl")
+
+
+class RequestBudget:
+    """Paces requests from Brightpearl's throttle headers and a client-side per-minute cap."""
+
+    def __init__(
+        self,
+        max_per_minute: int | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.max_per_minute = max_per_minute
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._sent: collections.deque[float] = collections.deque()
+        self._remaining: int | None = None  # as of the last response
+        self._since_observed = 0  # requests sent after that response was read
+        self._reset_at = 0.0
+        self.requests = 0
+        self.throttle_waits = 0
+        self.waited_seconds = 0.0
+
+    def acquire(self) -> None:
+        """Block until one more request may be sent, then count it."""
+        with self._lock:
+            now = self._clock()
+            wait = 0.0
+            if self._remaining is not None and self._remaining - self._since_observed <= 0:
+                wait = max(wait, self._reset_at - now)
+            if self.max_per_minute:
+                while self._sent and self._sent[0] <= now - WINDOW_SECONDS:
+                    self._sent.popleft()
+                if len(self._sent) >= self.max_per_minute:
+                    wait = max(wait, self._sent[-self.max_per_minute] + WINDOW_SECONDS - now)
+            wait = max(wait, 0.0)
+            if wait and self._remaining is not None and wait >= self._reset_at - now:
+                # Waiting out the server window: the pool is fresh afterwards.
+                self._remaining = None
+                self._since_observed = 0
+            self._sent.append(now + wait)
+            self._since_observed += 1
+            self.requests += 1
+            self.waited_seconds += wait
+        if wait > 0:
+            self._sleep(wait)
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Read the throttle headers of a response (any status)."""
+        remaining = headers.get(REMAINING)
+        period = headers.get(NEXT_PERIOD)
+        if remaining is None or period is None:
+            return
+        try:
+            left, period_ms = int(remaining), float(period)
+        except ValueError:
+            return
+        with self._lock:
+            self._remaining = left
+            self._since_observed = 0
+            self._reset_at = self._clock() + period_ms / 1000.0
+
+    def throttled(self, headers: Mapping[str, str], path: str) -> float:
+        """Wait out a throttle 503 (next-throttle-period, default 1 s); return the wait."""
+        try:
+            wait = float(headers.get(NEXT_PERIOD, "1000")) / 1000.0
+        except ValueError:
+            wait = 1.0
+        wait = min(max(wait, 0.05), WINDOW_SECONDS + 5)
+        with self._lock:
+            self.throttle_waits += 1
+            self.waited_seconds += wait
+            self._remaining = None
+            self._since_observed = 0
+        logger.warning("Throttled by Brightpearl on %s: waiting %.1f s", path, wait)
+        self._sleep(wait)
+        return wait

@@ -1,0 +1,245 @@
+"""BrightpearlStream: base URL, auth, error mapping, pacing and retries shared by every stream."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import time
+import typing as t
+from urllib.parse import urlparse
+
+import requests
+from singer_sdk import RESTStream
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk import SchemaDirectory, StreamSchema
+
+from tap_brightpearl import schemas
+from tap_brightpearl.auth import TokenExpiredError
+from tap_brightpearl.streams.records import apply_plan, compile_plan
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context, RequestFunc
+
+    from tap_brightpearl.auth import BrightpearlAuthenticator
+    from tap_brightpearl.budget import RequestBudget
+    from tap_brightpearl.tap import TapBrightpearl
+
+SCHEMAS = SchemaDirectory(schemas)
+MAX_THROTTLE_WAITS = 30  # consecutive throttle 503s on one request before giving up
+
+
+class ThrottledError(Exception):
+    """A 503 "too many requests": wait next-throttle-period, retry, not counted as a failure."""
+
+    def __init__(self, response: requests.Response) -> None:
+        super().__init__("throttled")
+        self.response = response
+
+
+class NotFoundError(FatalAPIError):
+    """A ``CMNC-404`` answer (GET-by-ID-set: some or all of the ids do not exist)."""
+
+
+class BadIdSetError(FatalAPIError):
+    """A 400 on a GET-by-ID-set (one invalid id can fail a whole product-availability chunk)."""
+
+
+def error_of(response: requests.Response) -> tuple[str, str]:
+    """(code, message) of a Brightpearl error body (``errors`` list or ``response`` string)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "", response.text[:200]
+    if isinstance(body, dict):
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            return str(errors[0].get("code", "")), str(errors[0].get("message", ""))
+        if isinstance(body.get("response"), str):
+            return "", body["response"]
+        if "error" in body:
+            return str(body["error"]), str(body.get("error_description", ""))
+    return "", ""
+
+
+class BrightpearlStream(RESTStream[t.Any]):
+    """Everything API-wide; subclasses only declare what differs."""
+
+    schema: t.ClassVar[StreamSchema] = StreamSchema(SCHEMAS)  # schemas/<stream name>.json
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE  # our parsing yields declared types
+    records_jsonpath = "$.response[*]"
+
+    def __init__(self, tap: TapBrightpearl) -> None:
+        super().__init__(tap)
+        self._bp_tap = tap
+        self.requests_made = 0
+        self.records_emitted = 0
+        self.seconds = 0.0
+
+    @property
+    @override
+    def url_base(self) -> str:
+        return self._bp_tap.api_base
+
+    @property
+    @override
+    def authenticator(self) -> BrightpearlAuthenticator:
+        return self._bp_tap.authenticator
+
+    @property
+    def budget(self) -> RequestBudget:
+        """The one request budget of this tap process."""
+        return self._bp_tap.budget
+
+    @property
+    @override
+    def http_headers(self) -> dict:
+        return {"Accept": "application/json"}
+
+    @property
+    @override
+    def timeout(self) -> int:
+        return int(self.config.get("request_timeout") or 300)
+
+    @functools.cached_property
+    def shape_plan(self) -> list[tuple[str, int, t.Any]]:
+        """Which fields of this stream's records need shaping (compiled from the schema once)."""
+        return compile_plan(self.schema)
+
+    @override
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        self.records_emitted += 1
+        return apply_plan(self.shape_plan, row)
+
+    # -- requests -------------------------------------------------------------------------
+
+    @override
+    def request_decorator(self, func: RequestFunc) -> RequestFunc:
+        """Pace every attempt inside the SDK's backoff; one-line errors once retries are spent."""
+        retried = super().request_decorator(self._paced(func))
+
+        @functools.wraps(retried)
+        def send(prepared: requests.PreparedRequest, context: Context | None) -> requests.Response:
+            try:
+                return retried(prepared, context)
+            except RetriableAPIError as exc:
+                raise FatalAPIError(str(exc)) from None
+            except requests.exceptions.RequestException as exc:
+                msg = f"{type(exc).__name__} calling {_path_of(prepared.url)} (retries exhausted)"
+                raise FatalAPIError(msg) from None
+
+        return send
+
+    def _paced(self, func: RequestFunc) -> RequestFunc:
+        """Acquire the budget before each attempt; absorb throttles and one token refresh."""
+
+        def attempt(prepared: requests.PreparedRequest, context: Context | None) -> requests.Response:
+            throttles = 0
+            refreshed = False
+            while True:
+                self.budget.acquire()
+                self.requests_made += 1
+                token = self.authenticator.current_token()
+                try:
+                    return func(prepared, context)
+                except ThrottledError as exc:
+                    throttles += 1
+                    if throttles > MAX_THROTTLE_WAITS:
+                        msg = f"503 throttled {throttles} times in a row on {self._path(exc)}"
+                        raise FatalAPIError(msg) from None
+                    self.budget.throttled(exc.response.headers, self._path(exc))
+                except TokenExpiredError:
+                    if refreshed:
+                        msg = f"401 Authorization token expired on {_path_of(prepared.url)}"
+                        raise FatalAPIError(msg) from None
+                    refreshed = True
+                    self.authenticator.refresh_after_rejection(token)
+
+        return attempt
+
+    @staticmethod
+    def _path(exc: ThrottledError) -> str:
+        return _path_of(exc.response.url)
+
+    @override
+    def validate_response(self, response: requests.Response) -> None:
+        self.budget.observe(response.headers)
+        status = response.status_code
+        if status < 400:
+            return
+        code, message = error_of(response)
+        lowered = message.lower()
+        if code == "CMNC-018":
+            raise FatalAPIError(self.response_error_message(response))
+        if status == 503 and "too many requests" in lowered:
+            raise ThrottledError(response)
+        if status == 401 and "expired" in lowered and self.authenticator.method == "oauth":
+            raise TokenExpiredError
+        if status == 404 and code == "CMNC-404":
+            raise NotFoundError(self.response_error_message(response))
+        if status >= 500 or status in self.extra_retry_statuses:
+            raise RetriableAPIError(self.response_error_message(response), response)
+        if status == 400:
+            raise BadIdSetError(self.response_error_message(response))
+        raise FatalAPIError(self.response_error_message(response))
+
+    @override
+    def response_error_message(self, response: requests.Response) -> str:
+        """One line: status, path without query, Brightpearl's error code and message."""
+        code, message = error_of(response)
+        detail = f"{code} {message}".strip()[:300]
+        return f"HTTP {response.status_code} from {_path_of(response.url)}: {detail}".rstrip(": ")
+
+    @override
+    def backoff_wait_generator(self) -> t.Generator[float, None, None]:
+        """Exponential 2, 4, 8, 16 s ... capped at 30 s per wait."""
+        value = 2.0
+        while True:
+            yield min(value, 30.0)
+            value *= 2
+
+    def fetch(self, path: str, params: dict[str, t.Any] | None = None) -> requests.Response:
+        """One paced, retried GET outside the paginated search loop (GET-by-ID-set, references)."""
+        prepared = self.build_prepared_request(
+            method="GET",
+            url=self.url_base + path,
+            params=params or {},
+            headers={"User-Agent": self.user_agent, **self.http_headers},
+        )
+        return self._sender(prepared, None)
+
+    @functools.cached_property
+    def _sender(self) -> RequestFunc:
+        return self.request_decorator(self._request)
+
+    def timed(self, records: t.Iterable[dict]) -> t.Iterator[dict]:
+        """Add the wall time of producing (and emitting) these records to the summary line."""
+        started = time.perf_counter()
+        try:
+            yield from records
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    @override
+    def log_sync_costs(self) -> None:
+        """One line per stream: records, requests and seconds (replaces the SDK's cost line)."""
+        if not (self.selected or self.requests_made):
+            return
+        self.logger.info(
+            "Stream %s: %d records emitted, %d requests, %.1f s",
+            self.name,
+            self.records_emitted if self.selected else 0,
+            self.requests_made,
+            self.seconds,
+        )
+
+
+def _path_of(url: str | None) -> str:
+    """The path of a URL (never its query string)."""
+    return urlparse(url or "").path
+

@@ -1,0 +1,1 @@
+"""One JSON schema per stream, ``<stream name>.json`` (loaded with ``SchemaDirectory``)."""

@@ -1,0 +1,1 @@
+"""Stream declarations, one module per Brightpearl service (see ``kinds`` for the machinery)."""

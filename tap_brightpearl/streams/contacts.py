@@ -1,0 +1,95 @@
+"""contact-service streams."""
+
+from __future__ import annotations
+
+import typing as t
+
+from tap_brightpearl.streams.kinds import (
+    ChildStream,
+    DetailStream,
+    ReferenceStream,
+    SearchStream,
+    get_id_set,
+)
+
+
+class ContactsStream(DetailStream):
+    """Contacts; the postal addresses they reference feed ``postal_addresses``."""
+
+    name = "contacts"
+    path = "contact-service/contact-search"
+    detail_path = "contact-service/contact/{ids}"
+    primary_keys = ("contactId",)
+    replication_key = "updatedOn"
+    also_search = ("createdOn",)
+
+    def records_from(self, payload: t.Any) -> list[dict]:  # noqa: ANN401
+        """Contacts, their address ids queued for the child stream."""
+        contacts = list(payload or [])
+        addresses = self.pending["postal_addresses"]
+        for contact in contacts:
+            addresses.extend((contact.get("postAddressIds") or {}).values())
+        return contacts
+
+
+class PostalAddressesStream(ChildStream):
+    """The addresses the synced contacts reference, by batched GETs (each address once)."""
+
+    name = "postal_addresses"
+    path = "contact-service/postal-address/{ids}"
+    primary_keys = ("addressId",)
+    parent_stream_type = ContactsStream
+
+    def __init__(self, tap: t.Any) -> None:  # noqa: ANN401
+        super().__init__(tap)
+        self.seen: set[int] = set()
+
+    def records_for(self, items: list[t.Any]) -> t.Iterator[dict]:
+        """GET the not-yet-seen address ids in chunks of ``id_batch_size``."""
+        ids = sorted({int(i) for i in items if i} - self.seen)
+        self.seen.update(ids)
+        size = int(self.config.get("id_batch_size") or 200)
+        for start in range(0, len(ids), size):
+            for payload in get_id_set(self, self.path, ids[start : start + size]):
+                yield from payload or []
+
+
+class CompaniesStream(SearchStream):
+    name = "companies"
+    path = "contact-service/company-search"
+    primary_keys = ("companyId",)
+
+
+class ContactGroupsStream(SearchStream):
+    name = "contact_groups"
+    path = "contact-service/contact-group-search"
+    primary_keys = ("contactGroupId",)
+
+
+class ContactGroupMembersStream(SearchStream):
+    name = "contact_group_members"
+    path = "contact-service/contact-group-member-search"
+    primary_keys = ("contactGroupId", "contactId")
+
+
+class LeadSourcesStream(ReferenceStream):
+    name = "lead_sources"
+    path = "contact-service/lead-source"
+    primary_keys = ("id",)
+
+
+class ContactTagsStream(ReferenceStream):
+    name = "contact_tags"
+    path = "contact-service/tag"
+    primary_keys = ("tagId",)
+
+
+STREAMS = (
+    ContactsStream,
+    PostalAddressesStream,
+    CompaniesStream,
+    ContactGroupsStream,
+    ContactGroupMembersStream,
+    LeadSourcesStream,
+    ContactTagsStream,
+)

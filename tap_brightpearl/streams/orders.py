@@ -1,0 +1,91 @@
+"""order-service streams."""
+
+from __future__ import annotations
+
+import typing as t
+
+from tap_brightpearl.streams.kinds import ChildStream, DetailStream, ReferenceStream, SearchStream
+from tap_brightpearl.streams.records import map_to_rows
+
+
+class OrdersStream(DetailStream):
+    """Orders of every type (SO, PO, SC, PC); their ``orderRows`` map feeds ``order_rows``."""
+
+    name = "orders"
+    path = "order-service/order-search"
+    detail_path = "order-service/order/{ids}"
+    search_key = "orderId"
+    primary_keys = ("id",)
+    replication_key = "updatedOn"
+    also_search = ("createdOn",)  # a fresh order shows a null updatedOn in search
+    custom_fields = True
+
+    def records_from(self, payload: t.Any) -> list[dict]:  # noqa: ANN401
+        """Orders, with their rows moved to the child stream's pending batch."""
+        orders = list(payload or [])
+        rows = self.pending["order_rows"]
+        for order in orders:
+            for row in map_to_rows(order.pop("orderRows", None), "id"):
+                row["orderId"] = order["id"]
+                rows.append(row)
+        return orders
+
+
+class OrderRowsStream(ChildStream):
+    """One record per order row, from the parent order's payload (no extra request)."""
+
+    name = "order_rows"
+    primary_keys = ("orderId", "id")
+    parent_stream_type = OrdersStream
+
+
+class OrderNotesStream(SearchStream):
+    name = "order_notes"
+    path = "order-service/order-note-search"
+    primary_keys = ("noteId",)
+    replication_key = "dateAdded"
+
+
+class OrderStatusesStream(ReferenceStream):
+    name = "order_statuses"
+    path = "order-service/order-status"
+    primary_keys = ("statusId",)
+
+
+class OrderTypesStream(ReferenceStream):
+    name = "order_types"
+    path = "order-service/order-type"
+    primary_keys = ("id",)
+
+
+class OrderStockStatusesStream(ReferenceStream):
+    name = "order_stock_statuses"
+    path = "order-service/order-stock-status"
+    primary_keys = ("id",)
+
+
+class OrderShippingStatusesStream(ReferenceStream):
+    name = "order_shipping_statuses"
+    path = "order-service/order-shipping-status"
+    primary_keys = ("id",)
+
+
+class OrderCustomFieldMetadataStream(ReferenceStream):
+    """Sale and purchase custom-field definitions; the partition adds ``orderType``."""
+
+    name = "order_custom_field_metadata"
+    path = "order-service/{orderType}/custom-field-meta-data"
+    primary_keys = ("orderType", "id")
+    partitions: t.ClassVar[list[dict]] = [{"orderType": "sale"}, {"orderType": "purchase"}]  # type: ignore[misc]
+
+
+STREAMS = (
+    OrdersStream,
+    OrderRowsStream,
+    OrderNotesStream,
+    OrderStatusesStream,
+    OrderTypesStream,
+    OrderStockStatusesStream,
+    OrderShippingStatusesStream,
+    OrderCustomFieldMetadataStream,
+)

@@ -1,0 +1,155 @@
+"""product-service streams (and stock availability, which is keyed by product)."""
+
+from __future__ import annotations
+
+import typing as t
+
+from tap_brightpearl.streams.kinds import DetailStream, ReferenceStream, SearchStream
+from tap_brightpearl.streams.records import map_to_rows
+
+
+class ProductsStream(DetailStream):
+    name = "products"
+    path = "product-service/product-search"
+    detail_path = "product-service/product/{ids}"
+    search_key = "productId"
+    primary_keys = ("id",)
+    replication_key = "updatedOn"
+    also_search = ("createdOn",)
+    custom_fields = True
+
+    def records_from(self, payload: t.Any) -> list[dict]:  # noqa: ANN401
+        """Products, their ``warehouses`` map (keyed by warehouse id) as an array."""
+        products = list(payload or [])
+        for product in products:
+            if isinstance(product.get("warehouses"), dict):
+                product["warehouses"] = map_to_rows(product["warehouses"], "warehouseId")
+        return products
+
+
+class ProductPricesStream(DetailStream):
+    """Every product's prices: one record per product and price list (full table)."""
+
+    name = "product_prices"
+    path = "product-service/product-search"
+    detail_path = "product-service/product-price/{ids}"
+    search_key = "productId"
+    primary_keys = ("productId", "priceListId")
+
+    def records_from(self, payload: t.Any) -> list[dict]:  # noqa: ANN401
+        """One record per price list; ``quantityPrice`` (keyed by quantity) as an array."""
+        out = []
+        for product in payload or []:
+            for price_list in product.get("priceLists") or []:
+                record = {"productId": product["productId"], **price_list}
+                breaks = record.get("quantityPrice")
+                if isinstance(breaks, dict):
+                    record["quantityPrice"] = [
+                        {"quantity": int(q), "price": p} for q, p in breaks.items()
+                    ]
+                out.append(record)
+        return out
+
+
+class ProductAvailabilityStream(DetailStream):
+    """Stock of stock-tracked products: one record per product and warehouse (full table)."""
+
+    name = "product_availability"
+    path = "product-service/product-search"
+    detail_path = "warehouse-service/product-availability/{ids}"
+    search_key = "productId"
+    search_filters: t.ClassVar[dict[str, str]] = {"stockTracked": "true"}
+    primary_keys = ("productId", "warehouseId")
+    bisect_on_400 = True  # one invalid id fails the whole chunk
+
+    def records_from(self, payload: t.Any) -> list[dict]:  # noqa: ANN401
+        """Flatten ``{productId: {total, warehouses: {warehouseId: {...}}}}``."""
+        out = []
+        for pid, entry in (payload or {}).items():
+            for wid, stock in (entry.get("warehouses") or {}).items():
+                out.append({"productId": int(pid), "warehouseId": int(wid), **stock})
+        return out
+
+
+class PriceListsStream(ReferenceStream):
+    name = "price_lists"
+    path = "product-service/price-list"
+    primary_keys = ("id",)
+
+
+class BrandsStream(SearchStream):
+    name = "brands"
+    path = "product-service/brand-search"
+    primary_keys = ("brandId",)
+
+
+class CategoriesStream(SearchStream):
+    name = "categories"
+    path = "product-service/brightpearl-category-search"
+    primary_keys = ("id",)
+
+
+class CollectionsStream(SearchStream):
+    name = "collections"
+    path = "product-service/collection-search"
+    primary_keys = ("collectionId",)
+
+
+class OptionsStream(SearchStream):
+    name = "options"
+    path = "product-service/option-search"
+    primary_keys = ("id",)
+
+
+class OptionValuesStream(SearchStream):
+    name = "option_values"
+    path = "product-service/option-value-search"
+    primary_keys = ("optionValueId",)
+
+
+class ProductTypesStream(SearchStream):
+    name = "product_types"
+    path = "product-service/product-type-search"
+    primary_keys = ("id",)
+
+
+class SeasonsStream(SearchStream):
+    name = "seasons"
+    path = "product-service/season-search"
+    primary_keys = ("id",)
+
+
+class ChannelsStream(ReferenceStream):
+    name = "channels"
+    path = "product-service/channel"
+    primary_keys = ("id",)
+
+
+class ChannelBrandsStream(ReferenceStream):
+    name = "channel_brands"
+    path = "product-service/channel-brand"
+    primary_keys = ("channelBrandId",)
+
+
+class ProductCustomFieldMetadataStream(ReferenceStream):
+    name = "product_custom_field_metadata"
+    path = "product-service/product/custom-field-meta-data"
+    primary_keys = ("id",)
+
+
+STREAMS = (
+    ProductsStream,
+    ProductPricesStream,
+    ProductAvailabilityStream,
+    PriceListsStream,
+    BrandsStream,
+    CategoriesStream,
+    CollectionsStream,
+    OptionsStream,
+    OptionValuesStream,
+    ProductTypesStream,
+    SeasonsStream,
+    ChannelsStream,
+    ChannelBrandsStream,
+    ProductCustomFieldMetadataStream,
+)

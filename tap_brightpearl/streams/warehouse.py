@@ -1,0 +1,76 @@
+"""warehouse-service streams."""
+
+from __future__ import annotations
+
+import typing as t
+
+from tap_brightpearl.streams.kinds import DetailStream, ReferenceStream, SearchStream
+from tap_brightpearl.streams.records import map_to_rows
+
+
+class WarehousesStream(ReferenceStream):
+    name = "warehouses"
+    path = "warehouse-service/warehouse"
+    primary_keys = ("id",)
+
+
+class WarehouseLocationsStream(SearchStream):
+    name = "warehouse_locations"
+    path = "warehouse-service/location-search"
+    primary_keys = ("id",)
+
+
+class ShippingMethodsStream(ReferenceStream):
+    name = "shipping_methods"
+    path = "warehouse-service/shipping-method"
+    primary_keys = ("id",)
+
+
+class GoodsOutNotesStream(DetailStream):
+    """Goods-out notes new since the bookmark (``createdOn``) or shipped since it (``shippedOn``)."""
+
+    name = "goods_out_notes"
+    path = "warehouse-service/goods-note/goods-out-search"
+    detail_path = "warehouse-service/order/*/goods-note/goods-out/{ids}"
+    search_key = "goodsOutNoteId"
+    primary_keys = ("id",)
+    replication_key = "createdOn"
+    also_search = ("shippedOn",)
+    id_batch_max = 500
+
+    def records_from(self, payload: t.Any) -> list[dict]:  # noqa: ANN401
+        """Notes keyed by id, each ``orderRows`` map (row id -> lines) as an array of lines."""
+        notes = map_to_rows(payload, "id")
+        for note in notes:
+            rows = note.get("orderRows")
+            if isinstance(rows, dict):
+                note["orderRows"] = [
+                    {"orderRowId": int(row_id), **line}
+                    for row_id, lines in rows.items()
+                    for line in lines or []
+                ]
+        return notes
+
+
+class GoodsInBatchesStream(SearchStream):
+    name = "goods_in_batches"
+    path = "warehouse-service/goods-in-search"
+    primary_keys = ("batchId",)
+    replication_key = "createdDate"
+
+
+class GoodsMovementsStream(SearchStream):
+    name = "goods_movements"
+    path = "warehouse-service/goods-movement-search"
+    primary_keys = ("goodsMovementId",)
+    replication_key = "updatedOn"
+
+
+STREAMS = (
+    WarehousesStream,
+    WarehouseLocationsStream,
+    ShippingMethodsStream,
+    GoodsOutNotesStream,
+    GoodsInBatchesStream,
+    GoodsMovementsStream,
+)

@@ -1,0 +1,301 @@
+"""TapBrightpearl: the settings of the contract, validation up front, and the stream list."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import typing as t
+from pathlib import Path
+from urllib.parse import urlparse
+
+from singer_sdk import Tap
+from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
+from singer_sdk.singerlib import SchemaMessage
+
+from tap_brightpearl.auth import BrightpearlAuthenticator, parse_expires_at, resolve_auth_method
+from tap_brightpearl.budget import RequestBudget
+from tap_brightpearl.streams import accounting, contacts, orders, products, warehouse
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
+
+if t.TYPE_CHECKING:
+    import click
+    from singer_sdk.plugin_base import _ConfigInput
+    from singer_sdk.streams import Stream
+
+STREAM_TYPES = (
+    *orders.STREAMS,
+    *products.STREAMS,
+    *contacts.STREAMS,
+    *warehouse.STREAMS,
+    *accounting.STREAMS,
+)
+
+#: ``PAN_SEC_BRIGHTPEARL-<NAME>`` secrets read with ``--config ENV`` (streams.md).
+PAN_PREFIX = "PAN_SEC_BRIGHTPEARL-"
+AUTH_METHODS = ("staff_token", "account_token", "oauth")
+
+
+def pan_env_config(environ: t.Mapping[str, str] | None = None) -> dict[str, t.Any]:
+    """Settings from the platform's secrets: PAN_SEC_BRIGHTPEARL-STAFF_TOKEN -> staff_token."""
+    env = os.environ if environ is None else environ
+    return {
+        name[len(PAN_PREFIX) :].lower(): value
+        for name, value in env.items()
+        if name.startswith(PAN_PREFIX) and value != ""
+    }
+
+
+def _s(name: str, title: str, description: str, **kwargs: t.Any) -> th.Property:
+    return th.Property(name, th.StringType(), title=title, description=description, **kwargs)
+
+
+def _i(name: str, title: str, description: str, **kwargs: t.Any) -> th.Property:
+    return th.Property(name, th.IntegerType(), title=title, description=description, **kwargs)
+
+
+class SchemaOnceWriter(MsgSpecWriter):
+    """msgspec output that writes each stream's SCHEMA once per run.
+
+    Child streams are synced once per parent batch, and the SDK writes a SCHEMA message at
+    each sync; targets of the pipelinewise family flush on every SCHEMA, so repeats of an
+    identical SCHEMA are dropped here, in one place.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._schemas: dict[str, t.Any] = {}
+
+    def write_message(self, message: t.Any) -> None:  # noqa: ANN401
+        """Write a message unless it repeats a stream's SCHEMA."""
+        if isinstance(message, SchemaMessage):
+            if self._schemas.get(message.stream) == message.schema:
+                return
+            self._schemas[message.stream] = message.schema
+        super().write_message(message)
+
+
+class TapBrightpearl(Tap):
+    """Singer tap for Brightpearl (by Sage)."""
+
+    name = "tap-brightpearl"
+    package_name = "tap-brightpearl"
+    message_writer_class = SchemaOnceWriter
+    config_paths: t.ClassVar[list[Path]] = []  # --config files (for OAuth token write-back)
+
+    config_jsonschema = th.PropertiesList(
+        _s("account_code", "Account code", "Brightpearl account id, the {account} in "
+           "/public-api/{account}/. Required unless oauth_account is given."),
+        _s("datacenter", "Datacenter", "e.g. euw1, use1: gives "
+           "https://{datacenter}.brightpearlconnect.com (default euw1)."),
+        _s("api_url", "API URL", "Full override of scheme+host[:port], e.g. "
+           "http://127.0.0.1:8734 for the sandbox. Wins over datacenter and oauth_api_domain."),
+        th.Property("auth_method", th.StringType(), allowed_values=list(AUTH_METHODS),
+                    title="Auth method", description="staff_token, account_token or oauth. "
+                    "Optional: inferred from the credentials given; an explicit value that lacks "
+                    "its credentials is a config error."),
+        _s("app_ref", "App reference", "Private app reference (brightpearl-app-ref); also the "
+           "OAuth client_id."),
+        _s("dev_ref", "Developer reference", "brightpearl-dev-ref, sent with OAuth bearer "
+           "calls when given."),
+        _s("staff_token", "Staff token", "brightpearl-staff-token of a private staff app.",
+           secret=True),
+        _s("account_token", "Account token", "brightpearl-account-token of a legacy private "
+           "system app.", secret=True),
+        _s("oauth_access_token", "OAuth access token", "Sent as Authorization: Bearer.",
+           secret=True),
+        _s("oauth_refresh_token", "OAuth refresh token", "Used at the token URL when the "
+           "access token is expired, near expiry, or rejected with 401. A rotated refresh "
+           "token is written back to the --config file.", secret=True),
+        th.Property("oauth_expires_at", th.CustomType({"type": ["string", "number", "null"]}),
+                    title="OAuth expires at", description="When the access token expires: "
+                    "epoch seconds, epoch milliseconds or ISO-8601."),
+        _i("oauth_expires_in", "OAuth expires in", "Seconds of validity at issue time "
+           "(informational)."),
+        _s("oauth_token_type", "OAuth token type", "Normally Bearer."),
+        _s("oauth_account", "OAuth account", "Account code as stored with the OAuth grant; same "
+           "meaning as account_code."),
+        _s("oauth_installation_instance_id", "OAuth installation instance id",
+           "Informational; logged at start."),
+        _s("oauth_api_domain", "OAuth API domain", "API host from the token response (bare "
+           "host, no scheme): the definitive host under OAuth."),
+        _s("oauth_client_secret", "OAuth client secret", "Only for confidential OAuth apps.",
+           secret=True),
+        _s("oauth_token_url", "OAuth token URL", "Default "
+           "https://oauth.brightpearl.com/token/{account}; {account} is substituted."),
+        th.Property("start_date", th.DateTimeType(), title="Start date", description="Earliest "
+                    "replication-key value (updatedOn, createdOn, ...) to extract on a first "
+                    "run. Without it a first run extracts everything."),
+        _i("lookback_minutes", "Lookback minutes", "Overlap subtracted from every bookmark "
+           "(search index lag, clock skew). Default 5.", default=5),
+        th.Property("page_size", th.IntegerType(minimum=1, maximum=500), default=500,
+                    title="Page size", description="Search page size, 1 to 500 (default 500)."),
+        th.Property("id_batch_size", th.IntegerType(minimum=1, maximum=200), default=200,
+                    title="ID batch size", description="IDs per GET-by-ID-set request, 1 to 200 "
+                    "(default 200)."),
+        th.Property("include_custom_fields", th.BooleanType(), default=True,
+                    title="Include custom fields", description="Ask for includeOptional="
+                    "customFields,nullCustomFields on orders and products (default true)."),
+        th.Property("max_requests_per_minute", th.IntegerType(minimum=1),
+                    title="Max requests per minute", description="Client-side budget below "
+                    "the account's 200/min pool, for accounts shared with other apps (rolling "
+                    "minute)."),
+        th.Property("window_days", th.DecimalType(minimum=0), default=30,
+                    title="Window days", description="A backfill is searched in date windows "
+                    "of this many days (default 30), with a STATE checkpoint after each, so a "
+                    "killed sync resumes within one window. A window with less than a page of "
+                    "rows doubles the next; one with over 20 pages halves it. 0 = one window."),
+        th.Property("max_parallel_requests", th.IntegerType(minimum=1, maximum=16), default=4,
+                    title="Max parallel requests", description="GET-by-ID-set requests in "
+                    "flight at once (default 4), all within the request budget."),
+        _s("user_agent", "User agent", "User-Agent header of every request."),
+        _i("request_timeout", "Request timeout", "Seconds before a request times out (default "
+           "300)."),
+    ).to_dict()
+
+    def __init__(
+        self,
+        *,
+        config: dict | None = None,
+        parse_env_config: bool = False,
+        validate_config: bool = True,
+        **kwargs: t.Any,
+    ) -> None:
+        if parse_env_config and isinstance(config, dict | None):
+            config = {**(config or {}), **pan_env_config()}
+        super().__init__(
+            config=config,
+            parse_env_config=parse_env_config,
+            validate_config=validate_config,
+            **kwargs,
+        )
+        if validate_config:
+            if errors := settings_errors(self.config):
+                raise ConfigValidationError(errors[0], errors=errors)
+            self.logger.info(
+                "Brightpearl account %s at %s, auth %s%s; streams: %s",
+                self.account,
+                urlparse(self.api_base).netloc,
+                self.authenticator_method,
+                self._instance_note(),
+                ", ".join(s.name for s in self.streams.values() if s.selected) or "none",
+            )
+
+    def _instance_note(self) -> str:
+        iid = self.config.get("oauth_installation_instance_id")
+        return f" (installation {iid})" if iid and self.authenticator_method == "oauth" else ""
+
+    @property
+    def account(self) -> str:
+        """The account code in every URL."""
+        return str(self.config.get("account_code") or self.config.get("oauth_account") or "")
+
+    @property
+    def authenticator_method(self) -> str:
+        """staff_token, account_token or oauth."""
+        return resolve_auth_method(self.config) or "staff_token"
+
+    @functools.cached_property
+    def api_base(self) -> str:
+        """``{host}/public-api/{account}/``: api_url, else the OAuth domain, else datacenter."""
+        if url := self.config.get("api_url"):
+            host = str(url).rstrip("/")
+        elif self.authenticator_method == "oauth" and self.config.get("oauth_api_domain"):
+            host = f"https://{self.config['oauth_api_domain']}"
+        else:
+            host = f"https://{self.config.get('datacenter') or 'euw1'}.brightpearlconnect.com"
+        return f"{host}/public-api/{self.account}/"
+
+    @functools.cached_property
+    def authenticator(self) -> BrightpearlAuthenticator:
+        """The one authenticator of this run (the SDK asks for it twice per request)."""
+        files = [p for p in self.config_paths if p.is_file()]
+        holder = next(
+            (p for p in reversed(files) if "oauth_refresh_token" in p.read_text()),
+            files[-1] if files else None,
+        )
+        return BrightpearlAuthenticator(self.config, config_path=holder)
+
+    @functools.cached_property
+    def budget(self) -> RequestBudget:
+        """The one request budget of this process, shared by every stream."""
+        return RequestBudget(self.config.get("max_requests_per_minute"))
+
+    @override
+    def discover_streams(self) -> list[Stream]:
+        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    @override
+    @classmethod
+    def cb_config(
+        cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]
+    ) -> _ConfigInput:
+        """Remember the ``--config`` files so OAuth can write a rotated token back."""
+        cls.config_paths = [Path(v) for v in value if v != "ENV"]
+        return super().cb_config(ctx, param, value)
+
+    @override
+    @classmethod
+    def invoke(  # type: ignore[override]
+        cls,
+        *,
+        about: bool = False,
+        about_format: str | None = None,
+        config: _ConfigInput | None = None,
+        state: t.IO[str] | None = None,
+        catalog: t.IO[str] | None = None,
+    ) -> None:
+        """Run the tap; an API failure ends it with one clear line (no traceback)."""
+        try:
+            super().invoke(
+                about=about, about_format=about_format, config=config, state=state,
+                catalog=catalog,
+            )
+        except FatalAPIError as exc:
+            logging.getLogger(cls.name).error("Sync failed: %s", exc)  # noqa: TRY400
+            sys.exit(1)
+
+
+def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
+    """Config errors the JSON schema cannot express, each a line naming the setting."""
+    errors = []
+    method = config.get("auth_method")
+    needs = {
+        "staff_token": ("staff_token",),
+        "account_token": ("account_token",),
+        "oauth": ("oauth_access_token", "oauth_refresh_token"),
+    }
+    if method:
+        if not any(config.get(k) for k in needs.get(method, ())):
+            wanted = " or ".join(needs.get(method, ("?",)))
+            errors.append(f"auth_method is {method} but {wanted} is not set")
+    elif not resolve_auth_method(config):
+        errors.append(
+            "no credentials: set staff_token, account_token or oauth_access_token/"
+            "oauth_refresh_token (see auth_method)"
+        )
+    resolved = resolve_auth_method(config)
+    if resolved in ("staff_token", "account_token") and not config.get("app_ref"):
+        errors.append(f"app_ref is required with {resolved} (brightpearl-app-ref header)")
+    if resolved == "oauth" and config.get("oauth_refresh_token") and not config.get("app_ref"):
+        errors.append("app_ref is required to refresh OAuth tokens (it is the client_id)")
+    if not (config.get("account_code") or config.get("oauth_account")):
+        errors.append("account_code is not set (nor oauth_account)")
+    try:
+        parse_expires_at(config.get("oauth_expires_at"))
+    except (ValueError, TypeError):
+        errors.append("oauth_expires_at is not epoch seconds, epoch ms or ISO-8601")
+    if (url := config.get("api_url")) and urlparse(str(url)).scheme not in ("http", "https"):
+        errors.append("api_url must start with http:// or https://")
+    return errors
+
+
+if __name__ == "__main__":
+    TapBrightpearl.cli()
