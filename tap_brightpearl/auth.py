@@ -1,7 +1,8 @@
 """One authenticator for the three ways Brightpearl accepts API calls.
 
 - staff token: ``brightpearl-app-ref`` + ``brightpearl-staff-token``
-- account token (legacy private system apps): ``brightpearl-app-ref`` + ``brightpearl-account-token``
+- account token (legacy private system apps): ``brightpearl-app-ref`` +
+  ``brightpearl-account-token``
 - OAuth 2: ``Authorization: Bearer`` + ``brightpearl-app-ref`` (+ ``brightpearl-dev-ref``)
 
 The SDK's ``OAuthAuthenticator`` is not used: in 0.54.9 it drops a rotated refresh token, has no
@@ -31,12 +32,12 @@ if t.TYPE_CHECKING:
 
 logger = logging.getLogger("tap-brightpearl")
 
-DEFAULT_TOKEN_URL = "https://oauth.brightpearl.com/token/{account}"
+DEFAULT_TOKEN_URL = "https://oauth.brightpearl.com/token/{account}"  # noqa: S105 (a URL)
 REFRESH_MARGIN_SECONDS = 60.0
 EPOCH_MS_THRESHOLD = 10**11  # larger epoch numbers are milliseconds (year 5138 in seconds)
 
 
-def parse_expires_at(value: t.Any) -> float | None:  # noqa: ANN401
+def parse_expires_at(value: t.Any) -> float | None:
     """Epoch seconds from ``oauth_expires_at`` given as epoch s, epoch ms or ISO-8601."""
     if value is None or value == "":
         return None

@@ -9,10 +9,9 @@ import typing as t
 from urllib.parse import urlparse
 
 import requests
-from singer_sdk import RESTStream
+from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk import SchemaDirectory, StreamSchema
 
 from tap_brightpearl import schemas
 from tap_brightpearl.auth import TokenExpiredError
@@ -138,7 +137,9 @@ class BrightpearlStream(RESTStream[t.Any]):
     def _paced(self, func: RequestFunc) -> RequestFunc:
         """Acquire the budget before each attempt; absorb throttles and one token refresh."""
 
-        def attempt(prepared: requests.PreparedRequest, context: Context | None) -> requests.Response:
+        def attempt(
+            prepared: requests.PreparedRequest, context: Context | None
+        ) -> requests.Response:
             throttles = 0
             refreshed = False
             while True:

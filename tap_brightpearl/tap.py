@@ -73,7 +73,7 @@ class SchemaOnceWriter(MsgSpecWriter):
         super().__init__()
         self._schemas: dict[str, t.Any] = {}
 
-    def write_message(self, message: t.Any) -> None:  # noqa: ANN401
+    def write_message(self, message: t.Any) -> None:
         """Write a message unless it repeats a stream's SCHEMA."""
         if isinstance(message, SchemaMessage):
             if self._schemas.get(message.stream) == message.schema:
@@ -259,7 +259,7 @@ class TapBrightpearl(Tap):
                 catalog=catalog,
             )
         except FatalAPIError as exc:
-            logging.getLogger(cls.name).error("Sync failed: %s", exc)  # noqa: TRY400
+            logging.getLogger(cls.name).error("Sync failed: %s", exc)
             sys.exit(1)
 
 

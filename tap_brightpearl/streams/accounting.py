@@ -15,6 +15,8 @@ class JournalRowsStream(SearchStream):
 
 
 class CustomerPaymentsStream(SearchStream):
+    """Customer payments (search ``customer-payment-search``), incremental on createdOn."""
+
     name = "customer_payments"
     path = "accounting-service/customer-payment-search"
     primary_keys = ("paymentId",)
@@ -32,36 +34,48 @@ class SupplierPaymentsStream(SearchStream):
 
 
 class NominalCodesStream(SearchStream):
+    """Nominal codes (search ``nominal-code-search``), full table."""
+
     name = "nominal_codes"
     path = "accounting-service/nominal-code-search"
     primary_keys = ("code",)
 
 
 class TaxCodesStream(ReferenceStream):
+    """Tax codes (GET ``tax-code``), full table."""
+
     name = "tax_codes"
     path = "accounting-service/tax-code"
     primary_keys = ("id",)
 
 
 class CurrenciesStream(SearchStream):
+    """Currencies (search ``currency-search``), full table."""
+
     name = "currencies"
     path = "accounting-service/currency-search"
     primary_keys = ("id",)
 
 
 class ExchangeRatesStream(ReferenceStream):
+    """Exchange rates (GET ``exchange-rate``), full table."""
+
     name = "exchange_rates"
     path = "accounting-service/exchange-rate"
     primary_keys = ("currencyId", "rateActiveFrom")
 
 
 class AccountingPeriodsStream(ReferenceStream):
+    """Accounting periods (GET ``accounting-period``), full table."""
+
     name = "accounting_periods"
     path = "accounting-service/accounting-period"
     primary_keys = ("id",)
 
 
 class PaymentMethodsStream(ReferenceStream):
+    """Payment methods (GET ``payment-method``), full table."""
+
     name = "payment_methods"
     path = "accounting-service/payment-method"
     primary_keys = ("id",)

@@ -21,9 +21,9 @@ class ContactsStream(DetailStream):
     detail_path = "contact-service/contact/{ids}"
     primary_keys = ("contactId",)
     replication_key = "updatedOn"
-    also_search = ("createdOn",)
+    changed_key = "updatedOn"
 
-    def records_from(self, payload: t.Any) -> list[dict]:  # noqa: ANN401
+    def records_from(self, payload: t.Any) -> list[dict]:
         """Contacts, their address ids queued for the child stream."""
         contacts = list(payload or [])
         addresses = self.pending["postal_addresses"]
@@ -40,7 +40,7 @@ class PostalAddressesStream(ChildStream):
     primary_keys = ("addressId",)
     parent_stream_type = ContactsStream
 
-    def __init__(self, tap: t.Any) -> None:  # noqa: ANN401
+    def __init__(self, tap: t.Any) -> None:
         super().__init__(tap)
         self.seen: set[int] = set()
 
@@ -55,30 +55,40 @@ class PostalAddressesStream(ChildStream):
 
 
 class CompaniesStream(SearchStream):
+    """Companies (search ``company-search``), full table."""
+
     name = "companies"
     path = "contact-service/company-search"
     primary_keys = ("companyId",)
 
 
 class ContactGroupsStream(SearchStream):
+    """Contact groups (search ``contact-group-search``), full table."""
+
     name = "contact_groups"
     path = "contact-service/contact-group-search"
     primary_keys = ("contactGroupId",)
 
 
 class ContactGroupMembersStream(SearchStream):
+    """Contact group members (search ``contact-group-member-search``), full table."""
+
     name = "contact_group_members"
     path = "contact-service/contact-group-member-search"
     primary_keys = ("contactGroupId", "contactId")
 
 
 class LeadSourcesStream(ReferenceStream):
+    """Lead sources (GET ``lead-source``), full table."""
+
     name = "lead_sources"
     path = "contact-service/lead-source"
     primary_keys = ("id",)
 
 
 class ContactTagsStream(ReferenceStream):
+    """Contact tags (GET ``tag``), full table."""
+
     name = "contact_tags"
     path = "contact-service/tag"
     primary_keys = ("tagId",)

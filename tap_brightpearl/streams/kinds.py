@@ -16,6 +16,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import decimal
+import itertools
 import logging
 import sys
 import typing as t
@@ -50,7 +51,7 @@ SHRINK_ABOVE_PAGES = 20
 MIN_WINDOW = dt.timedelta(hours=1)
 
 
-def json_of(response: requests.Response) -> t.Any:  # noqa: ANN401
+def json_of(response: requests.Response) -> t.Any:
     """Decoded body with exact decimals (money never becomes a float)."""
     return response.json(parse_float=decimal.Decimal)
 
@@ -115,12 +116,18 @@ class Window:
     end: dt.datetime | None  # None = open-ended (the last window)
 
     def value(self) -> str:
-        """The PERIOD filter value. A closed window reaches 1 s past its end, so a record on
-        the boundary is found whichever way the API reads the bounds (duplicates are dropped).
+        """The PERIOD filter value (``start/end``; ``start/`` when open).
+
+        A closed window reaches 1 s past its end, so a record on the boundary is found
+        whichever way the API reads the bounds (duplicates are dropped).
         """
         lo = format_utc(self.start) if self.start else ""
         hi = format_utc(self.end + dt.timedelta(seconds=1)) if self.end else ""
         return f"{lo}/{hi}"
+
+    def filter(self, column: str) -> dict[str, str]:
+        """The search filter of this window on ``column`` (none at all when unbounded)."""
+        return {column: self.value()} if self.start or self.end else {}
 
 
 class WindowPlanner:
@@ -206,7 +213,7 @@ class SearchStream(BrightpearlStream):
     search_filters: t.ClassVar[dict[str, str]] = {}  # fixed filters, e.g. stockTracked=true
     is_sorted = False
 
-    def __init__(self, tap: t.Any) -> None:  # noqa: ANN401
+    def __init__(self, tap: t.Any) -> None:
         super().__init__(tap)
         self._paginator: SearchPaginator | None = None
 
@@ -227,7 +234,7 @@ class SearchStream(BrightpearlStream):
         return self._paginator
 
     @override
-    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:  # noqa: ANN401
+    def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
         params: dict[str, t.Any] = {
             "sort": ",".join(f"{c}.ASC" for c in self.sort_columns),
             "pageSize": self.page_size,
@@ -257,15 +264,15 @@ class SearchStream(BrightpearlStream):
             keys: list[t.Any] = [row[idx[0]] for row in results]
         else:
             keys = [tuple(row[i] for i in idx) for row in results]
-        if any(a > b for a, b in zip(keys, keys[1:])):
+        if any(a > b for a, b in itertools.pairwise(keys)):
             msg = f"{self.path} did not sort by {','.join(self.sort_columns)}: cannot page safely"
             raise FatalAPIError(msg)
-        assert self._paginator is not None  # noqa: S101  (set by get_new_paginator)
+        assert self._paginator is not None
         start = self._paginator.take(keys, meta)
         for row in results[start:]:
-            yield dict(zip(names, row))
+            yield dict(zip(names, row, strict=True))
 
-    def key_of(self, row: dict) -> t.Any:  # noqa: ANN401
+    def key_of(self, row: dict) -> t.Any:
         """The de-duplication key of a search row."""
         cols = self.sort_columns
         return row[cols[0]] if len(cols) == 1 else tuple(row[c] for c in cols)
@@ -316,8 +323,10 @@ class SearchStream(BrightpearlStream):
     def _increment_stream_state(
         self, latest_record: dict[str, t.Any], *, context: Context | None = None
     ) -> None:
-        """No per-record bookmark: pages are key-sorted, not date-sorted, so the bookmark only
-        moves to a completed window's end (:meth:`checkpoint`), never past an unemitted record.
+        """No per-record bookmark (pages are key-sorted, not date-sorted).
+
+        The bookmark only moves to a completed window's end (:meth:`checkpoint`), so it never
+        passes an unemitted record.
         """
 
     @override
@@ -332,7 +341,7 @@ class SearchStream(BrightpearlStream):
         seen_before: set[t.Any] = set()
         for window in planner:
             seen: set[t.Any] = set()
-            for row in self.search({self.replication_key: window.value()}):
+            for row in self.search(window.filter(self.replication_key)):
                 key = self.key_of(row)
                 if key in seen or key in seen_before:
                     continue
@@ -344,22 +353,28 @@ class SearchStream(BrightpearlStream):
 
 
 class DetailStream(SearchStream):
-    """A search finds the ids (incremental on ``replication_key``), GET-by-ID-set fetches them.
+    """A search finds the ids, GET-by-ID-set fetches the objects.
 
-    Declare ``detail_path`` (with ``{ids}``) besides the search's ``path``. ``also_search``
-    names date columns searched too in the last (open) window, e.g. ``createdOn`` because a
-    fresh record can show a null ``updatedOn``. Override :meth:`records_from` when the GET
-    payload is not a plain list of records.
+    Declare ``detail_path`` (with ``{ids}``) besides the search's ``path``. Override
+    :meth:`records_from` when the GET payload is not a plain list of records.
+
+    Incremental runs from F (bookmark - lookback, else start_date) make two searches that
+    partition what changed: records *created* since F, in date windows on ``window_key`` (a
+    fresh record can show a null ``updatedOn``, so creation is the column that finds it; and
+    creation dates never move, so records never leave a window), plus records created before F
+    and *changed* since (``changed_key``, e.g. ``updatedOn``, or ``shippedOn`` for goods-out
+    notes) in one search filtered on both columns. A no-change run costs exactly these two.
     """
 
     detail_path: str
-    also_search: tuple[str, ...] = ()
+    window_key = "createdOn"
+    changed_key: str | None = None
     id_batch_max = 200  # the endpoint's documented ID-set limit
     bisect_on_400 = False  # product availability: one bad id fails its whole chunk
     detail_params: t.ClassVar[dict[str, str]] = {}
     custom_fields = False  # ask for includeOptional=customFields,nullCustomFields
 
-    def __init__(self, tap: t.Any) -> None:  # noqa: ANN401
+    def __init__(self, tap: t.Any) -> None:
         super().__init__(tap)
         self.pending: dict[str, list[t.Any]] = collections.defaultdict(list)
         self._batch_last: dict | None = None
@@ -376,7 +391,7 @@ class DetailStream(SearchStream):
         """GET-by-ID-set requests in flight at once (all paced by the one budget)."""
         return max(1, int(self.config.get("max_parallel_requests") or 4))
 
-    def records_from(self, payload: t.Any) -> Iterable[dict]:  # noqa: ANN401
+    def records_from(self, payload: t.Any) -> Iterable[dict]:
         """Records of one GET payload (a list, or a map keyed by id)."""
         if isinstance(payload, dict):
             return map_to_rows(payload, self.primary_keys[0])
@@ -396,7 +411,8 @@ class DetailStream(SearchStream):
         else:
             with ThreadPoolExecutor(self.parallel, thread_name_prefix=self.name) as pool:
                 results = list(pool.map(self.fetch_ids, batches))
-        for ids, payloads in zip(batches, results):
+        for ids, payloads in zip(batches, results, strict=True):
+            self.pending.clear()  # children of the previous batch are synced by now
             records = [r for payload in payloads for r in self.records_from(payload)]
             yield ids, records
 
@@ -410,11 +426,10 @@ class DetailStream(SearchStream):
         """Fetch and yield queued ids in full batches (and the rest when ``final``)."""
         size = self.id_batch_size
         while len(queue) >= size * self.parallel or (final and queue):
-            batches = []
+            batches: list[list[int]] = []
             while queue and len(batches) < self.parallel and (final or len(queue) >= size):
                 batches.append([queue.popleft() for _ in range(min(size, len(queue)))])
             for ids, records in self.fetch_batches(batches):
-                self.pending.clear()
                 self._batch_last = records[-1] if records else None
                 yield from records
                 self.fetched += len(ids)
@@ -442,21 +457,26 @@ class DetailStream(SearchStream):
             yield from self.emit_batches(queue, final=True)
             return
         planner = self.windows()
+        stages: list[tuple[dict[str, str], Window | None]] = []
+        if planner.cursor and self.changed_key and self.changed_key != self.window_key:
+            since = Window(planner.cursor, None).value()
+            created_before = Window(None, planner.cursor).value()
+            stages.append(({self.changed_key: since, self.window_key: created_before}, None))
         seen_before: set[int] = set()
-        for window in planner:
+        for filters, window in itertools.chain(stages, ((None, w) for w in planner)):
             seen: set[int] = set()
-            columns = (self.replication_key,) + (self.also_search if window.end is None else ())
-            for column in columns:
-                for row in self.search({column: window.value()}, columns=key):
-                    rid = row[key]
-                    if rid in seen or rid in seen_before:
-                        continue
-                    seen.add(rid)
-                    queue.append(rid)
-                    found += 1
-                    yield from self.emit_batches(queue, final=False)
-            planner.feedback(len(seen))
-            self.marks.append((found, window.end or self.sync_started))
+            query = filters or (window.filter(self.window_key) if window else {})
+            for row in self.search(query, columns=key):
+                rid = row[key]
+                if rid in seen or rid in seen_before:
+                    continue
+                seen.add(rid)
+                queue.append(rid)
+                found += 1
+                yield from self.emit_batches(queue, final=False)
+            if window is not None:
+                planner.feedback(len(seen))
+                self.marks.append((found, window.end or self.sync_started))
             seen_before = seen
         yield from self.emit_batches(queue, final=True)
         self.apply_checkpoints()
@@ -470,7 +490,7 @@ class ChildStream(BrightpearlStream):
     (e.g. ids) into records.
     """
 
-    state_partitioning_keys: t.ClassVar[tuple[str, ...]] = ()  # type: ignore[misc]
+    state_partitioning_keys: t.ClassVar[tuple[str, ...]] = ()
 
     @override
     def get_new_paginator(self) -> BaseAPIPaginator:
@@ -479,9 +499,9 @@ class ChildStream(BrightpearlStream):
     @property
     def parent(self) -> DetailStream:
         """The parent stream instance of this tap."""
-        assert self.parent_stream_type is not None  # noqa: S101
-        parent = self._bp_tap.streams[self.parent_stream_type.name]
-        assert isinstance(parent, DetailStream)  # noqa: S101
+        parent_type = self.parent_stream_type or DetailStream
+        parent = next(s for s in self._bp_tap.streams.values() if isinstance(s, parent_type))
+        assert isinstance(parent, DetailStream)
         return parent
 
     def records_for(self, items: list[t.Any]) -> Iterable[dict]:

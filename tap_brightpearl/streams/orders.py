@@ -17,10 +17,10 @@ class OrdersStream(DetailStream):
     search_key = "orderId"
     primary_keys = ("id",)
     replication_key = "updatedOn"
-    also_search = ("createdOn",)  # a fresh order shows a null updatedOn in search
+    changed_key = "updatedOn"
     custom_fields = True
 
-    def records_from(self, payload: t.Any) -> list[dict]:  # noqa: ANN401
+    def records_from(self, payload: t.Any) -> list[dict]:
         """Orders, with their rows moved to the child stream's pending batch."""
         orders = list(payload or [])
         rows = self.pending["order_rows"]
@@ -40,6 +40,8 @@ class OrderRowsStream(ChildStream):
 
 
 class OrderNotesStream(SearchStream):
+    """Order notes (search ``order-note-search``), incremental on dateAdded."""
+
     name = "order_notes"
     path = "order-service/order-note-search"
     primary_keys = ("noteId",)
@@ -47,24 +49,32 @@ class OrderNotesStream(SearchStream):
 
 
 class OrderStatusesStream(ReferenceStream):
+    """Order statuses (GET ``order-status``), full table."""
+
     name = "order_statuses"
     path = "order-service/order-status"
     primary_keys = ("statusId",)
 
 
 class OrderTypesStream(ReferenceStream):
+    """Order types (GET ``order-type``), full table."""
+
     name = "order_types"
     path = "order-service/order-type"
     primary_keys = ("id",)
 
 
 class OrderStockStatusesStream(ReferenceStream):
+    """Order stock statuses (GET ``order-stock-status``), full table."""
+
     name = "order_stock_statuses"
     path = "order-service/order-stock-status"
     primary_keys = ("id",)
 
 
 class OrderShippingStatusesStream(ReferenceStream):
+    """Order shipping statuses (GET ``order-shipping-status``), full table."""
+
     name = "order_shipping_statuses"
     path = "order-service/order-shipping-status"
     primary_keys = ("id",)
@@ -76,7 +86,7 @@ class OrderCustomFieldMetadataStream(ReferenceStream):
     name = "order_custom_field_metadata"
     path = "order-service/{orderType}/custom-field-meta-data"
     primary_keys = ("orderType", "id")
-    partitions: t.ClassVar[list[dict]] = [{"orderType": "sale"}, {"orderType": "purchase"}]  # type: ignore[misc]
+    partitions: t.ClassVar[list[dict]] = [{"orderType": "sale"}, {"orderType": "purchase"}]
 
 
 STREAMS = (

@@ -9,16 +9,18 @@ from tap_brightpearl.streams.records import map_to_rows
 
 
 class ProductsStream(DetailStream):
+    """Products: DetailStream ``product-service/product-search``, incremental on updatedOn."""
+
     name = "products"
     path = "product-service/product-search"
     detail_path = "product-service/product/{ids}"
     search_key = "productId"
     primary_keys = ("id",)
     replication_key = "updatedOn"
-    also_search = ("createdOn",)
+    changed_key = "updatedOn"
     custom_fields = True
 
-    def records_from(self, payload: t.Any) -> list[dict]:  # noqa: ANN401
+    def records_from(self, payload: t.Any) -> list[dict]:
         """Products, their ``warehouses`` map (keyed by warehouse id) as an array."""
         products = list(payload or [])
         for product in products:
@@ -36,7 +38,7 @@ class ProductPricesStream(DetailStream):
     search_key = "productId"
     primary_keys = ("productId", "priceListId")
 
-    def records_from(self, payload: t.Any) -> list[dict]:  # noqa: ANN401
+    def records_from(self, payload: t.Any) -> list[dict]:
         """One record per price list; ``quantityPrice`` (keyed by quantity) as an array."""
         out = []
         for product in payload or []:
@@ -45,7 +47,7 @@ class ProductPricesStream(DetailStream):
                 breaks = record.get("quantityPrice")
                 if isinstance(breaks, dict):
                     record["quantityPrice"] = [
-                        {"quantity": int(q), "price": p} for q, p in breaks.items()
+                        {"quantity": q, "price": p} for q, p in breaks.items()
                     ]
                 out.append(record)
         return out
@@ -62,7 +64,7 @@ class ProductAvailabilityStream(DetailStream):
     primary_keys = ("productId", "warehouseId")
     bisect_on_400 = True  # one invalid id fails the whole chunk
 
-    def records_from(self, payload: t.Any) -> list[dict]:  # noqa: ANN401
+    def records_from(self, payload: t.Any) -> list[dict]:
         """Flatten ``{productId: {total, warehouses: {warehouseId: {...}}}}``."""
         out = []
         for pid, entry in (payload or {}).items():
@@ -72,66 +74,88 @@ class ProductAvailabilityStream(DetailStream):
 
 
 class PriceListsStream(ReferenceStream):
+    """Price lists (GET ``price-list``), full table."""
+
     name = "price_lists"
     path = "product-service/price-list"
     primary_keys = ("id",)
 
 
 class BrandsStream(SearchStream):
+    """Brands (search ``brand-search``), full table."""
+
     name = "brands"
     path = "product-service/brand-search"
     primary_keys = ("brandId",)
 
 
 class CategoriesStream(SearchStream):
+    """Categories (search ``brightpearl-category-search``), full table."""
+
     name = "categories"
     path = "product-service/brightpearl-category-search"
     primary_keys = ("id",)
 
 
 class CollectionsStream(SearchStream):
+    """Collections (search ``collection-search``), full table."""
+
     name = "collections"
     path = "product-service/collection-search"
     primary_keys = ("collectionId",)
 
 
 class OptionsStream(SearchStream):
+    """Options (search ``option-search``), full table."""
+
     name = "options"
     path = "product-service/option-search"
     primary_keys = ("id",)
 
 
 class OptionValuesStream(SearchStream):
+    """Option values (search ``option-value-search``), full table."""
+
     name = "option_values"
     path = "product-service/option-value-search"
     primary_keys = ("optionValueId",)
 
 
 class ProductTypesStream(SearchStream):
+    """Product types (search ``product-type-search``), full table."""
+
     name = "product_types"
     path = "product-service/product-type-search"
     primary_keys = ("id",)
 
 
 class SeasonsStream(SearchStream):
+    """Seasons (search ``season-search``), full table."""
+
     name = "seasons"
     path = "product-service/season-search"
     primary_keys = ("id",)
 
 
 class ChannelsStream(ReferenceStream):
+    """Channels (GET ``channel``), full table."""
+
     name = "channels"
     path = "product-service/channel"
     primary_keys = ("id",)
 
 
 class ChannelBrandsStream(ReferenceStream):
+    """Channel brands (GET ``channel-brand``), full table."""
+
     name = "channel_brands"
     path = "product-service/channel-brand"
     primary_keys = ("channelBrandId",)
 
 
 class ProductCustomFieldMetadataStream(ReferenceStream):
+    """Product custom field metadata (GET ``product/custom-field-meta-data``), full table."""
+
     name = "product_custom_field_metadata"
     path = "product-service/product/custom-field-meta-data"
     primary_keys = ("id",)

@@ -120,7 +120,7 @@ def apply_plan(plan: Plan, record: dict[str, t.Any]) -> dict[str, t.Any]:
     return record
 
 
-def map_to_rows(mapping: t.Any, key_name: str) -> list[dict[str, t.Any]]:  # noqa: ANN401
+def map_to_rows(mapping: t.Any, key_name: str) -> list[dict[str, t.Any]]:
     """A Brightpearl map keyed by id as a list of objects carrying the id as an integer."""
     if not isinstance(mapping, dict):
         return list(mapping or [])

@@ -9,25 +9,31 @@ from tap_brightpearl.streams.records import map_to_rows
 
 
 class WarehousesStream(ReferenceStream):
+    """Warehouses (GET ``warehouse``), full table."""
+
     name = "warehouses"
     path = "warehouse-service/warehouse"
     primary_keys = ("id",)
 
 
 class WarehouseLocationsStream(SearchStream):
+    """Warehouse locations (search ``location-search``), full table."""
+
     name = "warehouse_locations"
     path = "warehouse-service/location-search"
     primary_keys = ("id",)
 
 
 class ShippingMethodsStream(ReferenceStream):
+    """Shipping methods (GET ``shipping-method``), full table."""
+
     name = "shipping_methods"
     path = "warehouse-service/shipping-method"
     primary_keys = ("id",)
 
 
 class GoodsOutNotesStream(DetailStream):
-    """Goods-out notes new since the bookmark (``createdOn``) or shipped since it (``shippedOn``)."""
+    """Goods-out notes created (``createdOn``) or shipped (``shippedOn``) since the bookmark."""
 
     name = "goods_out_notes"
     path = "warehouse-service/goods-note/goods-out-search"
@@ -35,10 +41,10 @@ class GoodsOutNotesStream(DetailStream):
     search_key = "goodsOutNoteId"
     primary_keys = ("id",)
     replication_key = "createdOn"
-    also_search = ("shippedOn",)
+    changed_key = "shippedOn"
     id_batch_max = 500
 
-    def records_from(self, payload: t.Any) -> list[dict]:  # noqa: ANN401
+    def records_from(self, payload: t.Any) -> list[dict]:
         """Notes keyed by id, each ``orderRows`` map (row id -> lines) as an array of lines."""
         notes = map_to_rows(payload, "id")
         for note in notes:
@@ -53,6 +59,8 @@ class GoodsOutNotesStream(DetailStream):
 
 
 class GoodsInBatchesStream(SearchStream):
+    """Goods in batches (search ``goods-in-search``), incremental on createdDate."""
+
     name = "goods_in_batches"
     path = "warehouse-service/goods-in-search"
     primary_keys = ("batchId",)
@@ -60,6 +68,8 @@ class GoodsInBatchesStream(SearchStream):
 
 
 class GoodsMovementsStream(SearchStream):
+    """Goods movements (search ``goods-movement-search``), incremental on updatedOn."""
+
     name = "goods_movements"
     path = "warehouse-service/goods-movement-search"
     primary_keys = ("goodsMovementId",)
