@@ -13,15 +13,12 @@ from typing import Any
 from . import shapes
 from .data import Store, ts
 from .search import SearchError
-from .util import IdSet, IdSetError, format_idset
+from .util import IdSet, IdSetError, dumps, format_idset
 
 Answer = tuple[int, bytes, str]
 MAX_URL = 8192
 
 
-def dumps(obj: Any) -> bytes:
-    """Compact UTF-8 JSON, as the API sends it."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def error(status: int, code: str, message: str) -> Answer:
@@ -35,13 +32,21 @@ def not_found(message: str) -> Answer:
 
 
 # Entities served by GET-by-ID-set: endpoint -> (store attribute, cache kind, render, limit)
-Renderer = Callable[[Store, dict[str, Any], int], dict[str, Any]]
+Renderer = Callable[[Store, dict[str, Any], int], bytes]
+
+
+def _json(render: Callable[[Store, dict[str, Any], int], Any]) -> Renderer:
+    return lambda store, rec, variant: dumps(render(store, rec, variant))
+
+
 ENTITIES: dict[str, tuple[str, str, Renderer, int]] = {
-    "order-service/order": ("orders", "orders", shapes.render_order, 200),
-    "product-service/product": ("products", "products", shapes.render_product, 200),
-    "product-service/product-price": ("products", "prices", shapes.render_price, 200),
-    "contact-service/contact": ("contacts", "contacts", shapes.render_contact, 200),
+    "order-service/order": ("orders", "orders", shapes.order_bytes, 200),
+    "product-service/product": ("products", "products", _json(shapes.render_product), 200),
+    "product-service/product-price": ("products", "prices", _json(shapes.render_price), 200),
+    "contact-service/contact": ("contacts", "contacts", _json(shapes.render_contact), 200),
 }
+RENDER_CONTACT = ENTITIES["contact-service/contact"][2]
+RENDER_GOODS_OUT = _json(shapes.render_goods_out)
 # Which of them answer 404 when ANY requested id is missing (the harsher reading of [REC]).
 STRICT_404 = {"contact-service/contact": "No Contact Found",
               "product-service/product-price": "No Product Price Found"}
@@ -54,7 +59,7 @@ def cached(  # noqa: PLR0917 - hot path, positional on purpose
     key = (kind, rid, variant)
     hit = store.cache.get(key)
     if hit is None:
-        hit = dumps(render(store, getattr(store, attr)[rid], variant))
+        hit = render(store, getattr(store, attr)[rid], variant)
         store.cache[key] = hit
     return hit
 
@@ -122,7 +127,7 @@ def contact_page(store: Store, params: dict[str, str]) -> Answer:
     first = max(1, int(params.get("firstResult", "1") or 1))
     size = min(200, max(1, int(params.get("pageSize", "200") or 200)))
     page = ids[first - 1 : first - 1 + size]
-    parts = [cached(store, "contacts", "contacts", i, 0, shapes.render_contact) for i in page]
+    parts = [cached(store, "contacts", "contacts", i, 0, RENDER_CONTACT) for i in page]
     meta = dumps({"morePagesAvailable": first - 1 + len(page) < len(ids),
                   "resultsReturned": len(page), "firstResult": first,
                   "lastResult": first + len(page) - 1})
@@ -195,8 +200,8 @@ def goods_out(store: Store, order_text: str, note_text: str) -> Answer:
              if orders is None or store.goods_out[g]["order"] in orders]
     if not found:
         return not_found("No goods-out notes found")
-    parts = [b'"%d":' % g + cached(store, "goods_out", "goods_out", g, 0,
-                                   shapes.render_goods_out) for g in found]
+    parts = [b'"%d":' % g + cached(store, "goods_out", "goods_out", g, 0, RENDER_GOODS_OUT)
+             for g in found]
     body = b'{"response":{' + b",".join(shuffled(store, note_text, parts)) + b"}}"
     return 200, body, "get-goods-out-note"
 

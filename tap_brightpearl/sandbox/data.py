@@ -9,6 +9,7 @@ epoch milliseconds internally with a per-record display offset.
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,7 @@ OPTIONS = (("Colour", ("Red", "Blue", "Green", "Noir")), ("Size", ("S", "M", "L"
            ("Material", ("Cotton", "Wool", "Linen")), ("Längd", ("Kort", "Lång")))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def money(cents: int) -> str:
     """Cents as a 2-decimal string (negative allowed)."""
     sign = "-" if cents < 0 else ""
@@ -138,6 +140,7 @@ class Store:
         self.sizes = merged
         self.lock = threading.RLock()
         self.cache: dict[tuple[str, int, int], bytes] = {}
+        self.party_cache: dict[tuple[int, bool], str] = {}
         self.ref: dict[str, Any] = {}
         self.tables: dict[str, Table] = {}
         self.orders: dict[int, dict[str, Any]] = {}

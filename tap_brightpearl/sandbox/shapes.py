@@ -7,6 +7,8 @@ cells in epoch seconds, display offset last); render functions build the full GE
 
 from __future__ import annotations
 
+import json
+from json.encoder import encode_basestring
 from typing import Any
 
 from .data import (
@@ -33,6 +35,7 @@ from .data import (
     ts,
 )
 from .search import Table, cols
+from .util import dumps, fmt_ts
 
 SEARCH_COLUMNS: dict[str, str] = {
     "order-service/order-search": (
@@ -230,99 +233,110 @@ def order_row(o: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def render_order(store: Store, o: dict[str, Any], variant: int) -> dict[str, Any]:
-    """Full order GET object; variant 0 plain, 1 customFields, 2 + nullCustomFields."""
+    """Full order GET object (decoded from the one template, order_bytes)."""
+    return json.loads(order_bytes(store, o, variant))
+
+
+def _s(v: str | None) -> str:
+    """JSON literal of a string or None."""
+    return "null" if v is None else encode_basestring(v)
+
+
+def _n(v: int | None) -> str:
+    return "null" if v is None else str(v)
+
+
+def _t(ms: int | None, off: int) -> str:
+    return "null" if ms is None else f'"{fmt_ts(ms, off)}"'
+
+
+TAX_PCT = {k: int(float(v[3] or 0)) for k, v in TAX.items()}
+_ROW = (
+    '"{rid}":{{"orderRowSequence":"{seq}","productId":{pid},"productName":{name},'
+    '"productSku":{sku},"quantity":{{"magnitude":"{qty}.0000"}},'
+    '"itemCost":{{"currencyCode":"{cur}","value":"{cost}"}},'
+    '"productPrice":{{"currencyCode":"{cur}","value":"{price}"}},"discountPercentage":"0.00",'
+    '"rowValue":{{"taxRate":"{rate}","taxCode":"{tcode}","taxCalculator":"brightpearl",'
+    '"rowNet":{{"currencyCode":"{cur}","value":"{net}"}},'
+    '"rowTax":{{"currencyCode":"{cur}","value":"{tax}"}},"taxClassId":{tclass}}},'
+    '"nominalCode":"{nominal}","composition":{{"bundleParent":false,"bundleChild":false,'
+    '"parentOrderRowId":0}}}}'
+)
+
+
+def order_bytes(store: Store, o: dict[str, Any], variant: int) -> bytes:
+    """Order GET JSON (variant 0 plain, 1 customFields, 2 + nullCustomFields).
+
+    Written from a template rather than dict + json.dumps: this is the sandbox's hot path
+    (GET-by-ID-set renders each order once, then serves the cached bytes).
+    """
     off = o["off"]
     cur = CUR[o["currency"]]
     rate = cur[4]
     code = cur[1]
     net = tax = 0
-    rows: dict[str, Any] = {}
+    rows = []
     for r in o["rows"].values():
         rn = r["qty"] * r["price"]
         tc = TAX[r["tax"]]
-        pct = int(float(tc[3] or 0))
-        rt = rn * pct // 100
+        rt = rn * TAX_PCT[r["tax"]] // 100
         net += rn
         tax += rt
-        rows[str(r["id"])] = {
-            "orderRowSequence": str(r["seq"]),
-            "productId": r["product"],
-            "productName": r["name"],
-            "productSku": r["sku"],
-            "quantity": {"magnitude": f"{r['qty']}.0000"},
-            "itemCost": {"currencyCode": code, "value": dec4(r["cost"])},
-            "productPrice": {"currencyCode": code, "value": dec4(r["price"])},
-            "discountPercentage": "0.00",
-            "rowValue": {
-                "taxRate": tc[3] or "0.0000",
-                "taxCode": tc[1],
-                "taxCalculator": "brightpearl",
-                "rowNet": {"currencyCode": code, "value": money(rn)},
-                "rowTax": {"currencyCode": code, "value": money(rt)},
-                "taxClassId": r["tax"],
-            },
-            "nominalCode": r["nominal"],
-            "composition": {"bundleParent": False, "bundleChild": False, "parentOrderRowId": 0},
-        }
-    is_purchase = o["type"] in (2, 4)
-    type_code = ORDER_TYPES[o["type"]][0]
-    out: dict[str, Any] = {
-        "id": o["id"],
-        "parentOrderId": o["parent"],
-        "orderTypeCode": type_code,
-        "reference": o["customerRef"],
-        "acknowledged": 0,
-        "orderStatus": {"orderStatusId": o["status"], "name": STATUS_NAME[o["status"]]},
-        "orderPaymentStatus": PAYMENT_STATUSES[o["pay"] - 1][1],
-        "stockStatusCode": STOCK_STATUSES[o["stock"] - 1][1],
-        "allocationStatusCode": ("AAA", "ANR", "APA", "AAA")[o["stock"] - 1],
-        "shippingStatusCode": SHIPPING_STATUSES[o["ship"] - 1][1],
-        "placedOn": ts(o["placed"], off),
-        "createdOn": ts(o["created"], off),
-        "updatedOn": ts(o["updated"], off),
-        "closedOn": ts(o["closed"], off),
-        "createdById": o["createdBy"],
-        "priceListId": o["priceList"],
-        "priceModeCode": "EXC",
-        "delivery": {"deliveryDate": ts(o["delivery"], off), "shippingMethodId": o["shipMethod"]},
-        "invoices": [] if o["invoice"] is None else [{
-            "invoiceReference": o["invoice"],
-            "taxDate": ts(o["tax"], off),
-            "dueDate": ts(None if o["tax"] is None else o["tax"] + 30 * 86_400_000, off),
-        }],
-        "currency": {
-            "accountingCurrencyCode": "GBP",
-            "orderCurrencyCode": code,
-            "exchangeRate": f"{rate // 1_000_000}.{rate % 1_000_000:06d}",
-            "fixedExchangeRate": True,
-        },
-        "totalValue": {
-            "net": money(net),
-            "taxAmount": money(tax),
-            "baseNet": money(net * 1_000_000 // rate),
-            "baseTaxAmount": money(tax * 1_000_000 // rate),
-            "baseTotal": money((net + tax) * 1_000_000 // rate),
-            "total": money(net + tax),
-        },
-        "assignment": {"current": {
-            "staffOwnerContactId": o["owner"], "projectId": o["project"],
-            "channelId": o["channel"], "leadSourceId": o["lead"], "teamId": o["team"],
-        }},
-        "parties": {
-            ("supplier" if is_purchase else "customer"): party(store, o["contact"], "customer"),
-            "delivery": party(store, o["contact"], "delivery"),
-            "billing": party(store, o["contact"], "billing"),
-        },
-        "orderRows": rows,
-        "warehouseId": o["warehouse"],
-        "externalRef": o["externalRef"],
-        "installedIntegrationInstanceId": o["iii"],
-    }
-    if is_purchase:
-        out["isDropship"] = o["id"] % 5 == 0
+        rows.append(_ROW.format(
+            rid=r["id"], seq=r["seq"], pid=r["product"], name=_s(r["name"]), sku=_s(r["sku"]),
+            qty=r["qty"], cur=code, cost=dec4(r["cost"]), price=dec4(r["price"]),
+            rate=tc[3] or "0.0000", tcode=tc[1], net=money(rn), tax=money(rt),
+            tclass=r["tax"], nominal=r["nominal"]))
+    purchase = o["type"] in (2, 4)
+    tax_ms = o["tax"]
+    invoices = "[]" if o["invoice"] is None else (
+        f'[{{"invoiceReference":{_s(o["invoice"])},"taxDate":{_t(tax_ms, off)},'
+        f'"dueDate":{_t(None if tax_ms is None else tax_ms + 30 * 86_400_000, off)}}}]')
+    extra = ""
+    if purchase:
+        extra += f',"isDropship":{"true" if o["id"] % 5 == 0 else "false"}'
     if variant:
-        out["customFields"] = {k: v for k, v in o["cf"].items() if v is not None or variant == 2}
-    return out
+        cf = {k: v for k, v in o["cf"].items() if v is not None or variant == 2}
+        extra += f',"customFields":{dumps(cf).decode()}'
+    key = (o["contact"], purchase)
+    block = store.party_cache.get(key)
+    if block is None:
+        block = dumps(parties(store, o["contact"], purchase)).decode()
+        store.party_cache[key] = block
+    return (
+        f'{{"id":{o["id"]},"parentOrderId":{o["parent"]},'
+        f'"orderTypeCode":"{ORDER_TYPES[o["type"]][0]}","reference":{_s(o["customerRef"])},'
+        f'"acknowledged":0,"orderStatus":{{"orderStatusId":{o["status"]},'
+        f'"name":{_s(STATUS_NAME[o["status"]])}}},'
+        f'"orderPaymentStatus":"{PAYMENT_STATUSES[o["pay"] - 1][1]}",'
+        f'"stockStatusCode":"{STOCK_STATUSES[o["stock"] - 1][1]}",'
+        f'"allocationStatusCode":"{("AAA", "ANR", "APA", "AAA")[o["stock"] - 1]}",'
+        f'"shippingStatusCode":"{SHIPPING_STATUSES[o["ship"] - 1][1]}",'
+        f'"placedOn":{_t(o["placed"], off)},"createdOn":{_t(o["created"], off)},'
+        f'"updatedOn":{_t(o["updated"], off)},"closedOn":{_t(o["closed"], off)},'
+        f'"createdById":{o["createdBy"]},"priceListId":{o["priceList"]},"priceModeCode":"EXC",'
+        f'"delivery":{{"deliveryDate":{_t(o["delivery"], off)},'
+        f'"shippingMethodId":{o["shipMethod"]}}},"invoices":{invoices},'
+        f'"currency":{{"accountingCurrencyCode":"GBP","orderCurrencyCode":"{code}",'
+        f'"exchangeRate":"{rate // 1_000_000}.{rate % 1_000_000:06d}","fixedExchangeRate":true}},'
+        f'"totalValue":{{"net":"{money(net)}","taxAmount":"{money(tax)}",'
+        f'"baseNet":"{money(net * 1_000_000 // rate)}",'
+        f'"baseTaxAmount":"{money(tax * 1_000_000 // rate)}",'
+        f'"baseTotal":"{money((net + tax) * 1_000_000 // rate)}","total":"{money(net + tax)}"}},'
+        f'"assignment":{{"current":{{"staffOwnerContactId":{o["owner"]},'
+        f'"projectId":{o["project"]},"channelId":{_n(o["channel"])},'
+        f'"leadSourceId":{_n(o["lead"])},"teamId":{o["team"]}}}}},'
+        f'"orderRows":{{{",".join(rows)}}},"warehouseId":{o["warehouse"]},'
+        f'"externalRef":{_s(o["externalRef"])},'
+        f'"installedIntegrationInstanceId":{_n(o["iii"])}{extra},"parties":{block}}}'
+    ).encode()
+
+
+def parties(store: Store, cid: int, purchase: bool) -> dict[str, Any]:
+    """The parties block of an order."""
+    billing = party(store, cid, "billing")
+    return {("supplier" if purchase else "customer"): billing,
+            "delivery": party(store, cid, "delivery"), "billing": billing}
 
 
 # -- products --------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ ID sets (``1-100,105``) are kept as sorted intervals and never expanded, so a fi
 from __future__ import annotations
 
 import bisect
+import functools
+import json
 import re
 import time
 from typing import TYPE_CHECKING
@@ -17,6 +19,11 @@ if TYPE_CHECKING:
 # Display offsets used on timestamps. Stored values are UTC epoch milliseconds; each record
 # carries the offset it is displayed with (real accounts show their display zone).
 OFFSETS: tuple[tuple[str, int], ...] = (("-06:00", -360), ("+01:00", 60), ("Z", 0))
+
+
+def dumps(obj: object) -> bytes:
+    """Compact UTF-8 JSON, as the API sends it."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class IdSetError(ValueError):
@@ -92,15 +99,19 @@ def format_idset(ids: Iterable[int]) -> str:
     return ",".join(parts)
 
 
+@functools.lru_cache(maxsize=8192)
+def _day(day: int) -> str:
+    tm = time.gmtime(day * 86400)
+    return f"{tm.tm_year:04d}-{tm.tm_mon:02d}-{tm.tm_mday:02d}T"
+
+
 def fmt_ts(ms: int, offset: int = 0, millis: bool = True) -> str:
     """Format UTC epoch ms in a display offset (index into OFFSETS), API style."""
     suffix, minutes = OFFSETS[offset]
-    tm = time.gmtime(ms // 1000 + minutes * 60)
-    frac = ms % 1000 if millis else 0
-    return (
-        f"{tm.tm_year:04d}-{tm.tm_mon:02d}-{tm.tm_mday:02d}T"
-        f"{tm.tm_hour:02d}:{tm.tm_min:02d}:{tm.tm_sec:02d}.{frac:03d}{suffix}"
-    )
+    day, rest = divmod(ms // 1000 + minutes * 60, 86400)
+    hh, rest = divmod(rest, 3600)
+    mi, ss = divmod(rest, 60)
+    return f"{_day(day)}{hh:02d}:{mi:02d}:{ss:02d}.{ms % 1000 if millis else 0:03d}{suffix}"
 
 
 _TS = re.compile(
