@@ -101,6 +101,6 @@ class RequestBudget:
             self.waited_seconds += wait
             self._remaining = None
             self._since_observed = 0
-        logger.warning("Throttled by Brightpearl on %s: waiting %.1f s", path, wait)
+        logger.warning("Throttled: waiting %.1f s for the request budget (%s)", wait, path)
         self._sleep(wait)
         return wait

@@ -232,7 +232,7 @@ class BrightpearlStream(RESTStream[t.Any]):
         if not (self.selected or self.requests_made):
             return
         self.logger.info(
-            "Stream %s: %d records emitted, %d requests, %.1f s",
+            "Stream '%s' done: %d records, %d requests, %.1f s",
             self.name,
             self.records_emitted if self.selected else 0,
             self.requests_made,

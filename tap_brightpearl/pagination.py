@@ -80,7 +80,7 @@ def plan_page(  # noqa: PLR0917
     """
     n = len(keys)
     last = cursor.last_key
-    anchored = last is None or first_result == 1 or (n > 0 and keys[0] <= last)
+    anchored = last is None or first_result == 1 or page_size == 1 or (n > 0 and keys[0] <= last)
     if not anchored:
         if cursor.step:
             step = cursor.step * 2

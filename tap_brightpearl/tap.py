@@ -179,10 +179,12 @@ class TapBrightpearl(Tap):
         if validate_config:
             if errors := settings_errors(self.config):
                 raise ConfigValidationError(errors[0], errors=errors)
+            base = urlparse(self.api_base)
             self.logger.info(
-                "Brightpearl account %s at %s, auth %s%s; streams: %s",
+                "Syncing Brightpearl account '%s' at %s://%s with %s auth%s; streams: %s",
                 self.account,
-                urlparse(self.api_base).netloc,
+                base.scheme,
+                base.netloc,
                 self.authenticator_method,
                 self._instance_note(),
                 ", ".join(s.name for s in self.streams.values() if s.selected) or "none",
