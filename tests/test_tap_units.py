@@ -11,7 +11,7 @@ import pytest
 from tap_brightpearl.auth import parse_expires_at, resolve_auth_method
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.pagination import Cursor, plan_page
-from tap_brightpearl.streams.kinds import Window, WindowPlanner, format_idset
+from tap_brightpearl.streams.kinds import WindowPlanner, format_idset
 from tap_brightpearl.streams.records import apply_plan, compile_plan, map_to_rows, to_utc
 from tap_brightpearl.tap import pan_env_config, settings_errors
 
@@ -168,8 +168,8 @@ def test_windows_cover_the_range_and_end_open():
 
 
 def test_windows_grow_when_sparse_and_shrink_when_dense():
-    planner = WindowPlanner(dt.datetime(2020, 1, 1, tzinfo=UTC), dt.datetime(2030, 1, 1, tzinfo=UTC),
-                            10, page_size=100)
+    start, stop = dt.datetime(2020, 1, 1, tzinfo=UTC), dt.datetime(2030, 1, 1, tzinfo=UTC)
+    planner = WindowPlanner(start, stop, 10, page_size=100)
     spans = []
     for i, w in enumerate(planner):
         if w.end:

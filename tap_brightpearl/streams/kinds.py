@@ -377,7 +377,7 @@ class DetailStream(SearchStream):
     def __init__(self, tap: t.Any) -> None:
         super().__init__(tap)
         self.pending: dict[str, list[t.Any]] = collections.defaultdict(list)
-        self._batch_last: dict | None = None
+        self._batch_first: dict | None = None
         self.fetched = 0
         self.marks: collections.deque[tuple[int, dt.datetime]] = collections.deque()
 
@@ -418,8 +418,8 @@ class DetailStream(SearchStream):
 
     @override
     def generate_child_contexts(self, record: dict, context: Context | None) -> Iterable[Context]:
-        """Children sync once per fetched batch, on its last record (never per record)."""
-        if record is self._batch_last and self.child_streams:
+        """Children sync once per fetched batch, at its first record (never per record)."""
+        if record is self._batch_first and self.child_streams:
             yield {"batch_of": self.name}
 
     def emit_batches(self, queue: collections.deque[int], *, final: bool) -> Iterator[dict]:
@@ -430,7 +430,7 @@ class DetailStream(SearchStream):
             while queue and len(batches) < self.parallel and (final or len(queue) >= size):
                 batches.append([queue.popleft() for _ in range(min(size, len(queue)))])
             for ids, records in self.fetch_batches(batches):
-                self._batch_last = records[-1] if records else None
+                self._batch_first = records[0] if records else None
                 yield from records
                 self.fetched += len(ids)
                 self.apply_checkpoints()

@@ -1,0 +1,27 @@
+"""The singer-sdk standard tap suite, for every stream, against a sandbox over HTTP.
+
+``get_tap_test_class`` builds the test class (and instantiates the tap) at collection time,
+so this module starts its own read-only sandbox on import (same seed and sizes as the session
+fixture) and stops it when the interpreter exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+
+from singer_sdk.testing import SuiteConfig, get_tap_test_class
+
+from tap_brightpearl.sandbox import Sandbox
+from tap_brightpearl.tap import TapBrightpearl
+
+SANDBOX = Sandbox(
+    seed=7, sizes={"orders": 300, "products": 120, "contacts": 150}, throttle_limit=1_000_000
+).start()
+atexit.register(SANDBOX.stop)
+
+TestTapBrightpearl = get_tap_test_class(
+    TapBrightpearl,
+    config=SANDBOX.tap_config(),
+    suite_config=SuiteConfig(max_records_limit=100),
+    parse_env_config=False,
+)
