@@ -3,11 +3,14 @@
 ``sandbox``: one session-wide Brightpearl sandbox with small data (every stream has records),
 for read-only use; its throttle limit is raised so the whole suite never waits on it.
 ``make_sandbox``: a factory for tests that turn knobs; every sandbox it made is stopped at
-teardown.
+teardown. ``call``: send one raw HTTP request to a sandbox (staff-token auth by default).
 """
 
 from __future__ import annotations
 
+import http.client
+import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -18,6 +21,42 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 SMALL_SIZES = {"orders": 300, "products": 120, "contacts": 150}
+
+
+STAFF = {"brightpearl-app-ref": "sandbox-app", "brightpearl-staff-token": "sandbox-staff-token"}
+
+
+@dataclass
+class Reply:
+    """One raw HTTP answer from the sandbox."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def sandbox_request(sb: Sandbox, path: str, method: str = "GET",
+                    headers: dict[str, str] | None = None, body: bytes | None = None,
+                    api: bool = True) -> Reply:
+    """Send one request over real HTTP; ``path`` is relative to /public-api/{account}/ when
+    ``api`` (staff-token headers unless ``headers`` is given), else to the server root."""
+    conn = http.client.HTTPConnection("127.0.0.1", sb.port, timeout=30)
+    try:
+        url = f"/public-api/{sb.knobs['account']}/{path}" if api else path
+        conn.request(method, url, body=body, headers=STAFF if headers is None else headers)
+        resp = conn.getresponse()
+        return Reply(resp.status, {k.lower(): v for k, v in resp.getheaders()}, resp.read())
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def call() -> Callable[..., Reply]:
+    """``call(sb, path, method="GET", headers=None, body=None, api=True) -> Reply``."""
+    return sandbox_request
 
 
 @pytest.fixture(scope="session")
