@@ -45,9 +45,11 @@ if t.TYPE_CHECKING:
 
 logger = logging.getLogger("tap-brightpearl")
 
-#: A window that returned fewer rows than this many pages is followed by one twice as long; one
-#: with more than GROW_BELOW * SHRINK_ABOVE pages by one half as long (bounded checkpoints).
+#: A backfill window that returned less than a page doubles the next one; one with more than
+#: this many pages halves it (so a checkpoint is never more than ~20 pages of work away).
 SHRINK_ABOVE_PAGES = 20
+#: A backfill whose open-ended search finds at most this many pages is not split at all.
+SPLIT_ABOVE_PAGES = 20
 MIN_WINDOW = dt.timedelta(hours=1)
 
 
@@ -333,23 +335,50 @@ class SearchStream(BrightpearlStream):
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
         return self.timed(self._records())
 
+    def window_rows(self, column: str, columns: str | None = None) -> Iterator[dict | Window]:
+        """Rows of this run's search on ``column``, each window followed by its ``Window``.
+
+        The first request is the open-ended search from F: if it finds at most
+        SPLIT_ABOVE_PAGES pages of rows (every incremental run, small backfills) it is the one
+        window; otherwise it is dropped and the backfill goes window by window.
+        """
+        planner = self.windows()
+        start = planner.cursor
+        if start is not None and planner.span is not None:
+            rows = self.search(Window(start, None).filter(column), columns)
+            first = next(rows, None)
+            available = self._paginator.cursor.available if self._paginator else None
+            if available is None or available <= SPLIT_ABOVE_PAGES * self.page_size:
+                if first is not None:
+                    yield first
+                yield from rows
+                yield Window(start, None)
+                return
+            rows.close()
+        for window in planner:
+            count = 0
+            for row in self.search(window.filter(column), columns):
+                count += 1
+                yield row
+            planner.feedback(count)
+            yield window
+
     def _records(self) -> Iterator[dict]:
         if not self.replication_key:
             yield from self.search({})
             return
-        planner = self.windows()
+        seen: set[t.Any] = set()
         seen_before: set[t.Any] = set()
-        for window in planner:
-            seen: set[t.Any] = set()
-            for row in self.search(window.filter(self.replication_key)):
-                key = self.key_of(row)
-                if key in seen or key in seen_before:
-                    continue
-                seen.add(key)
-                yield row
-            planner.feedback(len(seen))
-            self.checkpoint(window.end or self.sync_started)
-            seen_before = seen
+        for item in self.window_rows(self.replication_key):
+            if isinstance(item, Window):
+                self.checkpoint(item.end or self.sync_started)
+                seen_before, seen = seen, set()
+                continue
+            key = self.key_of(item)
+            if key in seen or key in seen_before:
+                continue
+            seen.add(key)
+            yield item
 
 
 class DetailStream(SearchStream):
@@ -456,28 +485,27 @@ class DetailStream(SearchStream):
                 yield from self.emit_batches(queue, final=False)
             yield from self.emit_batches(queue, final=True)
             return
-        planner = self.windows()
-        stages: list[tuple[dict[str, str], Window | None]] = []
-        if planner.cursor and self.changed_key and self.changed_key != self.window_key:
-            since = Window(planner.cursor, None).value()
-            created_before = Window(None, planner.cursor).value()
-            stages.append(({self.changed_key: since, self.window_key: created_before}, None))
+        start = self.windows().cursor
+        searches: list[Iterator[dict | Window]] = []
+        if start and self.changed_key and self.changed_key != self.window_key:
+            since = Window(start, None).filter(self.changed_key)
+            created_before = Window(None, start).filter(self.window_key)
+            searches.append(self.search({**since, **created_before}, columns=key))
+        searches.append(self.window_rows(self.window_key, columns=key))
+        seen: set[int] = set()
         seen_before: set[int] = set()
-        for filters, window in itertools.chain(stages, ((None, w) for w in planner)):
-            seen: set[int] = set()
-            query = filters or (window.filter(self.window_key) if window else {})
-            for row in self.search(query, columns=key):
-                rid = row[key]
-                if rid in seen or rid in seen_before:
-                    continue
-                seen.add(rid)
-                queue.append(rid)
-                found += 1
-                yield from self.emit_batches(queue, final=False)
-            if window is not None:
-                planner.feedback(len(seen))
-                self.marks.append((found, window.end or self.sync_started))
-            seen_before = seen
+        for item in itertools.chain.from_iterable(searches):
+            if isinstance(item, Window):
+                self.marks.append((found, item.end or self.sync_started))
+                seen_before, seen = seen, set()
+                continue
+            rid = item[key]
+            if rid in seen or rid in seen_before:
+                continue
+            seen.add(rid)
+            queue.append(rid)
+            found += 1
+            yield from self.emit_batches(queue, final=False)
         yield from self.emit_batches(queue, final=True)
         self.apply_checkpoints()
 
