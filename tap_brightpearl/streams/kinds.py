@@ -279,12 +279,14 @@ class SearchStream(BrightpearlStream):
         cols = self.sort_columns
         return row[cols[0]] if len(cols) == 1 else tuple(row[c] for c in cols)
 
-    def search(self, filters: dict[str, str], columns: str | None = None) -> Iterator[dict]:
+    def search(
+        self, filters: dict[str, str], columns: str | None = None
+    ) -> t.Generator[dict, None, None]:
         """Page one search through the SDK's request loop with the no-loss paginator."""
         context: dict[str, t.Any] = {"filters": filters}
         if columns:
             context["columns"] = columns
-        return iter(self.request_records(context))
+        yield from self.request_records(context)
 
     # -- incremental windows and checkpoints --------------------------------------------
 
