@@ -188,7 +188,6 @@ def test_options_plans_existing_ids_in_chunks_of_200(call, sandbox, resource):
 @pytest.mark.parametrize("stream", sorted(REFERENCE_STREAMS))
 def test_reference_gets(call, sandbox, stream):
     path, keys = REFERENCE_STREAMS[stream]
-    service, resource = path.split("/", 1)
     reply = call(sandbox, path)
     assert reply.status == 200
     items = reply.json()["response"]
