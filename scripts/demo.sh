@@ -11,9 +11,10 @@ MELTANO="${MELTANO_VENV:-.venv-meltano}/bin/meltano"
 PORT=${DEMO_PORT:-8734}
 OUT=output
 DB="$OUT/brightpearl.duckdb"
-SCHEMA=brightpearl
+SCHEMA=tap_brightpearl  # the default_target_schema of meltano.yml
 EMITTED="$OUT/demo-tap-output.jsonl"
 SANDBOX_LOG="$OUT/demo-sandbox.log"
+INVOKE_LOG="$OUT/demo-tap-invoke.log"
 DUCKDB_PYTHON=.meltano/loaders/target-duckdb/venv/bin/python
 
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS=false MELTANO_SNOWPLOW_COLLECTOR_ENDPOINTS='[]'
@@ -58,7 +59,10 @@ rm -f "$DB" "$DB.wal"
 "$MELTANO" --environment=sandbox run --full-refresh tap-brightpearl target-duckdb
 
 step "Running the tap once more to count what it emits (the sandbox data is static)"
-"$MELTANO" --environment=sandbox invoke tap-brightpearl >"$EMITTED"
+"$MELTANO" --environment=sandbox invoke tap-brightpearl >"$EMITTED" 2>"$INVOKE_LOG" || {
+  tail -n 40 "$INVOKE_LOG" >&2
+  exit 1
+}
 
 step "Rows per stream in $DB, checked against the tap's output"
 "$DUCKDB_PYTHON" scripts/demo_counts.py --db "$DB" --schema "$SCHEMA" --emitted "$EMITTED"
