@@ -1,0 +1,195 @@
+"""Full and incremental syncs of every stream against the sandbox, run as Meltano runs the tap."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import pytest
+from test_tap_helpers import (
+    CANONICAL_UTC,
+    CONTRACT_KEYS,
+    INCREMENTAL_SEARCH,
+    SEARCH_THEN_GET,
+    datetime_paths,
+    dig,
+    floats,
+    requests_delta,
+    run_tap,
+    truth,
+    undeclared,
+)
+
+
+@pytest.fixture(scope="module")
+def full(sandbox, tmp_path_factory):
+    """One full sync of every stream, with the requests it made."""
+    before = sandbox.counters()
+    run = run_tap(tmp_path_factory.mktemp("full"), sandbox.tap_config())
+    assert run.returncode == 0, run.stderr[-3000:]
+    return run, requests_delta(before, sandbox.counters())
+
+
+def test_every_stream_matches_ground_truth_without_duplicates(sandbox, full):
+    run, _ = full
+    for stream in CONTRACT_KEYS:
+        keys = run.keys(stream)
+        assert keys, f"{stream}: no records"
+        assert len(keys) == len(set(keys)), f"{stream}: duplicate primary keys"
+        want = truth(sandbox, stream)
+        assert set(keys) == want, (
+            f"{stream}: missing {sorted(want - set(keys))[:3]}, extra {sorted(set(keys) - want)[:3]}"
+        )
+
+
+def test_one_schema_message_per_stream(full):
+    run, _ = full
+    schemas = run.schemas()
+    assert set(schemas) == set(CONTRACT_KEYS)
+    assert {s: len(v) for s, v in schemas.items() if len(v) != 1} == {}
+
+
+def test_every_record_field_is_declared(full):
+    run, _ = full
+    for stream, (schema,) in run.schemas().items():
+        for record in run.records(stream):
+            assert undeclared(record, schema) == [], stream
+
+
+def test_no_schema_is_keys_only(full):
+    run, _ = full
+    for stream, (schema,) in run.schemas().items():
+        assert set(schema["properties"]) - set(CONTRACT_KEYS[stream]), stream
+
+
+def test_values_are_typed(full):
+    """No floats (money is a decimal string), UTC timestamps in one format, integer ids."""
+    run, _ = full
+    for stream, (schema,) in run.schemas().items():
+        paths = datetime_paths(schema)
+        records = run.records(stream)
+        for record in records:
+            assert floats(record) == [], stream
+            for path in paths:
+                value = dig(record, path)
+                assert value is None or CANONICAL_UTC.match(value), (stream, path, value)
+        for key in CONTRACT_KEYS[stream]:
+            prop = schema["properties"][key]
+            if "integer" in prop["type"]:
+                assert all(type(r[key]) is int for r in records), (stream, key)
+    money = run.records("orders")[0]["totalValue"]["total"]
+    assert isinstance(money, str)
+    assert run.schemas()["orders"][0]["properties"]["totalValue"]["properties"]["total"] == {
+        "type": ["string", "null"], "format": "singer.decimal"}
+
+
+def test_bookmarks_are_utc_and_not_in_the_future(full):
+    run, _ = full
+    bookmarks = run.last_state()["bookmarks"]
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    for stream in (*INCREMENTAL_SEARCH, *SEARCH_THEN_GET):
+        value = bookmarks[stream]["replication_key_value"]
+        assert CANONICAL_UTC.match(value), (stream, value)
+        assert value <= now
+        assert "progress_markers" not in bookmarks[stream]
+
+
+def test_full_sync_costs_about_the_floor(sandbox, full):
+    """Each search→GET stream: ceil(N/500) searches and ceil(N/200) GETs, plus 1 search.
+
+    (product-search also serves the full-table product_prices and product_availability sweeps.)
+    """
+    _, used = full
+    n_products = len(sandbox.primary_keys("products"))
+    shared = {"products": 2 * math.ceil(n_products / 500)}
+    for stream, (search, get) in SEARCH_THEN_GET.items():
+        n = len(sandbox.primary_keys(stream))
+        floor = math.ceil(n / 500) + math.ceil(n / 200)
+        made = used.get(search, 0) + used.get(get, 0) - shared.get(stream, 0)
+        assert made <= floor + 2, (stream, made, floor)
+    for stream, search in INCREMENTAL_SEARCH.items():
+        n = len(sandbox.primary_keys(stream))
+        assert used[search] <= math.ceil(n / 499) + 1, (stream, used[search])
+    assert used["postal-address"] <= math.ceil(len(sandbox.primary_keys("postal_addresses"))
+                                               / 200) + math.ceil(150 / 200)
+
+
+def test_no_change_incremental_run(sandbox, full, tmp_path):
+    """From the final state: one search per incremental search stream, two per search→GET
+    stream, and nothing emitted but the lookback overlap."""
+    run, _ = full
+    state = run.last_state()
+    before = sandbox.counters()
+    again = run_tap(tmp_path, sandbox.tap_config(), state=state, name="again")
+    assert again.returncode == 0, again.stderr[-3000:]
+    used = requests_delta(before, sandbox.counters())
+    for stream, search in INCREMENTAL_SEARCH.items():
+        assert used[search] == 1, (stream, used)
+    sweeps = {"product-search": 2}  # full-table product_prices and product_availability
+    for stream, (search, _get) in SEARCH_THEN_GET.items():
+        assert used[search] - sweeps.get(search, 0) == 2, (stream, used)
+    lookback = dt.timedelta(minutes=5)
+    for stream in (*INCREMENTAL_SEARCH, *SEARCH_THEN_GET):
+        bookmark = dt.datetime.fromisoformat(
+            state["bookmarks"][stream]["replication_key_value"].replace("Z", "+00:00"))
+        overlap = truth_since(sandbox, stream, bookmark - lookback)
+        assert set(again.keys(stream)) <= overlap, stream
+    print(f"no-change run: {sum(used.values())} requests: {json.dumps(used, sort_keys=True)}")
+
+
+def truth_since(sandbox, stream, since):
+    from test_tap_helpers import norm
+
+    return {tuple(norm(v) for v in key) for key in sandbox.changed_since(stream, since)}
+
+
+def test_small_pages_lose_nothing(sandbox, tmp_path):
+    """page_size 37 / id_batch_size 50: many overlapping pages per search, same records."""
+    streams = {"orders", "order_rows", "journal_rows", "supplier_payments", "contact_group_members",
+               "product_availability", "goods_out_notes"}
+    run = run_tap(tmp_path, sandbox.tap_config(page_size=37, id_batch_size=50), streams=streams)
+    assert run.returncode == 0, run.stderr[-3000:]
+    for stream in streams:
+        keys = run.keys(stream)
+        assert len(keys) == len(set(keys)), stream
+        assert set(keys) == truth(sandbox, stream), stream
+
+
+def test_empty_result_ends_after_one_request(sandbox, tmp_path):
+    """A start_date after every record: each incremental search is one empty page, no loop."""
+    streams = set(INCREMENTAL_SEARCH) | {"orders"}
+    before = sandbox.counters()
+    run = run_tap(tmp_path, sandbox.tap_config(start_date="2099-01-01T00:00:00Z"),
+                  streams=streams)
+    assert run.returncode == 0, run.stderr[-3000:]
+    used = requests_delta(before, sandbox.counters())
+    assert not [m for m in run.messages if m["type"] == "RECORD"]
+    assert {INCREMENTAL_SEARCH[s]: 1 for s in INCREMENTAL_SEARCH} | {"order-search": 2} == used
+
+
+def test_supplier_payments_past_the_stuck_count(make_sandbox, tmp_path):
+    """supplier-payment-search says 500 results whatever the truth; every payment arrives."""
+    sb = make_sandbox(seed=3)
+    n = len(sb.primary_keys("supplier_payments"))
+    assert n > 500, "the sandbox should hold more than the stuck count"
+    run = run_tap(tmp_path, sb.tap_config(page_size=100), streams={"supplier_payments"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert sorted(run.keys("supplier_payments")) == sorted(truth(sb, "supplier_payments"))
+
+
+def test_windows_checkpoint_a_long_backfill(make_sandbox, tmp_path):
+    """A backfill larger than 20 pages goes in date windows with a STATE after each."""
+    sb = make_sandbox(seed=4)
+    run = run_tap(tmp_path, sb.tap_config(page_size=10, window_days=60),
+                  streams={"journal_rows", "orders", "order_rows"})
+    assert run.returncode == 0, run.stderr[-3000:]
+    for stream in ("journal_rows", "orders", "order_rows"):
+        keys = run.keys(stream)
+        assert len(keys) == len(set(keys)), stream
+        assert set(keys) == truth(sb, stream), stream
+    values = [m["value"]["bookmarks"].get("journal_rows", {}).get("replication_key_value")
+              for m in run.messages if m["type"] == "STATE"]
+    checkpoints = sorted({v for v in values if v})
+    assert len(checkpoints) > 3, checkpoints
+    assert values[-1] == checkpoints[-1]
