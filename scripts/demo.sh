@@ -69,4 +69,4 @@ step "Rows per stream in $DB, checked against the tap's output"
 
 echo
 echo "Demo finished in $((SECONDS - start)) s. Query the data with the duckdb Python module, e.g.:"
-echo "  $DUCKDB_PYTHON -c \"import duckdb; print(duckdb.connect('$DB').sql('select * from $SCHEMA.orders limit 5'))\""
+echo "  $DUCKDB_PYTHON -c \"import duckdb; con = duckdb.connect('$DB'); con.sql('select * from $SCHEMA.orders limit 5').show()\""

@@ -78,9 +78,13 @@ def _endpoint(stream: Any) -> str:
     if described:
         return str(described)
     paths = [getattr(stream, attr, None) for attr in ("path", "detail_path")]
-    shown = [f"`{path.lstrip('/')}`" for path in paths if path]
+    shown = " → ".join(f"`{path.lstrip('/')}`" for path in paths if path)
+    partitions = getattr(type(stream), "partitions", None)  # a class list, not the SDK property
+    if shown and isinstance(partitions, list):
+        values = ", ".join("/".join(str(v) for v in p.values()) for p in partitions)
+        return f"{shown} ({values})"
     if shown:
-        return " → ".join(shown)
+        return shown
     parent = getattr(stream, "parent_stream_type", None)
     return f"from `{parent.name}` records" if parent is not None else ""
 
@@ -101,13 +105,12 @@ def stream_table() -> str:
 def render(readme: str, tables: dict[str, str]) -> str:
     """Put each table between its markers in the README text."""
     for name, table in tables.items():
-        pattern = re.compile(
-            rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", flags=re.DOTALL
-        )
+        start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+        pattern = re.compile(rf"{start}\n.*?{end}", flags=re.DOTALL)
         if not pattern.search(readme):
-            msg = f"README has no <!-- {name}:start --> ... <!-- {name}:end --> block"
-            raise SystemExit(msg)
-        readme = pattern.sub(lambda m, t=table: m.group(1) + t + m.group(2), readme)
+            raise SystemExit(f"README has no {start} ... {end} block")
+        block = f"{start}\n{table}\n{end}"
+        readme = pattern.sub(lambda _, b=block: b, readme)  # a function: no escapes in b
     return readme
 
 

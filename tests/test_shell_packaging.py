@@ -1,0 +1,80 @@
+"""The built wheel is complete: installed into a fresh virtualenv, both console scripts run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "tap_brightpearl"
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a command, failing the test with its output when it fails."""
+    result = subprocess.run(
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"{args} exited {result.returncode}:\n{result.stderr[-4000:]}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the wheel from the work tree, the way `make wheel` and CI do."""
+    out = tmp_path_factory.mktemp("dist")
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", out, ROOT, cwd=ROOT)
+    (built,) = out.glob("tap_brightpearl-*.whl")
+    return built
+
+
+def test_wheel_holds_every_package_file(wheel: Path) -> None:
+    """Schemas and other data files ship with the code (hatchling includes what git tracks)."""
+    tracked = subprocess.run(
+        ["git", "ls-files", "tap_brightpearl"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert any(name.endswith(".py") for name in tracked)
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = set(archive.namelist())
+    assert set(tracked) - shipped == set()
+    entry_points = next(n for n in shipped if n.endswith(".dist-info/entry_points.txt"))
+    with zipfile.ZipFile(wheel) as archive:
+        scripts = archive.read(entry_points).decode()
+    assert "tap-brightpearl = tap_brightpearl.tap:TapBrightpearl.cli" in scripts
+    assert "brightpearl-sandbox = " in scripts
+
+
+@pytest.mark.slow
+def test_wheel_installs_and_runs_from_a_clean_venv(wheel: Path, tmp_path: Path) -> None:
+    """Install the wheel with its dependencies from the index, then discover and ask for help."""
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    bin_dir = env_dir / "bin"
+    run(bin_dir / "python", "-m", "pip", "install", "--quiet", wheel, cwd=tmp_path)
+
+    # Outside the work tree, so nothing can be imported from it.
+    where = run(
+        bin_dir / "python",
+        "-c",
+        "import tap_brightpearl; print(tap_brightpearl.__file__)",
+        cwd=tmp_path,
+    ).stdout
+    assert Path(where.strip()).is_relative_to(env_dir)
+
+    catalog = json.loads(run(bin_dir / "tap-brightpearl", "--discover", cwd=tmp_path).stdout)
+    streams = {entry["tap_stream_id"] for entry in catalog["streams"]}
+    assert len(streams) == 44
+    assert {"orders", "order_rows", "products", "contacts", "journal_rows"} <= streams
+    assert all(entry["schema"]["properties"] for entry in catalog["streams"])
+
+    helptext = run(bin_dir / "brightpearl-sandbox", "--help", cwd=tmp_path).stdout
+    assert "--port" in helptext
