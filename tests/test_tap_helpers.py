@@ -61,12 +61,14 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    singer: bool = True  # stdout is Singer messages (not --discover / --about output)
     messages: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.messages = [
-            json.loads(line, parse_float=Decimal) for line in self.stdout.splitlines() if line
-        ]
+        if self.singer:
+            self.messages = [
+                json.loads(line, parse_float=Decimal) for line in self.stdout.splitlines() if line
+            ]
 
     def records(self, stream: str) -> list[dict[str, Any]]:
         return [m["record"] for m in self.messages
@@ -144,7 +146,8 @@ def run_tap(
         cmd += ["--catalog", str(path)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                           env=clean_env(env), check=False)
-    return Run(proc.returncode, proc.stdout, proc.stderr)
+    singer = not {"--discover", "--about"} & set(args)
+    return Run(proc.returncode, proc.stdout, proc.stderr, singer)
 
 
 @functools.cache

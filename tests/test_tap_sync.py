@@ -15,6 +15,7 @@ from test_tap_helpers import (
     datetime_paths,
     dig,
     floats,
+    norm,
     requests_delta,
     run_tap,
     truth,
@@ -39,7 +40,8 @@ def test_every_stream_matches_ground_truth_without_duplicates(sandbox, full):
         assert len(keys) == len(set(keys)), f"{stream}: duplicate primary keys"
         want = truth(sandbox, stream)
         assert set(keys) == want, (
-            f"{stream}: missing {sorted(want - set(keys))[:3]}, extra {sorted(set(keys) - want)[:3]}"
+            f"{stream}: missing {sorted(want - set(keys))[:3]}, "
+            f"extra {sorted(set(keys) - want)[:3]}"
         )
 
 
@@ -139,8 +141,6 @@ def test_no_change_incremental_run(sandbox, full, tmp_path):
 
 
 def truth_since(sandbox, stream, since):
-    from test_tap_helpers import norm
-
     return {tuple(norm(v) for v in key) for key in sandbox.changed_since(stream, since)}
 
 
