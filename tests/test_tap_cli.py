@@ -1,4 +1,4 @@
-"""The command line: config validation up front, discovery/about without config, ENV config, logs."""
+"""The command line: config checked up front, discovery/about without config, ENV, logs."""
 
 from __future__ import annotations
 
