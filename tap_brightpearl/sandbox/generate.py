@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 
 from . import shapes
@@ -56,14 +57,25 @@ NOMINALS = (("1000", "Stock", "ASSET"), ("1100", "Debtors control", "ASSET"),
 
 
 def build(store: Store) -> None:
-    """Generate everything; order matters (orders need contacts and products)."""
-    store.tables = shapes.new_tables(store)
-    _reference(store)
-    _catalogue(store)
-    _contacts(store)
-    _products(store)
-    _orders(store)
-    _supplier_payment_padding(store)
+    """Generate everything; order matters (orders need contacts and products).
+
+    The cyclic GC is paused while millions of long-lived objects are made, then they are
+    frozen out of its reach: otherwise every full collection while serving walks them all.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        store.tables = shapes.new_tables(store)
+        _reference(store)
+        _catalogue(store)
+        _contacts(store)
+        _products(store)
+        _orders(store)
+        _supplier_payment_padding(store)
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
 
 
 def _rows(store: Store, path: str, rows: list[tuple[Any, ...]]) -> None:
