@@ -1,4 +1,4 @@
-"""The three auth modes, OAuth refresh (before expiry, on 401) and the rotated token's write-back."""
+"""The three auth modes, OAuth refresh (before expiry, on 401) and the rotated token write-back."""
 
 from __future__ import annotations
 
