@@ -121,3 +121,17 @@ def test_mutations_are_seeded(call, make_sandbox):
         results.append((sorted(sb.store.orders), sorted(sb.store.products),
                         sorted(sb.store.contacts)))
     assert results[0] == results[1]
+
+
+def test_created_contacts_get_their_own_addresses(call, make_sandbox):
+    sb = make_sandbox(seed=2, mutate=True, mutations_per_request=50)
+    before = set(sb.store.contacts)
+    for _ in range(4):
+        call(sb, "order-service/order-type")
+    sb.configure(mutate=False)
+    created = set(sb.store.contacts) - before
+    assert created
+    for cid in created:
+        ids = sorted(set(sb.store.contacts[cid]["addr"].values()))
+        got = call(sb, f"contact-service/postal-address/{','.join(map(str, ids))}").json()
+        assert {a["contactId"] for a in got["response"]} == {cid}

@@ -229,3 +229,24 @@ def test_composite_key_search_and_string_key(call, sandbox):
     values = [r[0] for r in codes["response"]["results"]]
     assert values == sorted(values)
     assert all(isinstance(v, str) for v in values)
+
+
+def test_metadata_endpoint_and_trailing_slash(call, sandbox):
+    meta = call(sandbox, f"{ORDERS}/meta-data").json()["response"]
+    assert meta["columns"][0]["name"] == "orderId"
+    assert meta["sorting"][0]["direction"] == "ASC"
+    assert call(sandbox, f"{ORDERS}/?pageSize=1").status == 200
+
+
+def test_counters_name_endpoints(call, make_sandbox):
+    sb = make_sandbox()
+    call(sb, f"{ORDERS}?pageSize=1")
+    call(sb, "order-service/order/1")
+    call(sb, "order-service/order", method="OPTIONS")
+    call(sb, "order-service/order-status")
+    counts = sb.counters()
+    assert counts["requests"] == {"order-search": 1, "order": 1, "OPTIONS order": 1,
+                                  "order-status": 1}
+    assert counts["requests_total"] == 4
+    sb.reset_counters()
+    assert sb.counters()["requests_total"] == 0

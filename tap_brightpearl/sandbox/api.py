@@ -267,9 +267,13 @@ def search(store: Store, path: str, params: dict[str, str], reject: str | None) 
 def route(store: Store, method: str, svc_path: str, params: dict[str, str],
           reject: str | None) -> tuple[str, Answer]:
     """Dispatch ``{service}-service/...`` to an endpoint; returns (endpoint name, answer)."""
+    svc_path = svc_path.rstrip("/")
     if method == "GET" and svc_path in store.tables:
         return svc_path.rsplit("/", 1)[-1], search(store, svc_path, params, reject)
-    parts = svc_path.rstrip("/").split("/")
+    if method == "GET" and svc_path.endswith("/meta-data") and svc_path[:-10] in store.tables:
+        table = store.tables[svc_path[:-10]]
+        return svc_path.rsplit("/", 2)[-2] + "/meta-data", (200, table.metadata(), "search-meta")
+    parts = svc_path.split("/")
     if (len(parts) == 6 and parts[0] == "warehouse-service" and parts[1] == "order"
             and parts[3] == "goods-note" and method == "GET"):
         if parts[4] == "goods-out":

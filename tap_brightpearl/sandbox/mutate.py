@@ -89,6 +89,12 @@ def _entity(  # noqa: PLR0917
             _reshape_order(store, rng, rec, add=True)
         elif kind == "contacts":
             rec.update(lastOrdered=None, lastContacted=None)
+            fresh_ids: dict[int, int] = {}
+            for aid in rec["addr"].values():
+                if aid not in fresh_ids:
+                    fresh_ids[aid] = max(store.addresses) + 1
+                    store.addresses[fresh_ids[aid]] = shapes.address(fresh_ids[aid], new_id)
+            rec["addr"] = {k: fresh_ids[a] for k, a in rec["addr"].items()}
         records[new_id] = rec
         rid = new_id
     else:

@@ -183,6 +183,14 @@ class Table:
         }
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
+    def metadata(self) -> bytes:
+        """``{search}/meta-data``: the columns and default sorting, without results."""
+        return json.dumps({"response": {
+            "columns": [c.meta() for c in self.columns],
+            "sorting": [{"filterable": self.columns[self.index[k]].meta(), "direction": "ASC"}
+                        for k in self.key],
+        }}, separators=(",", ":")).encode()
+
     def _columns(self, text: str | None) -> list[Col]:
         if not text:
             return list(self.columns)
