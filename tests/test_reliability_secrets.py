@@ -26,7 +26,7 @@ def outputs_clean(run, tmp_path, secrets) -> None:
 
 def test_staff_token_never_printed(make_sandbox, tmp_path):
     """Full sync with a recognisable staff token, then a failing run with a wrong one."""
-    sb = make_sandbox(seed=61, credentials=CREDENTIALS, **FAST)
+    sb = make_sandbox(seed=61, client_secret=CLIENT_SECRET, **CREDENTIALS, **FAST)
     config = sb.tap_config(staff_token=CREDENTIALS["staff_token"])
     ok = run_tap(config, tmp_path, name="ok")
     assert ok.returncode == 0, ok.describe()
@@ -45,7 +45,7 @@ def test_oauth_tokens_never_printed(make_sandbox, tmp_path):
     The issued ones are read back from the config file the tap rewrote, the only place they
     belong.
     """
-    sb = make_sandbox(seed=61, credentials=CREDENTIALS, **FAST)
+    sb = make_sandbox(seed=61, client_secret=CLIENT_SECRET, **CREDENTIALS, **FAST)
     config = sb.tap_config()
     config.pop("staff_token", None)
     config.update(
