@@ -51,6 +51,7 @@ def test_transient_faults_change_nothing(make_sandbox, tmp_path):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("knob", ["fault_503", "fault_500"])
 def test_persistent_outage_fails_clearly(make_sandbox, tmp_path, knob):
     """Every request fails: the tap gives up in bounded time, naming the endpoint and status."""
