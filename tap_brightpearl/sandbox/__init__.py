@@ -31,6 +31,20 @@ reading, so a client that copes here copes with the real API):
   and injected faults consume quota; a throttled 503 does not. The token endpoint is not
   throttled.
 * Mutation mode: see ``mutate.py`` (which records are picked, with what weights).
+* Unknown paths: 404 ``GWY-404`` (never ``CMNC-404``, so a wrong URL is not read as "no
+  rows"). ``GET {search}/meta-data`` returns the columns and default sorting.
+* Injected faults (``fault_500`` CMNU-003 body, ``fault_503`` outage without the throttle
+  text, ``fault_drop`` connection closed, ``fault_malformed`` truncated 200) are drawn from a
+  seeded RNG after the throttle admitted the request (so they consume quota); the token
+  endpoint gets no faults.
+* Counters: ``requests`` is keyed by endpoint name: the search resource (``order-search``),
+  the GET resource (``order``, ``product-price``, ``goods-out-note``, ``order-status``,
+  ``sale/custom-field-meta-data`` ...), ``OPTIONS order``, ``token``; ``requests_total``
+  counts every API request received, throttled ones included.
+* Default sizes: orders 5000, products 800, contacts 1500, supplier payments 520 (times
+  ``scale``); everything else is derived from them (notes, goods notes, movements, journals,
+  payments) or fixed (reference tables). Ids have gaps; some order, contact, product and
+  goods-movement ids are above 2^31.
 * Freshly created orders show ``updatedOn: null`` in order-search (GET shows updatedOn =
   createdOn); a ``createdOn`` filter finds them. supplier-payment-search reports
   ``resultsAvailable: 500`` whatever the count and ignores ``paymentId`` filters.
