@@ -9,6 +9,7 @@ epoch milliseconds internally with a per-record display offset.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import random
 import threading
@@ -149,28 +150,37 @@ class Store:
         self.addresses: dict[int, dict[str, Any]] = {}
         self.goods_out: dict[int, dict[str, Any]] = {}
         self.goods_in: dict[int, dict[str, Any]] = {}
-        self._sorted: dict[str, tuple[int, list[int]]] = {}
-        self.versions: dict[str, int] = {}
+        self._sorted: dict[str, list[int]] = {}
 
     def rng(self, name: str) -> random.Random:
         """A generator per purpose, so sizes of one resource never shift another's data."""
         return random.Random(f"{self.seed}:{name}")
 
     def sorted_ids(self, kind: str) -> list[int]:
-        """Ascending ids of an entity dict, cached per version."""
-        ver = self.versions.get(kind, 0)
-        hit = self._sorted.get(kind)
-        if hit is not None and hit[0] == ver:
-            return hit[1]
-        ids = sorted(getattr(self, kind))
-        self._sorted[kind] = (ver, ids)
+        """Ascending ids of an entity dict (kept up to date by added/removed)."""
+        ids = self._sorted.get(kind)
+        if ids is None:
+            ids = self._sorted[kind] = sorted(getattr(self, kind))
         return ids
 
+    def added(self, kind: str, rid: int) -> None:
+        """Record a new id of an entity dict (mutations)."""
+        ids = self._sorted.get(kind)
+        if ids is not None:
+            bisect.insort(ids, rid)
+
+    def removed(self, kind: str, rid: int) -> None:
+        """Record a deleted id of an entity dict (mutations)."""
+        ids = self._sorted.get(kind)
+        if ids is not None:
+            i = bisect.bisect_left(ids, rid)
+            if i < len(ids) and ids[i] == rid:
+                del ids[i]
+
     def touch(self, kind: str, rid: int) -> None:
-        """Forget cached renderings of one record and bump the entity version."""
+        """Forget cached renderings of one record."""
         for variant in range(4):
             self.cache.pop((kind, rid, variant), None)
-        self.versions[kind] = self.versions.get(kind, 0) + 1
 
 
 def ts(ms: int | None, off: int) -> str | None:

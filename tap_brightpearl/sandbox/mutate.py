@@ -96,9 +96,11 @@ def _entity(  # noqa: PLR0917
                     store.addresses[fresh_ids[aid]] = shapes.address(fresh_ids[aid], new_id)
             rec["addr"] = {k: fresh_ids[a] for k, a in rec["addr"].items()}
         records[new_id] = rec
+        store.added(kind, new_id)
         rid = new_id
     else:
         del records[rid]
+        store.removed(kind, rid)
         table.delete(rid)
         for k in _TOUCH[kind]:
             store.touch(k, rid)
@@ -162,17 +164,21 @@ def _touch_row(store: Store, rng: random.Random, now: int, path: str) -> int:
 def _goods_out(store: Store, rng: random.Random, now: int) -> int:
     """Ship an unshipped goods-out note, or raise a new one for a random sales order."""
     table = store.tables[GOODS_OUT]
-    pending = [n for n in store.goods_out.values() if n["shipped"] is None]
-    if pending and rng.random() < 0.5:
-        note = pending[int(rng.random() * len(pending))]
+    notes = store.sorted_ids("goods_out")
+    if not notes:
+        return 0
+    note = store.goods_out[notes[int(rng.random() * len(notes))]]
+    if note["shipped"] is None and rng.random() < 0.5:
         note.update(picked=now, packed=now, shipped=now, tracking=f"TRK{note['id']}",
                     labelUri=f"https://labels.example.com/{note['id']}.pdf")
     else:
-        sales = [o for o in store.orders.values() if o["type"] == 1]
-        if not sales or not store.goods_out:
+        order_ids = store.sorted_ids("orders")
+        if not order_ids:
             return 0
-        o = sales[int(rng.random() * len(sales))]
-        gid = max(store.goods_out) + 1
+        o = store.orders[order_ids[int(rng.random() * len(order_ids))]]
+        if o["type"] != 1:
+            return 0  # goods-out notes belong to sales orders
+        gid = notes[-1] + 1
         loc = store.ref["_locations"][o["warehouse"]][0]
         note = {"id": gid, "order": o["id"], "warehouse": o["warehouse"], "created": now,
                 "printed": None, "picked": None, "packed": None, "shipped": None,
@@ -181,6 +187,7 @@ def _goods_out(store: Store, rng: random.Random, now: int) -> int:
                 "channel": o["channel"], "off": o["off"], "tracking": None,
                 "rows": {rid: [(r["product"], r["qty"], loc)] for rid, r in o["rows"].items()}}
         store.goods_out[gid] = note
+        store.added("goods_out", gid)
     table.put(shapes.goods_out_row(note))
     store.touch("goods_out", note["id"])
     return 1
