@@ -250,3 +250,12 @@ def test_counters_name_endpoints(call, make_sandbox):
     assert counts["requests_total"] == 4
     sb.reset_counters()
     assert sb.counters()["requests_total"] == 0
+
+
+def test_count_only(call, sandbox):
+    body = search(call, sandbox, ORDERS, "countOnly=true&orderStatusId=4")
+    meta = body["response"]["metaData"]
+    assert body["response"]["results"] == []
+    assert meta["resultsAvailable"] == sum(
+        1 for o in sandbox.store.orders.values() if o["status"] == 4)
+    assert meta["morePagesAvailable"] is False

@@ -13,8 +13,11 @@ reading, so a client that copes here copes with the real API):
   UTC); a date alone means midnight UTC. An unencoded ``+`` arrives as a space and is rejected.
   A null cell never matches a filter. Unparseable values, and ``x/`` ranges on IDSET or
   INTEGER columns, get HTTP 500 ``CMNC-018`` "The filter c=v cannot be parsed as: TYPE".
+  ``countOnly=true`` returns the counts without rows.
   Unknown query parameters are ignored; unknown ``columns``/``sort`` names and ``pageSize``
   outside 1..500 get HTTP 400. Sorting puts nulls first in ascending order; ties keep key order.
+* OAuth bearer calls must also carry ``brightpearl-app-ref`` (the app reference = client id);
+  ``brightpearl-dev-ref`` is accepted and not checked.
 * Unknown account code: 401 ``{"response":"Not authenticated. You must provide a valid
   authentication token."}`` (the credentials are not valid for that account); it still
   consumes that account's throttle window.

@@ -147,7 +147,8 @@ class Table:
                     raise _unparseable(name, value, self.columns[self.index[name]].type)
                 filters.append((name, value))
         result = self._result(tuple(filters), tuple(sorting))
-        page = result[first - 1 : first - 1 + page_size]
+        count_only = params.get("countOnly", "").lower() == "true"
+        page = [] if count_only else result[first - 1 : first - 1 + page_size]
         idx = [self.index[c.name] for c in columns]
         disp = self.display
         if len(idx) == len(self.columns) and idx == list(range(len(idx))):
@@ -167,7 +168,7 @@ class Table:
             "response": {
                 "results": rows,
                 "metaData": {
-                    "morePagesAvailable": last < available,
+                    "morePagesAvailable": not count_only and last < available,
                     "resultsAvailable": available,
                     "resultsReturned": len(rows),
                     "firstResult": first,
