@@ -1,9 +1,10 @@
 """HTTP front of the sandbox and its Python API (``Sandbox``).
 
 Request pipeline for ``/public-api/{account}/...``: 414 if the URL exceeds 8 KB, then the
-per-account rolling throttle window (a throttled 503 does not consume quota), then latency,
-then injected faults, then authentication (a 401 still consumed quota, as on the real API),
-then live mutations (when on), then the endpoint. ``POST /token/{account}`` is the OAuth token
+latency knob (a sleep before anything is answered), then the per-account rolling throttle
+window (a throttled 503 does not consume quota), then injected faults, then authentication
+(a 401 still consumed quota, as on the real API), then live mutations (when on), then the
+endpoint. ``POST /token/{account}`` is the OAuth token
 endpoint (not throttled: on the real service it is another host).
 """
 
@@ -16,6 +17,7 @@ import random
 import socket
 import threading
 import time
+import uuid
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -392,15 +394,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, api.error(404, "GWY-404", "No resource matches this URI")[1], {})
             return
         account = unquote(parts[2])
-        admitted, remaining, next_ms = sb._admit(account)
-        headers = {"brightpearl-requests-remaining": str(remaining),
-                   "brightpearl-next-throttle-period": str(next_ms)}
-        if not admitted:
-            self._send(503, api.dumps({"response": THROTTLE_TEXT}), headers)
-            return
         latency = float(sb.knobs["latency"])
         if latency > 0:
             time.sleep(latency)
+        admitted, remaining, next_ms = sb._admit(account)
+        headers = {"brightpearl-requests-remaining": str(remaining),
+                   "brightpearl-next-throttle-period": str(next_ms),
+                   "Ruid": uuid.uuid4().hex}
+        if not admitted:
+            self._send(503, api.dumps({"response": THROTTLE_TEXT}), headers)
+            return
         fault = sb._fault()
         if fault == "drop":
             self.close_connection = True
