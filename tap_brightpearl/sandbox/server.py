@@ -325,8 +325,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "brightpearl-sandbox"
-    sys_version = ""
     timeout = 60
+
+    def version_string(self) -> str:
+        """The Server header."""
+        return self.server_version
 
     @property
     def sb(self) -> Sandbox:
