@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import decimal
 import functools
 import sys
 import time
 import typing as t
 from urllib.parse import urlparse
 
+import backoff
 import requests
 from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
@@ -23,6 +25,7 @@ else:
     from typing_extensions import override
 
 if t.TYPE_CHECKING:
+    from backoff.types import Details
     from singer_sdk.helpers.types import Context, RequestFunc
 
     from tap_brightpearl.auth import BrightpearlAuthenticator
@@ -30,6 +33,7 @@ if t.TYPE_CHECKING:
     from tap_brightpearl.tap import TapBrightpearl
 
 SCHEMAS = SchemaDirectory(schemas)
+BODY = "bp_body"  # where validate_response keeps the decoded body on the response
 MAX_THROTTLE_WAITS = 30  # consecutive throttle 503s on one request before giving up
 
 
@@ -47,6 +51,15 @@ class NotFoundError(FatalAPIError):
 
 class BadIdSetError(FatalAPIError):
     """A 400 on a GET-by-ID-set (one invalid id can fail a whole product-availability chunk)."""
+
+
+def json_of(response: requests.Response) -> t.Any:
+    """The decoded body (exact decimals: money never becomes a float), decoded only once."""
+    body = vars(response).get(BODY, _MISSING)
+    return response.json(parse_float=decimal.Decimal) if body is _MISSING else body
+
+
+_MISSING = object()
 
 
 def error_of(response: requests.Response) -> tuple[str, str]:
@@ -129,7 +142,7 @@ class BrightpearlStream(RESTStream[t.Any]):
             except RetriableAPIError as exc:
                 raise FatalAPIError(str(exc)) from None
             except requests.exceptions.RequestException as exc:
-                msg = f"{type(exc).__name__} calling {_path_of(prepared.url)} (retries exhausted)"
+                msg = f"{type(exc).__name__} calling {_url_of(prepared.url)} (retries exhausted)"
                 raise FatalAPIError(msg) from None
 
         return send
@@ -172,6 +185,11 @@ class BrightpearlStream(RESTStream[t.Any]):
         self.budget.observe(response.headers)
         status = response.status_code
         if status < 400:
+            try:  # parsed once here, inside the retries: a cut or garbled body is retried
+                vars(response)[BODY] = response.json(parse_float=decimal.Decimal)
+            except ValueError:
+                msg = f"HTTP {status} from {_path_of(response.url)}: malformed JSON body"
+                raise RetriableAPIError(msg, response) from None
             return
         code, message = error_of(response)
         lowered = message.lower()
@@ -198,11 +216,18 @@ class BrightpearlStream(RESTStream[t.Any]):
 
     @override
     def backoff_wait_generator(self) -> t.Generator[float, None, None]:
-        """Exponential 2, 4, 8, 16 s ... capped at 30 s per wait."""
-        value = 2.0
-        while True:
-            yield min(value, 30.0)
-            value *= 2
+        """Exponential 2, 4, 8, 16 s (5 tries), each capped at 30 s."""
+        return backoff.expo(factor=2, max_value=30)
+
+    @override
+    def backoff_handler(self, details: Details) -> None:
+        """One line per retry: where, how long, why (no query string, no headers)."""
+        exc = details.get("exception")
+        reason = str(exc) if isinstance(exc, RetriableAPIError) else type(exc).__name__
+        self.logger.warning(
+            "Retrying %s in %.1f s after %d tries: %s",
+            self.name, details.get("wait") or 0.0, details.get("tries") or 0, reason,
+        )
 
     def fetch(self, path: str, params: dict[str, t.Any] | None = None) -> requests.Response:
         """One paced, retried GET outside the paginated search loop (GET-by-ID-set, references)."""
@@ -243,4 +268,10 @@ class BrightpearlStream(RESTStream[t.Any]):
 def _path_of(url: str | None) -> str:
     """The path of a URL (never its query string)."""
     return urlparse(url or "").path
+
+
+def _url_of(url: str | None) -> str:
+    """Scheme, host and path of a URL (never its query string)."""
+    parts = urlparse(url or "")
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
 

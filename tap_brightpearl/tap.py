@@ -260,6 +260,10 @@ class TapBrightpearl(Tap):
                 about=about, about_format=about_format, config=config, state=state,
                 catalog=catalog,
             )
+        except ConfigValidationError as exc:
+            for error in exc.errors or [str(exc)]:
+                logging.getLogger(cls.name).error("Config error: %s", error)
+            sys.exit(1)
         except FatalAPIError as exc:
             logging.getLogger(cls.name).error("Sync failed: %s", exc)
             sys.exit(1)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import decimal
 import itertools
 import logging
 import sys
@@ -26,7 +25,7 @@ from dataclasses import dataclass
 from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.pagination import SinglePagePaginator
 
-from tap_brightpearl.client import BadIdSetError, BrightpearlStream, NotFoundError
+from tap_brightpearl.client import BadIdSetError, BrightpearlStream, NotFoundError, json_of
 from tap_brightpearl.pagination import SearchPaginator
 from tap_brightpearl.streams.records import format_utc, map_to_rows, parse_datetime
 
@@ -51,11 +50,6 @@ SHRINK_ABOVE_PAGES = 20
 #: A backfill whose open-ended search finds at most this many pages is not split at all.
 SPLIT_ABOVE_PAGES = 20
 MIN_WINDOW = dt.timedelta(hours=1)
-
-
-def json_of(response: requests.Response) -> t.Any:
-    """Decoded body with exact decimals (money never becomes a float)."""
-    return response.json(parse_float=decimal.Decimal)
 
 
 def format_idset(ids: Iterable[int]) -> str:
