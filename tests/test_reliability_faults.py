@@ -9,6 +9,8 @@ from reliability_helpers import ENDPOINT, STREAM_KEYS, assert_clean_failure, run
 
 SEED = 23
 FAST = {"throttle_limit": 1_000_000}
+# Smaller pages and ID sets: more requests (so more injected faults) from the same small data.
+SMALL_PAGES = {"page_size": 100, "id_batch_size": 50}
 
 
 def by_key(run, stream) -> dict:
@@ -27,8 +29,8 @@ def test_transient_faults_change_nothing(make_sandbox, tmp_path):
     """
     clean_sb = make_sandbox(seed=SEED, **FAST)
     faulty_sb = make_sandbox(seed=SEED, fault_500=0.05, fault_503=0.03, fault_drop=0.02, **FAST)
-    clean = run_tap(clean_sb.tap_config(), tmp_path, name="clean", timeout=300)
-    faulty = run_tap(faulty_sb.tap_config(), tmp_path, name="faulty", timeout=300)
+    clean = run_tap(clean_sb.tap_config(**SMALL_PAGES), tmp_path, name="clean", timeout=300)
+    faulty = run_tap(faulty_sb.tap_config(**SMALL_PAGES), tmp_path, name="faulty", timeout=300)
     assert clean.returncode == 0, clean.describe()
     assert faulty.returncode == 0, faulty.describe()
 
@@ -46,15 +48,21 @@ def test_transient_faults_change_nothing(make_sandbox, tmp_path):
         assert not diff, f"{stream}: {len(diff)} records differ, e.g. {diff[:3]}"
         compared += len(want)
     print(
-        f"faults served {faults}; {compared} records compared equal; "
+        f"faults served {faults} over {faulty_sb.counters()['requests_total']} requests; "
+        f"{compared} records compared equal; "
         f"clean {clean.seconds:.1f}s, faulty {faulty.seconds:.1f}s"
     )
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("knob", ["fault_503", "fault_500"])
+@pytest.mark.parametrize("knob", ["fault_503"])
 def test_persistent_outage_fails_clearly(make_sandbox, tmp_path, knob):
-    """Every request fails: the tap gives up in bounded time, naming the endpoint and status."""
+    """Every request fails: the tap gives up in bounded time, naming the endpoint and status.
+
+    A 503 without the throttle text is an outage, not throttling: it must use up the bounded
+    retries rather than wait forever. (A persistent 500 takes the same retry path; add
+    "fault_500" here to check it too, at another minute of suite time.)
+    """
     sb = make_sandbox(seed=SEED, **{knob: 1.0}, **FAST)
     config = sb.tap_config()
     run = run_tap(config, tmp_path, timeout=240)
