@@ -24,6 +24,9 @@ if t.TYPE_CHECKING:
 REMAINING = "brightpearl-requests-remaining"
 NEXT_PERIOD = "brightpearl-next-throttle-period"
 WINDOW_SECONDS = 60.0
+#: Slack on the client-side minute: the server times a request when it arrives, a little after
+#: we let it go, so a send exactly 60 s after another could still share its minute there.
+WINDOW_MARGIN = 1.0
 
 logger = logging.getLogger("tap-brightpearl")
 
@@ -61,7 +64,8 @@ class RequestBudget:
                 while self._sent and self._sent[0] <= now - WINDOW_SECONDS:
                     self._sent.popleft()
                 if len(self._sent) >= self.max_per_minute:
-                    wait = max(wait, self._sent[-self.max_per_minute] + WINDOW_SECONDS - now)
+                    oldest = self._sent[-self.max_per_minute]
+                    wait = max(wait, oldest + WINDOW_SECONDS + WINDOW_MARGIN - now)
             wait = max(wait, 0.0)
             if wait and self._remaining is not None and wait >= self._reset_at - now:
                 # Waiting out the server window: the pool is fresh afterwards.
