@@ -45,7 +45,6 @@ def test_unknown_account(make_sandbox, tmp_path):
     assert_clean_failure(run, r"no-such-account", secrets, FAIL_FAST)
 
 
-@pytest.mark.slow
 def test_wrong_datacenter_host(make_sandbox, tmp_path):
     """Nothing listens at the API host: connection errors retry a bounded time, then fail
     with a line naming the host it could not reach (the one thing a user must fix).
