@@ -116,6 +116,10 @@ def test_every_kill_point_rereads_at_most_one_window(make_sandbox, tmp_path):
     assert run.returncode == 0, run.describe()
     checkpoints = [parse(b) for b in map(bookmark, run.states()) if b]
     assert len(set(checkpoints)) > 5, f"too few checkpoints to test: {checkpoints}"
+    start = parse(config["start_date"])
+    span = timedelta(days=WINDOW_DAYS)
+    odd = [c for c in checkpoints if c < checkpoints[-1] and (c - start) % span]
+    assert not odd, f"windows were resized, so 'one window' is not {WINDOW_DAYS} days: {odd}"
 
     resume_at = parse(config["start_date"])
     ahead: list[tuple[datetime, int]] = []  # emitted orders created at or after resume_at
