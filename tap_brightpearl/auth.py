@@ -113,6 +113,7 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
         self.refresh_token: str | None = config.get("oauth_refresh_token")
         self.token_type = str(config.get("oauth_token_type") or "Bearer")
         self.expires_at = parse_expires_at(config.get("oauth_expires_at"))
+        self.margin = _margin(config.get("oauth_expires_in"))
         self.refreshes = 0
         self._session = requests.Session()
 
@@ -121,7 +122,7 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
             return True
         if self.expires_at is None:
             return False
-        return self._clock() >= self.expires_at - REFRESH_MARGIN_SECONDS
+        return self._clock() >= self.expires_at - self.margin
 
     def authenticate_request(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         """Add the mode's headers; under OAuth refresh first when the token is (nearly) expired."""
@@ -176,6 +177,7 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
         expires_in = body.get("expires_in")
         now = self._clock()
         self.expires_at = now + float(expires_in) if expires_in else None
+        self.margin = _margin(expires_in)
         self.refreshes += 1
         logger.info("OAuth access token refreshed (valid for %s s)", expires_in)
         if self._config_path is not None:
@@ -205,6 +207,17 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
                 path,
                 type(exc).__name__,
             )
+
+
+def _margin(lifetime: t.Any) -> float:
+    """Refresh this long before expiry: 60 s, or half the token's lifetime if shorter.
+
+    A short-lived token is then reused for half its life, not refreshed on every request.
+    """
+    try:
+        return min(REFRESH_MARGIN_SECONDS, float(lifetime) / 2)
+    except (TypeError, ValueError):
+        return REFRESH_MARGIN_SECONDS
 
 
 def _oauth_error(response: requests.Response) -> str:

@@ -455,10 +455,27 @@ class DetailStream(SearchStream):
             while queue and len(batches) < self.parallel and (final or len(queue) >= size):
                 batches.append([queue.popleft() for _ in range(min(size, len(queue)))])
             for ids, records in self.fetch_batches(batches):
-                self._batch_first = records[0] if records else None
-                yield from records
-                self.fetched += len(ids)
+                yield from self.emit_in_search_order(ids, records)
+
+    def emit_in_search_order(self, ids: list[int], records: list[dict]) -> Iterator[dict]:
+        """Yield a batch's records in the order the search found their ids.
+
+        A batch may span windows: each window is checkpointed as soon as its last record is
+        out, so a killed sync never re-reads more than one window.
+        """
+        position: dict[t.Any, int] = {rid: i for i, rid in enumerate(ids, start=self.fetched)}
+        beyond = self.fetched + len(ids)
+        key = self.primary_keys[0]
+        records.sort(key=lambda r: position.get(r.get(key), beyond))
+        self._batch_first = records[0] if records else None
+        for record in records:
+            at = position.get(record.get(key), beyond)
+            if self.marks and self.marks[0][0] <= at:
+                self.fetched = at
                 self.apply_checkpoints()
+            yield record
+        self.fetched = beyond
+        self.apply_checkpoints()
 
     def apply_checkpoints(self) -> None:
         """Checkpoint every window whose ids have all been fetched and emitted."""
