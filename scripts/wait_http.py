@@ -19,7 +19,7 @@ def answers(port: int) -> bool:
     try:
         conn.request("GET", "/")
         conn.getresponse().read()
-    except OSError:
+    except (OSError, http.client.HTTPException):  # refused, reset, or not speaking HTTP
         return False
     finally:
         conn.close()
