@@ -27,6 +27,9 @@ WINDOW_SECONDS = 60.0
 #: Slack on the client-side minute: the server times a request when it arrives, a little after
 #: we let it go, so a send exactly 60 s after another could still share its minute there.
 WINDOW_MARGIN = 1.0
+#: After a spent pool's period is over, one request probes it; others wait this long at most
+#: for its response headers before probing again.
+PROBE_SECONDS = 0.5
 
 logger = logging.getLogger("tap-brightpearl")
 
@@ -55,28 +58,37 @@ class RequestBudget:
 
     def acquire(self) -> None:
         """Block until one more request may be sent, then count it."""
-        with self._lock:
-            now = self._clock()
-            wait = 0.0
-            if self._remaining is not None and self._remaining - self._since_observed <= 0:
-                wait = max(wait, self._reset_at - now)
-            if self.max_per_minute:
-                while self._sent and self._sent[0] <= now - WINDOW_SECONDS:
-                    self._sent.popleft()
-                if len(self._sent) >= self.max_per_minute:
-                    oldest = self._sent[-self.max_per_minute]
-                    wait = max(wait, oldest + WINDOW_SECONDS + WINDOW_MARGIN - now)
-            wait = max(wait, 0.0)
-            if wait and self._remaining is not None and wait >= self._reset_at - now:
-                # Waiting out the server window: the pool is fresh afterwards.
-                self._remaining = None
-                self._since_observed = 0
-            self._sent.append(now + wait)
-            self._since_observed += 1
-            self.requests += 1
-            self.waited_seconds += wait
-        if wait > 0:
+        while True:
+            with self._lock:
+                wait = self._wait(self._clock())
+                if wait <= 0:
+                    self._sent.append(self._clock())
+                    self._since_observed += 1
+                    self.requests += 1
+                    return
+                self.waited_seconds += wait
             self._sleep(wait)
+
+    def _wait(self, now: float) -> float:
+        """Seconds to wait before the next send (0 = send now); caller holds the lock."""
+        wait = 0.0
+        if self.max_per_minute:
+            while self._sent and self._sent[0] <= now - WINDOW_SECONDS:
+                self._sent.popleft()
+            if len(self._sent) >= self.max_per_minute:
+                oldest = self._sent[-self.max_per_minute]
+                wait = oldest + WINDOW_SECONDS + WINDOW_MARGIN - now
+        if self._remaining is not None and self._remaining - self._since_observed <= 0:
+            if now < self._reset_at:
+                wait = max(wait, self._reset_at - now)
+            elif wait <= 0:
+                # The window has moved on, by how much is unknown (a rolling window frees one
+                # slot at a time): send one probe, the rest wait for its headers.
+                self._remaining = self._since_observed + 1
+                self._reset_at = now + PROBE_SECONDS
+        if not self.max_per_minute:
+            self._sent.clear()
+        return wait
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Read the throttle headers of a response (any status)."""

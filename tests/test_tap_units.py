@@ -307,10 +307,15 @@ def test_budget_waits_when_the_pool_is_spent():
                     "brightpearl-next-throttle-period": "4000"})
     budget.acquire()  # the one left
     assert ft.slept == []
-    budget.acquire()  # pool spent: wait for the window
+    budget.acquire()  # pool spent: wait for the window, then one probe
     assert ft.slept == [pytest.approx(4.0)]
-    budget.acquire()  # a fresh window afterwards
-    assert len(ft.slept) == 1
+    budget.acquire()  # no headers from the probe yet: wait a little for them
+    assert ft.slept[1:] == [pytest.approx(0.5)]
+    budget.observe({"brightpearl-requests-remaining": "150",
+                    "brightpearl-next-throttle-period": "60000"})
+    budget.acquire()  # the probe's headers opened the pool again
+    budget.acquire()
+    assert len(ft.slept) == 2
 
 
 def test_budget_keeps_max_requests_per_minute():
