@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hmac
+import math
 import random
 import socket
 import threading
@@ -225,7 +226,10 @@ class Sandbox:
                 c["faults"][name] += 1
 
     def _admit(self, account: str) -> tuple[bool, int, int]:
-        """Rolling window: (admitted, requests remaining, ms until the window frees a slot)."""
+        """Rolling window: (admitted, requests remaining, ms until the oldest request leaves it).
+
+        The period is rounded up, so a client that waits exactly that long finds a free slot.
+        """
         with self._lock:
             limit = int(self.knobs["throttle_limit"])
             window = float(self.knobs["throttle_window"])
@@ -236,10 +240,10 @@ class Sandbox:
             self._counters["requests_total"] += 1
             if len(dq) >= limit:
                 self._counters["throttled"] += 1
-                return False, 0, max(1, int((dq[0] + window - now) * 1000) + 1)
+                return False, 0, max(1, math.ceil((dq[0] + window - now) * 1000))
             dq.append(now)
             self._counters["max_in_window"] = max(self._counters["max_in_window"], len(dq))
-            return True, limit - len(dq), max(0, int((dq[0] + window - now) * 1000))
+            return True, limit - len(dq), max(1, math.ceil((dq[0] + window - now) * 1000))
 
     def _fault(self) -> str | None:
         """Draw an injected fault: drop, 500, 503, malformed or None."""
