@@ -226,6 +226,11 @@ class TapBrightpearl(Tap):
         return BrightpearlAuthenticator(self.config, config_path=holder)
 
     @functools.cached_property
+    def sweeps(self) -> dict[str, list[t.Any]]:
+        """Id sweeps made once per run and shared by streams (search path -> rows)."""
+        return {}
+
+    @functools.cached_property
     def budget(self) -> RequestBudget:
         """The one request budget of this process, shared by every stream."""
         return RequestBudget(self.config.get("max_requests_per_minute"))

@@ -422,6 +422,12 @@ class DetailStream(SearchStream):
             return map_to_rows(payload, self.primary_keys[0])
         return payload or []
 
+    def all_ids(self) -> Iterator[int]:
+        """Every id of a full-table detail stream (the search, streamed)."""
+        key = self.sort_columns[0]
+        for row in self.search({}, columns=key):
+            yield row[key]
+
     def fetch_ids(self, ids: list[int]) -> list[t.Any]:
         """GET one ID set of this stream's ``detail_path``."""
         params = dict(self.detail_params)
@@ -493,8 +499,8 @@ class DetailStream(SearchStream):
         key = self.sort_columns[0]
         found = 0
         if not self.replication_key:
-            for row in self.search({}, columns=key):
-                queue.append(row[key])
+            for rid in self.all_ids():
+                queue.append(rid)
                 yield from self.emit_batches(queue, final=False)
             yield from self.emit_batches(queue, final=True)
             return

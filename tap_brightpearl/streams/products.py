@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 import typing as t
 
 from tap_brightpearl.streams.kinds import DetailStream, ReferenceStream, SearchStream
 from tap_brightpearl.streams.records import map_to_rows
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 class ProductsStream(DetailStream):
@@ -29,13 +38,32 @@ class ProductsStream(DetailStream):
         return products
 
 
-class ProductPricesStream(DetailStream):
+class EveryProductStream(DetailStream):
+    """Full-table GETs over every product: both such streams share one product-search sweep.
+
+    The sweep (``productId``, ``stockTracked``) is made once per run, by whichever of them
+    syncs first, and kept on the tap: a run pays ceil(N/500) searches for it, not twice that.
+    """
+
+    path = "product-service/product-search"
+    search_key = "productId"
+    stock_tracked_only = False
+
+    @override
+    def all_ids(self) -> Iterator[int]:
+        sweep = self._bp_tap.sweeps.get(self.path)
+        if sweep is None:
+            rows = self.search({}, columns="productId,stockTracked")
+            sweep = [(row["productId"], bool(row.get("stockTracked"))) for row in rows]
+            self._bp_tap.sweeps[self.path] = sweep
+        return (pid for pid, tracked in sweep if tracked or not self.stock_tracked_only)
+
+
+class ProductPricesStream(EveryProductStream):
     """Every product's prices: one record per product and price list (full table)."""
 
     name = "product_prices"
-    path = "product-service/product-search"
     detail_path = "product-service/product-price/{ids}"
-    search_key = "productId"
     primary_keys = ("productId", "priceListId")
 
     def records_from(self, payload: t.Any) -> list[dict]:
@@ -53,14 +81,12 @@ class ProductPricesStream(DetailStream):
         return out
 
 
-class ProductAvailabilityStream(DetailStream):
+class ProductAvailabilityStream(EveryProductStream):
     """Stock of stock-tracked products: one record per product and warehouse (full table)."""
 
     name = "product_availability"
-    path = "product-service/product-search"
     detail_path = "warehouse-service/product-availability/{ids}"
-    search_key = "productId"
-    search_filters: t.ClassVar[dict[str, str]] = {"stockTracked": "true"}
+    stock_tracked_only = True
     primary_keys = ("productId", "warehouseId")
     bisect_on_400 = True  # one invalid id fails the whole chunk
 
