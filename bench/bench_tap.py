@@ -3,7 +3,7 @@
 Prints the requests made against the floor ceil(N/500) + ceil(N/200), the wall time and the
 tap process's CPU milliseconds per order (target < 1.5 ms).
 
-    .venv/bin/python bench/bench_tap.py [--orders 10000] [--latency 0.1]
+    .venv/bin/python bench/bench_tap.py [--orders 10000] [--latency 0.1] [--parallel 4]
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--latency", type=float, default=0.1, help="seconds per request")
+    parser.add_argument("--parallel", type=int, default=4, help="max_parallel_requests")
     args = parser.parse_args()
     n = args.orders
     with tempfile.TemporaryDirectory() as tmp, Sandbox(
@@ -48,7 +49,7 @@ def main() -> None:
     ) as sb:
         work = Path(tmp)
         config = work / "config.json"
-        config.write_text(json.dumps(sb.tap_config()))
+        config.write_text(json.dumps(sb.tap_config(max_parallel_requests=args.parallel)))
         cat = catalog(work)
         truth = len(sb.primary_keys("orders"))
         sb.reset_counters()
@@ -76,7 +77,8 @@ def main() -> None:
     print(f"requests: {made} (order-search {used.get('order-search', 0)}, order GET "
           f"{used.get('order', 0)}) vs floor {floor}: {made / floor:.2f}x; all endpoints "
           f"{sum(used.values())}")
-    print(f"wall {wall:.1f} s at {args.latency:.2f} s latency; CPU {cpu:.2f} s = "
+    print(f"wall {wall:.1f} s at {args.latency:.2f} s latency, {args.parallel} GETs in flight; "
+          f"CPU {cpu:.2f} s = "
           f"{cpu * 1000 / max(counts['orders'], 1):.3f} ms per order (target < 1.5)")
 
 
