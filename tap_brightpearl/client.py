@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import itertools
 import sys
 import time
 import typing as t
@@ -89,6 +90,7 @@ class BrightpearlStream(RESTStream[t.Any]):
     def __init__(self, tap: TapBrightpearl) -> None:
         super().__init__(tap)
         self._bp_tap = tap
+        self._attempts = itertools.count(1)  # thread-safe: GET batches may be in flight at once
         self.requests_made = 0
         self.records_emitted = 0
         self.seconds = 0.0
@@ -157,7 +159,7 @@ class BrightpearlStream(RESTStream[t.Any]):
             refreshed = False
             while True:
                 self.budget.acquire()
-                self.requests_made += 1
+                self.requests_made = next(self._attempts)
                 token = self.authenticator.current_token()
                 try:
                     return func(prepared, context)
