@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import requests
@@ -136,3 +137,39 @@ def test_revoked_refresh_token_fails_fast(make_sandbox, tmp_path):
     assert 1 <= attempts <= 2, f"{attempts} token requests"
     print(f"revoked: exit {run.returncode} in {run.seconds:.1f}s after {attempts} token requests; "
           f"last line: {run.last_stderr_line()}")
+
+
+def test_tokens_expired_by_server_during_parallel_fetches(make_sandbox, tmp_path):
+    """The server expires the access token repeatedly while GET batches run in parallel.
+
+    Several requests in flight get the same 401 "token expired"; one refresh must serve them
+    all (a refresh per rejected request would rotate the refresh token under the others' feet
+    and multiply refreshes), and the sync must still deliver every record.
+    """
+    sb = make_sandbox(seed=37, sizes={"orders": 1500, "products": 600, "contacts": 600},
+                      latency=0.05, **FAST)
+    stop = threading.Event()
+    expirations = 0
+
+    def expire_every_second() -> None:
+        nonlocal expirations
+        while not stop.wait(1.0):
+            sb.expire_tokens()
+            expirations += 1
+
+    expirer = threading.Thread(target=expire_every_second, daemon=True)
+    expirer.start()
+    try:
+        run = run_tap(oauth_config(sb, id_batch_size=50, max_parallel_requests=4), tmp_path)
+    finally:
+        stop.set()
+        expirer.join(timeout=5)
+    compared = assert_complete(sb, run)
+    counters = sb.counters()
+    print(
+        f"parallel expiry: {expirations} server-side expirations, {counters['auth_failures']} "
+        f"401s, {counters['tokens_refreshed']} refreshes, {counters['requests_total']} "
+        f"requests, {compared} records, {run.seconds:.1f}s"
+    )
+    assert expirations >= 3, "the sync was too short to see the token expire"
+    assert 1 <= counters["tokens_refreshed"] <= expirations + 1
