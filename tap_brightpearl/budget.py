@@ -5,7 +5,7 @@ and answers 503 "too many requests" beyond it. Every response says how many requ
 (``brightpearl-requests-remaining``) and when the window moves on
 (``brightpearl-next-throttle-period``, ms). :meth:`RequestBudget.acquire` is called before every
 attempt (retries included) and waits when the last response said the pool is spent (minus the
-requests sent since, which may still be in flight), and when the optional client-side
+requests still in flight, which that count may not include), and when the optional client-side
 ``max_requests_per_minute`` rolling window is full. No library covers this header protocol, so
 it is written here; it is small and thread-safe (GET batches may run a few in flight).
 """
@@ -50,7 +50,7 @@ class RequestBudget:
         self._lock = threading.Lock()
         self._sent: collections.deque[float] = collections.deque()
         self._remaining: int | None = None  # as of the last response
-        self._since_observed = 0  # requests sent after that response was read
+        self._outstanding = 0  # requests sent and not yet answered (maybe not in that count)
         self._reset_at = 0.0
         self.requests = 0
         self.throttle_waits = 0
@@ -63,7 +63,7 @@ class RequestBudget:
                 wait = self._wait(self._clock())
                 if wait <= 0:
                     self._sent.append(self._clock())
-                    self._since_observed += 1
+                    self._outstanding += 1
                     self.requests += 1
                     return
                 self.waited_seconds += wait
@@ -78,17 +78,22 @@ class RequestBudget:
             if len(self._sent) >= self.max_per_minute:
                 oldest = self._sent[-self.max_per_minute]
                 wait = oldest + WINDOW_SECONDS + WINDOW_MARGIN - now
-        if self._remaining is not None and self._remaining - self._since_observed <= 0:
+        if self._remaining is not None and self._remaining - self._outstanding <= 0:
             if now < self._reset_at:
                 wait = max(wait, self._reset_at - now)
             elif wait <= 0:
                 # The window has moved on, by how much is unknown (a rolling window frees one
                 # slot at a time): send one probe, the rest wait for its headers.
-                self._remaining = self._since_observed + 1
+                self._remaining = self._outstanding + 1
                 self._reset_at = now + PROBE_SECONDS
         if not self.max_per_minute:
             self._sent.clear()
         return wait
+
+    def finished(self) -> None:
+        """One request sent by :meth:`acquire` is over (answered, or failed)."""
+        with self._lock:
+            self._outstanding = max(0, self._outstanding - 1)
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Read the throttle headers of a response (any status)."""
@@ -102,7 +107,6 @@ class RequestBudget:
             return
         with self._lock:
             self._remaining = left
-            self._since_observed = 0
             self._reset_at = self._clock() + period_ms / 1000.0
 
     def throttled(self, headers: Mapping[str, str], path: str) -> float:
@@ -116,7 +120,6 @@ class RequestBudget:
             self.throttle_waits += 1
             self.waited_seconds += wait
             self._remaining = None
-            self._since_observed = 0
         logger.warning("Throttled: waiting %.1f s for the request budget (%s)", wait, path)
         self._sleep(wait)
         return wait

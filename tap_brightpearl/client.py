@@ -175,6 +175,8 @@ class BrightpearlStream(RESTStream[t.Any]):
                         raise FatalAPIError(msg) from None
                     refreshed = True
                     self.authenticator.refresh_after_rejection(token)
+                finally:
+                    self.budget.finished()
 
         return attempt
 
