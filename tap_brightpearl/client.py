@@ -50,8 +50,8 @@ class NotFoundError(FatalAPIError):
     """A ``CMNC-404`` answer (GET-by-ID-set: some or all of the ids do not exist)."""
 
 
-class BadIdSetError(FatalAPIError):
-    """A 400 on a GET-by-ID-set (one invalid id can fail a whole product-availability chunk)."""
+class BadRequestError(FatalAPIError):
+    """A 400: not retried; bisected on GET-by-ID-sets where one bad id fails a whole chunk."""
 
 
 def json_of(response: requests.Response) -> t.Any:
@@ -208,7 +208,7 @@ class BrightpearlStream(RESTStream[t.Any]):
         if status >= 500 or status in self.extra_retry_statuses:
             raise RetriableAPIError(self.response_error_message(response), response)
         if status == 400:
-            raise BadIdSetError(self.response_error_message(response))
+            raise BadRequestError(self.response_error_message(response))
         raise FatalAPIError(self.response_error_message(response))
 
     @override

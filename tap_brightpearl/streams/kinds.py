@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from singer_sdk.exceptions import FatalAPIError
 from singer_sdk.pagination import SinglePagePaginator
 
-from tap_brightpearl.client import BadIdSetError, BrightpearlStream, NotFoundError, json_of
+from tap_brightpearl.client import BadRequestError, BrightpearlStream, NotFoundError, json_of
 from tap_brightpearl.pagination import SearchPaginator
 from tap_brightpearl.streams.records import format_utc, map_to_rows, parse_datetime
 
@@ -87,7 +87,7 @@ def get_id_set(
     except NotFoundError:
         if len(ids) == 1:
             return []
-    except BadIdSetError:
+    except BadRequestError:
         if not bisect_on_400:
             raise
         if len(ids) == 1:
