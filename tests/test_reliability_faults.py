@@ -71,3 +71,18 @@ def test_persistent_outage_fails_clearly(make_sandbox, tmp_path, knob):
         f"{knob}=1.0: exit {run.returncode} after {run.seconds:.1f}s, "
         f"{sb.counters()['requests_total']} requests; last line: {run.last_stderr_line()}"
     )
+
+
+def test_hung_server_times_out(make_sandbox, tmp_path):
+    """A server that stops answering (5 s per request, `request_timeout` 1 s): the timeouts are
+    retried a bounded number of times, then one line names the timeout and where it happened.
+    """
+    sb = make_sandbox(seed=SEED, latency=5.0, **FAST)
+    config = sb.tap_config(request_timeout=1)
+    run = run_tap(config, tmp_path, timeout=240)
+    assert_clean_failure(run, r"time", [config["staff_token"]], max_seconds=90)
+    assert ENDPOINT.search(run.last_stderr_line()), run.last_stderr_line()
+    print(
+        f"hung server: exit {run.returncode} after {run.seconds:.1f}s, "
+        f"{sb.counters()['requests_total']} requests; last line: {run.last_stderr_line()}"
+    )
