@@ -309,12 +309,15 @@ class SearchStream(BrightpearlStream):
     def checkpoint(self, value: dt.datetime) -> None:
         """Advance the bookmark to ``value`` (all records before it are emitted), emit STATE."""
         state = self.stream_state
-        new = format_utc(value)
         old = state.get("replication_key_value")
-        if old and state.get("replication_key") == self.replication_key and str(old) >= new:
-            return
+        if old and state.get("replication_key") == self.replication_key:
+            try:
+                if parse_datetime(str(old)) >= value:
+                    return  # never move a bookmark back
+            except ValueError:
+                pass  # not a timestamp: replace it
         state["replication_key"] = self.replication_key
-        state["replication_key_value"] = new
+        state["replication_key_value"] = format_utc(value)
         self._bp_tap.state_writer.write_state(self._bp_tap.state)
 
     @override
