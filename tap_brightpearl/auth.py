@@ -113,6 +113,7 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
         self.refresh_token: str | None = config.get("oauth_refresh_token")
         self.token_type = str(config.get("oauth_token_type") or "Bearer")
         self.expires_at = parse_expires_at(config.get("oauth_expires_at"))
+        self.api_domain: str | None = config.get("oauth_api_domain")
         self.margin = _margin(config.get("oauth_expires_in"))
         self.refreshes = 0
         self._session = requests.Session()
@@ -174,6 +175,7 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
         self.access_token = body["access_token"]
         self.refresh_token = body.get("refresh_token") or self.refresh_token
         self.token_type = body.get("token_type") or self.token_type
+        self.api_domain = body.get("api_domain") or self.api_domain
         expires_in = body.get("expires_in")
         now = self._clock()
         self.expires_at = now + float(expires_in) if expires_in else None
@@ -194,6 +196,8 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
             current["oauth_refresh_token"] = self.refresh_token
             if self.expires_at is not None:
                 current["oauth_expires_at"] = int(self.expires_at)
+            if self.api_domain:  # "the definitive host" (used from the next run on)
+                current["oauth_api_domain"] = self.api_domain
             mode = path.stat().st_mode & 0o777
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
             with os.fdopen(fd, "w") as handle:

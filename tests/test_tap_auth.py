@@ -92,6 +92,7 @@ def test_oauth_refreshes_before_expiry_and_writes_the_rotated_token_back(
     assert after["oauth_access_token"] != "sandbox-access-token"
     assert after["oauth_expires_at"] > time.time()
     assert after["api_url"] == sb.url  # the rest of the file is kept
+    assert after["oauth_api_domain"]  # as the token response gave it
     assert path.stat().st_mode & 0o777 == 0o600
     assert after["oauth_refresh_token"] not in run.stderr
 
