@@ -115,6 +115,12 @@ class BrightpearlStream(RESTStream[t.Any]):
     def http_headers(self) -> dict:
         return {"Accept": "application/json"}
 
+    @functools.cached_property
+    @override
+    def user_agent(self) -> str:
+        version = self._bp_tap.plugin_version
+        return str(self.config.get("user_agent") or f"tap-brightpearl/{version}")
+
     @property
     @override
     def timeout(self) -> int:
