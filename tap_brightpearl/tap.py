@@ -155,7 +155,8 @@ class TapBrightpearl(Tap):
         th.Property("max_parallel_requests", th.IntegerType(minimum=1, maximum=16), default=4,
                     title="Max parallel requests", description="GET-by-ID-set requests in "
                     "flight at once (default 4), all within the request budget."),
-        _s("user_agent", "User agent", "User-Agent header of every request."),
+        _s("user_agent", "User agent", "User-Agent header of every request (default "
+           "tap-brightpearl/<version>)."),
         _i("request_timeout", "Request timeout", "Seconds before a request times out (default "
            "300)."),
     ).to_dict()
