@@ -255,6 +255,9 @@ class SearchStream(BrightpearlStream):
         meta = inner.get("metaData") or {}
         results = inner.get("results") or []
         names = [c["name"] for c in meta.get("columns") or []]
+        if results and not set(self.sort_columns) <= set(names):
+            msg = f"{self.path} returned no {','.join(self.sort_columns)} column: cannot page"
+            raise FatalAPIError(msg)
         idx = [names.index(c) for c in self.sort_columns] if results else []
         if len(idx) == 1:
             keys: list[t.Any] = [row[idx[0]] for row in results]
