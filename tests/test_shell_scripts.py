@@ -34,14 +34,19 @@ def record(stream: str, **values: Any) -> dict[str, Any]:
     return {"type": "RECORD", "stream": stream, "record": values}
 
 
+TWO_ORDERS = [
+    schema("orders", ["id"], "total"),
+    record("orders", id=1, total=3),
+    record("orders", id=2, total=4),
+]
+
+
 def test_counts_agree_when_every_record_landed(tmp_path: Path) -> None:
     counts = load_script("demo_counts")
     path = singer_file(
         tmp_path,
         [
-            schema("orders", ["id"], "total"),
-            record("orders", id=1, total=3),
-            record("orders", id=2, total=4),
+            *TWO_ORDERS,
             {"type": "STATE", "value": {}},
             schema("order_rows", ["orderId", "id"], "qty"),
             record("order_rows", orderId=1, id=1, qty=1),
@@ -68,14 +73,7 @@ def test_counts_name_a_stream_without_records(tmp_path: Path) -> None:
 def test_counts_name_a_stream_that_lost_rows_in_the_loader(tmp_path: Path) -> None:
     """DuckDB 2.x with target-duckdb 0.8.0 drops a batch's first row: this is how it shows."""
     counts = load_script("demo_counts")
-    path = singer_file(
-        tmp_path,
-        [
-            schema("orders", ["id"], "total"),
-            record("orders", id=1, total=3),
-            record("orders", id=2, total=4),
-        ],
-    )
+    path = singer_file(tmp_path, TWO_ORDERS)
     _, problems = counts.report(counts.read_emitted(path), {"orders": 1})
     assert problems == ["orders"]
 
