@@ -6,6 +6,7 @@ import json
 import signal
 import subprocess
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from reliability_helpers import (
@@ -17,6 +18,9 @@ from reliability_helpers import (
     tap_env,
     write_json,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 WINDOW_DAYS = 30
 # The sandbox spreads ~70 orders a month over 2023-2026. With 40-row pages a 30-day window
@@ -41,9 +45,9 @@ def only_orders(config: dict, tmp_path) -> dict:
     return catalog
 
 
-def bookmark(state: dict | None) -> str | None:
-    """The orders bookmark in a STATE value (None if there is no checkpoint yet)."""
-    return ((state or {}).get("bookmarks", {}).get("orders") or {}).get("replication_key_value")
+def bookmark(state: dict | None, stream: str = "orders") -> str | None:
+    """A stream's bookmark in a STATE value (None if there is no checkpoint yet)."""
+    return ((state or {}).get("bookmarks", {}).get(stream) or {}).get("replication_key_value")
 
 
 def parse(ts: str) -> datetime:
@@ -100,54 +104,6 @@ def test_killed_backfill_resumes_within_one_window(make_sandbox, tmp_path, sig):
     )
 
 
-def test_every_kill_point_rereads_at_most_one_window(make_sandbox, tmp_path):
-    """Wherever a backfill is killed, the records a restart would read again lie in one window.
-
-    A target has seen a prefix of the tap's messages when the tap dies; the restart begins at
-    the last STATE of that prefix (F) and re-reads every order created at or after F (the
-    previous test runs that restart for real). So for each message boundary of a full
-    backfill, the orders already emitted with `createdOn` >= F must all fall in the window in
-    flight, [F, F + window_days]. Checking every boundary of one run makes the bound
-    deterministic instead of depending on when a signal lands.
-    """
-    sb = make_sandbox(seed=51, sizes={"orders": 3000}, **FAST)
-    config = sb.tap_config(lookback_minutes=0, page_size=PAGE_SIZE, window_days=WINDOW_DAYS)
-    run = run_tap(config, tmp_path, catalog=only_orders(config, tmp_path))
-    assert run.returncode == 0, run.describe()
-    checkpoints = [parse(b) for b in map(bookmark, run.states()) if b]
-    assert len(set(checkpoints)) > 5, f"too few checkpoints to test: {checkpoints}"
-    start = parse(config["start_date"])
-    span = timedelta(days=WINDOW_DAYS)
-    odd = [c for c in checkpoints if c < checkpoints[-1] and (c - start) % span]
-    assert not odd, f"windows were resized, so 'one window' is not {WINDOW_DAYS} days: {odd}"
-
-    resume_at = parse(config["start_date"])
-    ahead: list[tuple[datetime, int]] = []  # emitted orders created at or after resume_at
-    worst: tuple[int, datetime, list] = (0, resume_at, [])
-    for message in run.messages:
-        if message["type"] == "STATE" and bookmark(message["value"]):
-            resume_at = parse(bookmark(message["value"]))
-            ahead = [(c, i) for c, i in ahead if c >= resume_at]
-        elif message["type"] == "RECORD" and message["stream"] == "orders":
-            record = message["record"]
-            ahead.append((parse(record["createdOn"]), record["id"]))
-            if len(ahead) > worst[0]:
-                worst = (len(ahead), resume_at, list(ahead))
-    count, at, rows = worst
-    window_end = at + timedelta(days=WINDOW_DAYS, seconds=1)
-    beyond = sorted((c, i) for c, i in rows if c > window_end)
-    print(
-        f"kill points: worst re-read {count} orders from checkpoint {at:%Y-%m-%d}, spanning "
-        f"{(max(rows)[0] - at).days if rows else 0} days (window {WINDOW_DAYS} days); "
-        f"{len(set(checkpoints))} checkpoints over {len(run.records('orders'))} orders"
-    )
-    assert not beyond, (
-        f"a kill just before the STATE after checkpoint {at:%Y-%m-%d} re-reads {count} orders, "
-        f"{len(beyond)} of them created after the window's end {window_end:%Y-%m-%d}, "
-        f"up to {beyond[-1][0]:%Y-%m-%d}"
-    )
-
-
 # The column each incremental stream's backfill is windowed on (streams.md; search -> GET
 # streams window on createdOn, search streams on their replication key).
 WINDOW_KEYS = {
@@ -159,49 +115,58 @@ WINDOW_KEYS = {
 }
 
 
-def test_every_kill_point_every_stream(make_sandbox, tmp_path):
-    """The kill-point bound for every incremental stream of a full sync, windows of any size.
+def kill_points(run, stream: str, column: str, start: datetime) -> Iterator[tuple]:
+    """Every point a kill can land in ``stream`` (after each of its records): the checkpoint a
+    restart resumes from, and the ``column`` values of what was already emitted at or after it.
+    """
+    resume_at, ahead = start, []
+    for message in run.messages:
+        if message["type"] == "STATE" and (mark := bookmark(message["value"], stream)):
+            resume_at = parse(mark)
+            ahead = [value for value in ahead if value >= resume_at]
+        elif (
+            message["type"] == "RECORD" and message["stream"] == stream
+            and (value := message["record"].get(column))
+        ):
+            ahead.append(parse(value))
+            yield resume_at, ahead
 
-    Window sizes adapt to each stream's density, so here "the window in flight" after a
-    checkpoint F is (F, the stream's next checkpoint]: at every message boundary, what a
-    stream emitted with its window column at or after F must lie within it.
+
+def test_every_kill_point_rereads_at_most_one_window(make_sandbox, tmp_path):
+    """Wherever a backfill is killed, the records a restart would read again lie in one window.
+
+    A target has seen a prefix of the tap's messages when the tap dies; the restart begins at
+    the last STATE of that prefix (F) and re-reads every record whose window column is at or
+    after F (the previous test runs that restart for real, for orders). So at every message
+    boundary of a full backfill, what each incremental stream already emitted at or after F
+    must lie in the window in flight, [F, the stream's next checkpoint]. Checking every
+    boundary of one run makes the bound deterministic instead of depending on when a signal
+    lands. Window sizes adapt to each stream's density; for orders they stay at exactly
+    window_days (checked), so there "one window" is the setting itself.
     """
     sizes = {"orders": 3000, "products": 2500, "contacts": 2500}
     sb = make_sandbox(seed=51, sizes=sizes, **FAST)
     config = sb.tap_config(lookback_minutes=0, page_size=PAGE_SIZE, window_days=WINDOW_DAYS)
     run = run_tap(config, tmp_path)
     assert run.returncode == 0, run.describe()
+    start = parse(config["start_date"])
 
     report = {}
     for stream, column in WINDOW_KEYS.items():
-        marks = [
-            ((state.get("bookmarks", {}).get(stream) or {}).get("replication_key_value"))
-            for state in run.states()
-        ]
-        ends = sorted({parse(m) for m in marks if m})
-        resume_at = parse(config["start_date"])
-        ahead: list[datetime] = []
+        ends = sorted({parse(b) for b in (bookmark(s, stream) for s in run.states()) if b})
+        if stream == "orders":
+            assert len(ends) > 5, f"too few order checkpoints to test: {ends}"
+            odd = [e for e in ends[:-1] if (e - start) % timedelta(days=WINDOW_DAYS)]
+            assert not odd, f"order windows were resized, not {WINDOW_DAYS} days: {odd}"
         worst = 0
-        for message in run.messages:
-            if message["type"] == "STATE":
-                mark = (message["value"].get("bookmarks", {}).get(stream) or {}).get(
-                    "replication_key_value"
-                )
-                if mark:
-                    resume_at = parse(mark)
-                    ahead = [c for c in ahead if c >= resume_at]
-            elif message["type"] == "RECORD" and message["stream"] == stream:
-                value = message["record"].get(column)
-                if value is None:
-                    continue
-                ahead.append(parse(value))
-                window_end = next((e for e in ends if e > resume_at), None)
-                assert window_end is not None, f"{stream}: record after the final checkpoint"
-                beyond = [c for c in ahead if c > window_end + timedelta(seconds=1)]
-                assert not beyond, (
-                    f"{stream}: a kill here re-reads {len(ahead)} records past checkpoint "
-                    f"{resume_at}, {len(beyond)} beyond the window's end {window_end}"
-                )
-                worst = max(worst, len(ahead))
+        for resume_at, ahead in kill_points(run, stream, column, start):
+            window_end = next((e for e in ends if e > resume_at), None)
+            assert window_end is not None, f"{stream}: a record after the final checkpoint"
+            beyond = [v for v in ahead if v > window_end + timedelta(seconds=1)]
+            assert not beyond, (
+                f"{stream}: a kill here re-reads {len(ahead)} records past checkpoint "
+                f"{resume_at}, {len(beyond)} beyond the window's end {window_end}"
+            )
+            worst = max(worst, len(ahead))
         report[stream] = (len(ends), worst)
     print(f"kill points per stream (checkpoints, worst re-read): {report}")
