@@ -14,6 +14,7 @@ DB="$OUT/brightpearl.duckdb"
 SCHEMA=tap_brightpearl  # the default_target_schema of meltano.yml
 EMITTED="$OUT/demo-tap-output.jsonl"
 SANDBOX_LOG="$OUT/demo-sandbox.log"
+RUN_LOG="$OUT/demo-meltano-run.log"
 INVOKE_LOG="$OUT/demo-tap-invoke.log"
 DUCKDB_PYTHON=.meltano/loaders/target-duckdb/venv/bin/python
 
@@ -54,9 +55,11 @@ trap 'echo "Interrupted." >&2; exit 130' INT TERM
 step "Installing the Meltano plugins (tap-brightpearl, target-duckdb) from PyPI"
 "$MELTANO" install tap-brightpearl target-duckdb
 
-step "meltano --environment=sandbox run tap-brightpearl target-duckdb"
+step "meltano --environment=sandbox run tap-brightpearl target-duckdb (full log: $RUN_LOG)"
 rm -f "$DB" "$DB.wal"
-"$MELTANO" --environment=sandbox run --full-refresh tap-brightpearl target-duckdb
+# The SDK's per-request METRIC lines go to the log file only, so the tap's own lines stand out.
+"$MELTANO" --environment=sandbox run --full-refresh tap-brightpearl target-duckdb 2>&1 |
+  tee "$RUN_LOG" | grep --line-buffered -v 'METRIC: '
 
 step "Running the tap once more to count what it emits (the sandbox data is static)"
 "$MELTANO" --environment=sandbox invoke tap-brightpearl >"$EMITTED" 2>"$INVOKE_LOG" || {
