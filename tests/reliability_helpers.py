@@ -82,6 +82,9 @@ SEARCH_STREAMS: tuple[str, ...] = (
     "nominal_codes", "currencies",
 )
 
+# Sandbox knobs for tests not about throttling: its default 200/min would only slow them down.
+UNTHROTTLED = {"throttle_limit": 1_000_000}
+
 TRACEBACK_LINE = re.compile(r"^(Traceback \(most recent call last\)|\s+\S|\^+$)")
 ENDPOINT = re.compile(r"[a-z]+-service/[a-z-]+")
 
@@ -290,6 +293,40 @@ def run_tap_until(
         proc.returncode, "".join(out_lines), "".join(err_chunks),
         time.monotonic() - start, config_path,
     )
+
+
+def oauth_config(sb: Any, **overrides: Any) -> dict[str, Any]:
+    """A tap config using OAuth with the sandbox's current grant (and no staff token)."""
+    config = sb.tap_config()
+    config.pop("staff_token", None)
+    config.update(
+        auth_method="oauth",
+        oauth_access_token=sb.knobs["access_token"],
+        oauth_refresh_token=sb.knobs["refresh_token"],
+        oauth_token_url=f"{sb.url}/token/{config['account_code']}",
+        oauth_expires_at=int(time.time()) + 3600,
+    )
+    config.update(overrides)
+    return config
+
+
+def assert_complete(sb: Any, run: TapRun, streams: Iterable[str] = STREAM_KEYS) -> int:
+    """Exit 0, and per stream exactly the sandbox's ground truth, each key once.
+
+    Returns the number of records compared.
+    """
+    assert run.returncode == 0, run.describe()
+    compared = 0
+    for stream in streams:
+        truth = norm_keys(sb.primary_keys(stream))
+        emitted = run.keys(stream)
+        assert len(emitted) == len(set(emitted)), f"{stream}: duplicate keys"
+        assert set(emitted) == truth, (
+            f"{stream}: missing {sorted(truth - set(emitted))[:5]}, "
+            f"extra {sorted(set(emitted) - truth)[:5]}"
+        )
+        compared += len(truth)
+    return compared
 
 
 def duplicates(keys: list[tuple[Any, ...]]) -> set[tuple[Any, ...]]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-from reliability_helpers import ENDPOINT, assert_clean_failure, run_tap
+from reliability_helpers import ENDPOINT, UNTHROTTLED, assert_clean_failure, run_tap
 
-FAST = {"throttle_limit": 1_000_000}
 STAFF = "sandbox-staff-token"
 FAIL_FAST = 30.0  # errors that must not be retried
 RETRIED = 120.0  # errors retried with bounded backoff first (outages, dropped/refused, garbled)
@@ -22,7 +21,7 @@ def closed_port() -> int:
 
 def run_bad(make_sandbox, tmp_path, *, sandbox=None, **overrides):
     """Run the tap on a fresh sandbox with config overrides; returns (sandbox, run, secrets)."""
-    sb = make_sandbox(seed=41, **FAST, **(sandbox or {}))
+    sb = make_sandbox(seed=41, **UNTHROTTLED, **(sandbox or {}))
     config = sb.tap_config(**overrides)
     run = run_tap(config, tmp_path, timeout=180)
     secrets = [STAFF, config.get("staff_token", "")]

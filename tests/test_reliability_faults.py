@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
-from reliability_helpers import ENDPOINT, STREAM_KEYS, assert_clean_failure, run_tap
+from reliability_helpers import (
+    ENDPOINT,
+    STREAM_KEYS,
+    UNTHROTTLED,
+    assert_clean_failure,
+    run_tap,
+)
 
 SEED = 23
-FAST = {"throttle_limit": 1_000_000}
 # Smaller pages and ID sets: more requests (so more injected faults) from the same small data.
 SMALL_PAGES = {"page_size": 100, "id_batch_size": 50}
 
@@ -27,8 +32,9 @@ def test_transient_faults_change_nothing(make_sandbox, tmp_path):
     Two sandboxes with the same seed serve identical data; the one with faults must yield
     exactly the same records (every field of every record of every stream) as the clean one.
     """
-    clean_sb = make_sandbox(seed=SEED, **FAST)
-    faulty_sb = make_sandbox(seed=SEED, fault_500=0.05, fault_503=0.03, fault_drop=0.02, **FAST)
+    clean_sb = make_sandbox(seed=SEED, **UNTHROTTLED)
+    rates = {"fault_500": 0.05, "fault_503": 0.03, "fault_drop": 0.02}
+    faulty_sb = make_sandbox(seed=SEED, **rates, **UNTHROTTLED)
     clean = run_tap(clean_sb.tap_config(**SMALL_PAGES), tmp_path, name="clean", timeout=300)
     faulty = run_tap(faulty_sb.tap_config(**SMALL_PAGES), tmp_path, name="faulty", timeout=300)
     assert clean.returncode == 0, clean.describe()
@@ -61,7 +67,7 @@ def test_persistent_outage_fails_clearly(make_sandbox, tmp_path, knob):
     A 503 without the throttle text is an outage, not throttling: it must use up the bounded
     retries rather than wait forever; a persistent 500 likewise.
     """
-    sb = make_sandbox(seed=SEED, **{knob: 1.0}, **FAST)
+    sb = make_sandbox(seed=SEED, **{knob: 1.0}, **UNTHROTTLED)
     config = sb.tap_config()
     run = run_tap(config, tmp_path, timeout=240)
     status = knob.removeprefix("fault_")
@@ -77,7 +83,7 @@ def test_hung_server_times_out(make_sandbox, tmp_path):
     """A server that stops answering (5 s per request, `request_timeout` 1 s): the timeouts are
     retried a bounded number of times, then one line names the timeout and where it happened.
     """
-    sb = make_sandbox(seed=SEED, latency=5.0, **FAST)
+    sb = make_sandbox(seed=SEED, latency=5.0, **UNTHROTTLED)
     config = sb.tap_config(request_timeout=1)
     run = run_tap(config, tmp_path, timeout=240)
     assert_clean_failure(run, r"time", [config["staff_token"]], max_seconds=90)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 from reliability_helpers import (
     TAP,
+    UNTHROTTLED,
     norm,
     norm_keys,
     run_tap,
@@ -27,7 +28,6 @@ WINDOW_DAYS = 30
 # holds 1-20 pages, so the tap's adaptive sizing (double below one page, halve above 20)
 # keeps every window at exactly WINDOW_DAYS and "one window" is a fixed, known span.
 PAGE_SIZE = 40
-FAST = {"throttle_limit": 1_000_000}
 
 
 def only_orders(config: dict, tmp_path) -> dict:
@@ -66,7 +66,7 @@ def test_killed_backfill_resumes_within_one_window(make_sandbox, tmp_path, sig):
     past F run 1 had got at the kill is timing; the bound on it, over every possible kill
     point, is the next test's.
     """
-    sb = make_sandbox(seed=51, sizes={"orders": 3000}, latency=0.01, **FAST)
+    sb = make_sandbox(seed=51, sizes={"orders": 3000}, latency=0.01, **UNTHROTTLED)
     config = sb.tap_config(lookback_minutes=0, page_size=PAGE_SIZE, window_days=WINDOW_DAYS)
     catalog = only_orders(config, tmp_path)
     truth = norm_keys(sb.primary_keys("orders"))
@@ -145,7 +145,7 @@ def test_every_kill_point_rereads_at_most_one_window(make_sandbox, tmp_path):
     window_days (checked), so there "one window" is the setting itself.
     """
     sizes = {"orders": 3000, "products": 2500, "contacts": 2500}
-    sb = make_sandbox(seed=51, sizes=sizes, **FAST)
+    sb = make_sandbox(seed=51, sizes=sizes, **UNTHROTTLED)
     config = sb.tap_config(lookback_minutes=0, page_size=PAGE_SIZE, window_days=WINDOW_DAYS)
     run = run_tap(config, tmp_path)
     assert run.returncode == 0, run.describe()

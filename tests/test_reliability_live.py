@@ -5,6 +5,7 @@ from __future__ import annotations
 from reliability_helpers import (
     SEARCH_STREAMS,
     STREAM_KEYS,
+    UNTHROTTLED,
     duplicates,
     norm_keys,
     run_tap,
@@ -20,7 +21,7 @@ def test_mutations_mid_sync_lose_nothing(make_sandbox, tmp_path):
     search pages; with 100-row pages every search-based stream spans many pages, so offset
     paging that is not anchored would skip the row at a page boundary.
     """
-    sb = make_sandbox(seed=11, sizes=SIZES, mutate=True, throttle_limit=1_000_000)
+    sb = make_sandbox(seed=11, sizes=SIZES, mutate=True, **UNTHROTTLED)
     before = {s: norm_keys(sb.primary_keys(s)) for s in SEARCH_STREAMS}
 
     run = run_tap(sb.tap_config(page_size=100), tmp_path, timeout=400)
@@ -77,7 +78,7 @@ def test_incremental_run_catches_up_with_live_changes(make_sandbox, tmp_path):
     field: a bookmark that moved past a record changed mid-sync would leave it stale forever.
     """
     sizes = {"orders": 1500, "products": 1000, "contacts": 1000}
-    sb = make_sandbox(seed=13, sizes=sizes, mutate=True, throttle_limit=1_000_000)
+    sb = make_sandbox(seed=13, sizes=sizes, mutate=True, **UNTHROTTLED)
     config = sb.tap_config(page_size=100)
     live = run_tap(config, tmp_path, name="live")
     assert live.returncode == 0, live.describe()

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-import time
 
-from reliability_helpers import assert_no_secrets, run_tap, write_json
+import pytest
+from reliability_helpers import (
+    UNTHROTTLED,
+    assert_no_secrets,
+    oauth_config,
+    run_tap,
+    write_json,
+)
 
-FAST = {"throttle_limit": 1_000_000}
 CREDENTIALS = {
     "staff_token": "SECRET-staff-1234",
     "account_token": "SECRET-account-5678",
@@ -24,17 +29,19 @@ def outputs_clean(run, tmp_path, secrets) -> None:
     assert_no_secrets(run, secrets, state_text)
 
 
-def test_staff_token_never_printed(make_sandbox, tmp_path):
-    """Full sync with a recognisable staff token, then a failing run with a wrong one."""
-    sb = make_sandbox(seed=61, client_secret=CLIENT_SECRET, **CREDENTIALS, **FAST)
-    config = sb.tap_config(staff_token=CREDENTIALS["staff_token"])
-    ok = run_tap(config, tmp_path, name="ok")
+@pytest.mark.parametrize("method", ["staff_token", "account_token"])
+def test_app_token_never_printed(make_sandbox, tmp_path, method):
+    """Full sync with a recognisable staff (or account) token, then a failing run with a wrong
+    one (whose value must not be echoed in the error either)."""
+    sb = make_sandbox(seed=61, client_secret=CLIENT_SECRET, **CREDENTIALS, **UNTHROTTLED)
+    base = {k: v for k, v in sb.tap_config().items() if k != "staff_token"}
+    ok = run_tap({**base, method: CREDENTIALS[method]}, tmp_path, name="ok")
     assert ok.returncode == 0, ok.describe()
     assert len(ok.records("orders")) > 0
     outputs_clean(ok, tmp_path, CREDENTIALS.values())
 
-    wrong = "SECRET-wrong-staff-4321"
-    failed = run_tap(sb.tap_config(staff_token=wrong), tmp_path, name="failed")
+    wrong = f"SECRET-wrong-{method}-4321"
+    failed = run_tap({**base, method: wrong}, tmp_path, name="failed")
     assert failed.returncode != 0
     outputs_clean(failed, tmp_path, [*CREDENTIALS.values(), wrong])
 
@@ -45,17 +52,8 @@ def test_oauth_tokens_never_printed(make_sandbox, tmp_path):
     The issued ones are read back from the config file the tap rewrote, the only place they
     belong.
     """
-    sb = make_sandbox(seed=61, client_secret=CLIENT_SECRET, **CREDENTIALS, **FAST)
-    config = sb.tap_config()
-    config.pop("staff_token", None)
-    config.update(
-        auth_method="oauth",
-        oauth_access_token=CREDENTIALS["access_token"],
-        oauth_refresh_token=CREDENTIALS["refresh_token"],
-        oauth_client_secret=CLIENT_SECRET,
-        oauth_token_url=f"{sb.url}/token/{config['account_code']}",
-        oauth_expires_at=int(time.time()) - 60,
-    )
+    sb = make_sandbox(seed=61, client_secret=CLIENT_SECRET, **CREDENTIALS, **UNTHROTTLED)
+    config = oauth_config(sb, oauth_client_secret=CLIENT_SECRET, oauth_expires_at=1_000_000_000)
     path = write_json(tmp_path / "config.json", config)
     run = run_tap(path, tmp_path)
     assert run.returncode == 0, run.describe()

@@ -6,23 +6,7 @@ import threading
 
 import pytest
 import requests
-from reliability_helpers import STREAM_KEYS, norm_keys, run_tap
-
-
-def assert_complete(sb, run) -> int:
-    """Every stream emitted exactly the sandbox's ground truth; returns the records compared."""
-    assert run.returncode == 0, run.describe()
-    compared = 0
-    for stream in STREAM_KEYS:
-        truth = norm_keys(sb.primary_keys(stream))
-        emitted = run.keys(stream)
-        assert len(emitted) == len(set(emitted)), f"{stream}: duplicate keys"
-        assert set(emitted) == truth, (
-            f"{stream}: missing {sorted(truth - set(emitted))[:5]}, "
-            f"extra {sorted(set(emitted) - truth)[:5]}"
-        )
-        compared += len(truth)
-    return compared
+from reliability_helpers import assert_complete, run_tap
 
 
 def test_tight_throttle_full_sync(make_sandbox, tmp_path):
@@ -41,6 +25,7 @@ def test_tight_throttle_full_sync(make_sandbox, tmp_path):
         f"{run.seconds:.1f}s"
     )
     assert counters["throttled"] <= 5, f"{counters['throttled']} throttle 503s"
+
 
 
 class OtherApp(threading.Thread):

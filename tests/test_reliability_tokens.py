@@ -7,42 +7,21 @@ import threading
 import time
 
 import requests
-from reliability_helpers import STREAM_KEYS, assert_clean_failure, norm_keys, run_tap, write_json
+from reliability_helpers import (
+    UNTHROTTLED,
+    assert_clean_failure,
+    assert_complete,
+    oauth_config,
+    run_tap,
+    write_json,
+)
 
-FAST = {"throttle_limit": 1_000_000}
 ACCESS, REFRESH = "sandbox-access-token", "sandbox-refresh-token"
-
-
-def oauth_config(sb, **overrides) -> dict:
-    """A tap config using OAuth with the sandbox's default grant (and no staff token)."""
-    config = sb.tap_config()
-    config.pop("staff_token", None)
-    config.pop("account_token", None)
-    config.update(
-        auth_method="oauth",
-        oauth_access_token=ACCESS,
-        oauth_refresh_token=REFRESH,
-        oauth_token_url=f"{sb.url}/token/{config['account_code']}",
-        oauth_expires_at=int(time.time()) + 3600,
-    )
-    config.update(overrides)
-    return config
 
 
 def token_requests(sb) -> int:
     """Requests the sandbox's OAuth token endpoint received."""
     return sum(n for name, n in sb.counters()["requests"].items() if "token" in name.lower())
-
-
-def assert_complete(sb, run, streams=STREAM_KEYS) -> int:
-    """Exit 0 and every record of the sandbox emitted; returns how many were compared."""
-    assert run.returncode == 0, run.describe()
-    total = 0
-    for stream in streams:
-        truth = norm_keys(sb.primary_keys(stream))
-        assert set(run.keys(stream)) == truth, f"{stream}: emitted != ground truth"
-        total += len(truth)
-    return total
 
 
 def refresh_works(sb, refresh_token: str, app_ref: str) -> bool:
@@ -57,7 +36,7 @@ def refresh_works(sb, refresh_token: str, app_ref: str) -> bool:
 
 def test_expired_at_start_by_config(make_sandbox, tmp_path):
     """`oauth_expires_at` in the past: the tap refreshes before calling, then syncs fully."""
-    sb = make_sandbox(seed=31, **FAST)
+    sb = make_sandbox(seed=31, **UNTHROTTLED)
     run = run_tap(oauth_config(sb, oauth_expires_at=1_000_000_000), tmp_path)
     compared = assert_complete(sb, run)
     refreshed = sb.counters()["tokens_refreshed"]
@@ -67,7 +46,7 @@ def test_expired_at_start_by_config(make_sandbox, tmp_path):
 
 def test_expired_at_start_by_server(make_sandbox, tmp_path):
     """The config says the token is valid but the server says expired (401): refresh once, sync."""
-    sb = make_sandbox(seed=31, **FAST)
+    sb = make_sandbox(seed=31, **UNTHROTTLED)
     sb.expire_tokens()
     run = run_tap(oauth_config(sb), tmp_path)
     compared = assert_complete(sb, run)
@@ -87,7 +66,7 @@ def test_token_expires_mid_sync(make_sandbox, tmp_path):
     longer than the token's lifetime would refresh before every request (each refresh also
     rotates the refresh token and rewrites the config file).
     """
-    sb = make_sandbox(seed=31, token_lifetime=2.0, latency=0.1, **FAST)
+    sb = make_sandbox(seed=31, token_lifetime=2.0, latency=0.1, **UNTHROTTLED)
     run = run_tap(oauth_config(sb, oauth_expires_at=int(time.time()) + 2), tmp_path)
     compared = assert_complete(sb, run)
     counters = sb.counters()
@@ -103,7 +82,7 @@ def test_token_expires_mid_sync(make_sandbox, tmp_path):
 
 def test_rotated_refresh_token_is_written_back(make_sandbox, tmp_path):
     """A refresh rotates the refresh token; the tap saves it, so the next run can refresh too."""
-    sb = make_sandbox(seed=31, **FAST)
+    sb = make_sandbox(seed=31, **UNTHROTTLED)
     config = oauth_config(sb, oauth_expires_at=1_000_000_000)
     config_path = write_json(tmp_path / "config.json", config)
 
@@ -126,7 +105,7 @@ def test_rotated_refresh_token_is_written_back(make_sandbox, tmp_path):
 
 def test_revoked_refresh_token_fails_fast(make_sandbox, tmp_path):
     """Expired access token and revoked refresh token: one clear error, no retry loop."""
-    sb = make_sandbox(seed=31, **FAST)
+    sb = make_sandbox(seed=31, **UNTHROTTLED)
     sb.revoke_refresh_tokens()
     sb.expire_tokens()
     config = oauth_config(sb, oauth_expires_at=1_000_000_000)
@@ -147,7 +126,7 @@ def test_tokens_expired_by_server_during_parallel_fetches(make_sandbox, tmp_path
     and multiply refreshes), and the sync must still deliver every record.
     """
     sb = make_sandbox(seed=37, sizes={"orders": 1500, "products": 600, "contacts": 600},
-                      latency=0.05, **FAST)
+                      latency=0.05, **UNTHROTTLED)
     stop = threading.Event()
     expirations = 0
 
