@@ -133,10 +133,6 @@ class TapRun:
             if m.get("type") == "RECORD" and m.get("stream") == stream
         ]
 
-    def streams(self) -> set[str]:
-        """Streams that emitted at least one record."""
-        return {m["stream"] for m in self.messages if m.get("type") == "RECORD"}
-
     def keys(self, stream: str) -> list[tuple[Any, ...]]:
         """The contract PK of every record of a stream, normalised, duplicates kept."""
         return record_keys(self.records(stream), stream)
@@ -267,12 +263,14 @@ def run_tap_until(
     timer = threading.Timer(timeout, proc.kill)
     timer.start()
     out_lines: list[str] = []
+    fired = False
     try:
         assert proc.stdout is not None
         for line in proc.stdout:
             out_lines.append(line)
             if line.strip() and stop_when(json.loads(line)):
                 proc.send_signal(sig)
+                fired = True
                 break
         proc.wait(timeout=30)
     finally:
@@ -283,6 +281,7 @@ def run_tap_until(
     timed_out = time.monotonic() - start >= timeout
     err_reader.join(timeout=10)
     assert not timed_out, f"tap did not reach the stop event within {timeout}s"
+    assert fired, f"the tap ended (exit {proc.returncode}) before the stop event"
     # Lines the tap had already flushed before the signal may still sit in the pipe: a target
     # would have received them, so they count as emitted.
     if proc.stdout is not None:
