@@ -52,14 +52,15 @@ class OtherApp(threading.Thread):
 
 
 def test_budget_shared_with_another_app(make_sandbox, tmp_path):
-    """Another app spends part of a tight budget (20 per 3 s) meanwhile: every record arrives.
+    """Another app asks for more than the whole budget (10 requests/s against 20 per 3 s)
+    during the sync: the tap is never throttled into failure and every record arrives.
 
     The tap cannot see the other app's requests except through the throttle headers, so it
-    may meet some 503s; it must wait them out (they do not use up its retries) and finish.
-    Its own 503s are reported, and bounded well below one per request.
+    may meet 503s; it must wait them out (they do not use up its retries) and finish. Its own
+    503s are reported; the other app's are counted apart.
     """
     sb = make_sandbox(seed=5, throttle_limit=20, throttle_window=3.0)
-    other = OtherApp(sb, interval=0.4)  # ~7-8 of every 20 slots
+    other = OtherApp(sb, interval=0.1)  # asks for more than the whole pool on its own
     other.start()
     try:
         run = run_tap(sb.tap_config(), tmp_path, timeout=300)
@@ -75,8 +76,7 @@ def test_budget_shared_with_another_app(make_sandbox, tmp_path):
         f"other app sent {other.sent} ({other.throttled} throttled); {compared} records, "
         f"{run.seconds:.1f}s"
     )
-    assert other.sent > 10, "the other app barely ran"
-    assert tap_throttled <= tap_requests // 4
+    assert other.throttled > 0, "the pool was never contested: the test proves nothing"
 
 
 BUDGET = 40
