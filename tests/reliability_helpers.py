@@ -209,10 +209,14 @@ def run_tap(
     *,
     state: dict[str, Any] | None = None,
     catalog: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
     timeout: float = 300.0,
     name: str = "run",
 ) -> TapRun:
-    """Run the tap to completion (or the timeout, which fails the test) and parse its output."""
+    """Run the tap to completion (or the timeout, which fails the test) and parse its output.
+
+    ``env`` adds variables (e.g. ``PAN_SEC_*`` secrets) and then also passes ``--config ENV``.
+    """
     if isinstance(config, Path):
         config_path = config
     else:
@@ -221,10 +225,13 @@ def run_tap(
     catalog_path = (
         None if catalog is None else write_json(tmp_path / f"{name}-catalog.json", catalog)
     )
+    cmd = command(config_path, state_path, catalog_path)
+    if env:
+        cmd += ["--config", "ENV"]
     start = time.monotonic()
     proc = subprocess.run(
-        command(config_path, state_path, catalog_path),
-        capture_output=True, text=True, timeout=timeout, env=tap_env(), check=False,
+        cmd, capture_output=True, text=True, timeout=timeout, env={**tap_env(), **(env or {})},
+        check=False,
     )
     seconds = time.monotonic() - start
     return TapRun(proc.returncode, proc.stdout, proc.stderr, seconds, config_path)

@@ -62,3 +62,15 @@ def test_oauth_tokens_never_printed(make_sandbox, tmp_path):
     issued = [saved["oauth_access_token"], saved["oauth_refresh_token"]]
     assert not set(issued) & {CREDENTIALS["access_token"], CREDENTIALS["refresh_token"]}
     outputs_clean(run, tmp_path, [*CREDENTIALS.values(), CLIENT_SECRET, *issued])
+
+
+def test_secret_from_environment_never_printed(make_sandbox, tmp_path):
+    """The platform's way: the staff token arrives as `PAN_SEC_BRIGHTPEARL-STAFF_TOKEN` with
+    `--config ENV` (streams.md), the rest from the config file; it is used and never shown."""
+    secret = "SECRET-env-staff-2468"
+    sb = make_sandbox(seed=61, staff_token=secret, **UNTHROTTLED)
+    config = {k: v for k, v in sb.tap_config().items() if k != "staff_token"}
+    run = run_tap(config, tmp_path, env={"PAN_SEC_BRIGHTPEARL-STAFF_TOKEN": secret})
+    assert run.returncode == 0, run.describe()
+    assert len(run.records("orders")) > 0
+    outputs_clean(run, tmp_path, [secret])
