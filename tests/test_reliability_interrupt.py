@@ -31,7 +31,7 @@ PAGE_SIZE = 40
 
 
 def only_orders(config: dict, tmp_path) -> dict:
-    """Discover the catalog and select just `orders` (as `meltano select` would)."""
+    """Discover the catalog and select just `orders` and its `order_rows` (`meltano select`)."""
     path = write_json(tmp_path / "discover-config.json", config)
     out = subprocess.run(
         [str(TAP), "--config", str(path), "--discover"],
@@ -41,7 +41,7 @@ def only_orders(config: dict, tmp_path) -> dict:
     for entry in catalog["streams"]:
         for meta in entry["metadata"]:
             if meta["breadcrumb"] == []:
-                meta["metadata"]["selected"] = entry["tap_stream_id"] == "orders"
+                meta["metadata"]["selected"] = entry["tap_stream_id"] in {"orders", "order_rows"}
     return catalog
 
 
@@ -55,10 +55,14 @@ def parse(ts: str) -> datetime:
     return datetime.fromisoformat(norm(ts))
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
-def test_killed_backfill_resumes_within_one_window(make_sandbox, tmp_path, sig):
-    """Killed after its first checkpoint, a backfill restarted from the last STATE it emitted
-    loses no order and resumes at that checkpoint, not before it.
+@pytest.mark.parametrize(
+    ("sig", "checkpoints"),
+    [(signal.SIGKILL, 1), (signal.SIGTERM, 10)],
+    ids=["SIGKILL-after-first-checkpoint", "SIGTERM-after-tenth-checkpoint"],
+)
+def test_killed_backfill_resumes_within_one_window(make_sandbox, tmp_path, sig, checkpoints):
+    """Killed after its first (or tenth) checkpoint, a backfill restarted from the last STATE
+    it emitted loses no order or order row and resumes at that checkpoint, not before it.
 
     The tap windows a backfill on `createdOn` (a fresh order can show a null `updatedOn`), so
     the resumed run also finds, by design, the orders created before the checkpoint F and
@@ -71,10 +75,14 @@ def test_killed_backfill_resumes_within_one_window(make_sandbox, tmp_path, sig):
     catalog = only_orders(config, tmp_path)
     truth = norm_keys(sb.primary_keys("orders"))
 
-    first = run_tap_until(
-        config, tmp_path, lambda m: m.get("type") == "STATE" and bookmark(m["value"]) is not None,
-        sig=sig, catalog=catalog,
-    )
+    seen: set[str] = set()
+
+    def checkpointed(message: dict) -> bool:
+        if message.get("type") == "STATE" and (mark := bookmark(message["value"])):
+            seen.add(mark)
+        return len(seen) >= checkpoints
+
+    first = run_tap_until(config, tmp_path, checkpointed, sig=sig, catalog=catalog)
     state = first.last_state()
     resume_at = parse(bookmark(state))
     emitted_first = set(first.keys("orders"))
@@ -85,6 +93,9 @@ def test_killed_backfill_resumes_within_one_window(make_sandbox, tmp_path, sig):
     emitted_second = set(second.keys("orders"))
     lost = truth - emitted_first - emitted_second
     assert not lost, f"lost {len(lost)} orders, e.g. {sorted(lost)[:5]}"
+    rows = set(first.keys("order_rows")) | set(second.keys("order_rows"))
+    lost_rows = norm_keys(sb.primary_keys("order_rows")) - rows
+    assert not lost_rows, f"lost {len(lost_rows)} order rows, e.g. {sorted(lost_rows)[:5]}"
 
     records = {(r["id"],): r for r in first.records("orders") + second.records("orders")}
     created = {k: parse(r["createdOn"]) for k, r in records.items()}
