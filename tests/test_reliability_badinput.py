@@ -72,9 +72,32 @@ def test_rejected_filter_not_retried(make_sandbox, tmp_path):
     assert sent == 1, f"{endpoint.group(0)} was asked {sent} times: the rejection was retried"
 
 
-@pytest.mark.parametrize(("setting", "value"), [("page_size", 501), ("id_batch_size", 201)])
-def test_out_of_range_setting(make_sandbox, tmp_path, setting, value):
-    """An out-of-range setting is a config error naming it, before any request is made."""
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("page_size", 501),
+        ("id_batch_size", 201),
+        ("page_size", 0),
+        ("start_date", "last tuesday"),
+        ("oauth_expires_at", "soon"),
+        ("api_url", "127.0.0.1:8734"),
+        ("auth_method", "oauth"),  # with no OAuth tokens in the config
+        ("staff_token", ""),  # no credentials at all
+    ],
+)
+def test_bad_setting(make_sandbox, tmp_path, setting, value):
+    """A bad setting is a config error naming it, before any request is made."""
     sb, run, secrets = run_bad(make_sandbox, tmp_path, **{setting: value})
-    assert_clean_failure(run, setting, secrets, FAIL_FAST)
+    cause = "staff_token|credentials" if setting == "staff_token" else setting
+    assert_clean_failure(run, cause, secrets, FAIL_FAST)
     assert sb.counters()["requests_total"] == 0
+
+
+def test_corrupt_state(make_sandbox, tmp_path):
+    """A state file with a bookmark that is not a date-time (hand-edited, or written by another
+    tool) ends in one clear line naming it, not a traceback."""
+    sb = make_sandbox(seed=41, **UNTHROTTLED)
+    bookmark = {"replication_key": "updatedOn", "replication_key_value": "27/11/2026"}
+    run = run_tap(sb.tap_config(), tmp_path, state={"bookmarks": {"orders": bookmark}})
+    print(f"corrupt state: exit {run.returncode}; last line: {run.last_stderr_line()}")
+    assert_clean_failure(run, r"state|bookmark|27/11/2026", [STAFF], FAIL_FAST)
