@@ -53,7 +53,7 @@ def test_wheel_holds_every_package_file(wheel: Path) -> None:
     assert "brightpearl-sandbox = " in scripts
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # ~20 s with a warm pip cache; downloading the dependencies takes longer
 def test_wheel_installs_and_runs_from_a_clean_venv(wheel: Path, tmp_path: Path) -> None:
     """Install the wheel with its dependencies from the index, then discover and ask for help."""
     env_dir = tmp_path / "venv"
