@@ -19,6 +19,7 @@ from singer_sdk.singerlib import SchemaMessage
 from tap_brightpearl.auth import BrightpearlAuthenticator, parse_expires_at, resolve_auth_method
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.streams import accounting, contacts, orders, products, warehouse
+from tap_brightpearl.streams.records import parse_datetime
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -273,6 +274,13 @@ class TapBrightpearl(Tap):
         except FatalAPIError as exc:
             logging.getLogger(cls.name).error("Sync failed: %s", exc)
             sys.exit(1)
+        except Exception as exc:
+            # Anything unforeseen: the traceback for a bug report first, then one clear line
+            # last, where users and schedulers look (no secret is ever part of these messages).
+            logger = logging.getLogger(cls.name)
+            logger.error("Unexpected error, traceback follows", exc_info=exc)
+            logger.error("Sync failed: %s: %s", type(exc).__name__, exc)
+            sys.exit(1)
 
 
 def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
@@ -300,6 +308,11 @@ def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
         errors.append("app_ref is required to refresh OAuth tokens (it is the client_id)")
     if not (config.get("account_code") or config.get("oauth_account")):
         errors.append("account_code is not set (nor oauth_account)")
+    if start_date := config.get("start_date"):
+        try:
+            parse_datetime(str(start_date))
+        except ValueError:
+            errors.append(f"start_date is not an ISO-8601 date-time: {start_date!r}")
     try:
         parse_expires_at(config.get("oauth_expires_at"))
     except (ValueError, TypeError):

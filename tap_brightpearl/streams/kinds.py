@@ -293,7 +293,11 @@ class SearchStream(BrightpearlStream):
         bookmark = self.get_starting_replication_key_value(None)
         if bookmark:
             lookback = dt.timedelta(minutes=float(self.config.get("lookback_minutes") or 0))
-            start = parse_datetime(str(bookmark)) - lookback
+            try:
+                start = parse_datetime(str(bookmark)) - lookback
+            except ValueError:
+                msg = f"the state's {self.name} bookmark {bookmark!r} is not a date-time"
+                raise ValueError(msg) from None
         if start_date := self.config.get("start_date"):
             earliest = parse_datetime(str(start_date))
             start = max(start, earliest) if start else earliest
