@@ -13,7 +13,6 @@ every failure into a bare ``RuntimeError``. The refresh below is one form POST t
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import os
@@ -26,6 +25,8 @@ from pathlib import Path
 import requests
 from singer_sdk.authenticators import APIAuthenticatorBase
 from singer_sdk.exceptions import FatalAPIError
+
+from tap_brightpearl.streams.records import parse_datetime
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -46,10 +47,7 @@ def parse_expires_at(value: t.Any) -> float | None:
         try:
             number = float(text)
         except ValueError:
-            parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=dt.timezone.utc)
-            return parsed.timestamp()
+            return parse_datetime(text).timestamp()
     else:
         number = float(value)
     return number / 1000.0 if number > EPOCH_MS_THRESHOLD else number

@@ -86,6 +86,7 @@ class BrightpearlStream(RESTStream[t.Any]):
     schema: t.ClassVar[StreamSchema] = StreamSchema(SCHEMAS)  # schemas/<stream name>.json
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE  # our parsing yields declared types
     records_jsonpath = "$.response[*]"
+    id_batch_max = 200  # the endpoint's documented ID-set limit (GET-by-ID-set streams)
 
     def __init__(self, tap: TapBrightpearl) -> None:
         super().__init__(tap)
@@ -125,6 +126,11 @@ class BrightpearlStream(RESTStream[t.Any]):
     @override
     def timeout(self) -> int:
         return int(self.config.get("request_timeout") or 300)
+
+    @property
+    def id_batch_size(self) -> int:
+        """IDs per GET-by-ID-set (``id_batch_size`` setting, within the endpoint's limit)."""
+        return min(int(self.config.get("id_batch_size") or 200), self.id_batch_max)
 
     @functools.cached_property
     def shape_plan(self) -> list[tuple[str, int, t.Any]]:

@@ -287,6 +287,7 @@ def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
     """Config errors the JSON schema cannot express, each a line naming the setting."""
     errors = []
     method = config.get("auth_method")
+    resolved = resolve_auth_method(config)
     needs = {
         "staff_token": ("staff_token",),
         "account_token": ("account_token",),
@@ -296,12 +297,11 @@ def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
         if not any(config.get(k) for k in needs.get(method, ())):
             wanted = " or ".join(needs.get(method, ("?",)))
             errors.append(f"auth_method is {method} but {wanted} is not set")
-    elif not resolve_auth_method(config):
+    elif not resolved:
         errors.append(
             "no credentials: set staff_token, account_token or oauth_access_token/"
             "oauth_refresh_token (see auth_method)"
         )
-    resolved = resolve_auth_method(config)
     if resolved in ("staff_token", "account_token") and not config.get("app_ref"):
         errors.append(f"app_ref is required with {resolved} (brightpearl-app-ref header)")
     if resolved == "oauth" and config.get("oauth_refresh_token") and not config.get("app_ref"):

@@ -48,7 +48,7 @@ class PostalAddressesStream(ChildStream):
         """GET the not-yet-seen address ids in chunks of ``id_batch_size``."""
         ids = sorted({int(i) for i in items if i} - self.seen)
         self.seen.update(ids)
-        size = int(self.config.get("id_batch_size") or 200)
+        size = self.id_batch_size
         for start in range(0, len(ids), size):
             for payload in get_id_set(self, self.path, ids[start : start + size]):
                 yield from payload or []

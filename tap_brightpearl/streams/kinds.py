@@ -404,7 +404,6 @@ class DetailStream(SearchStream):
     detail_path: str
     window_key = "createdOn"
     changed_key: str | None = None
-    id_batch_max = 200  # the endpoint's documented ID-set limit
     bisect_on_400 = False  # product availability: one bad id fails its whole chunk
     detail_params: t.ClassVar[dict[str, str]] = {}
     custom_fields = False  # ask for includeOptional=customFields,nullCustomFields
@@ -415,11 +414,6 @@ class DetailStream(SearchStream):
         self._batch_first: dict | None = None
         self.fetched = 0
         self.marks: collections.deque[tuple[int, dt.datetime]] = collections.deque()
-
-    @property
-    def id_batch_size(self) -> int:
-        """IDs per GET (``id_batch_size`` setting, within the endpoint's limit)."""
-        return min(int(self.config.get("id_batch_size") or 200), self.id_batch_max)
 
     @property
     def parallel(self) -> int:
