@@ -1,0 +1,183 @@
+
+"""Order-service shapes: order-search rows, the order GET and custom fields.
+
+The order GET is written from a template (the sandbox's hot path).
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring
+from typing import Any
+
+from .data import (
+    CUR,
+    ORDER_TYPES,
+    PAYMENT_STATUSES,
+    PRODUCT_CF,
+    PURCHASE_CF,
+    SALE_CF,
+    SHIPPING_STATUSES,
+    START_MS,
+    STATUS_NAME,
+    STOCK_STATUSES,
+    TAX,
+    Store,
+    dec4,
+    money,
+    secs,
+    ts,
+)
+from .shapes_people import parties
+from .util import dumps, fmt_ts
+
+
+def order_row(o: dict[str, Any]) -> tuple[Any, ...]:
+    """The order-search row of an order (fresh orders show a null updatedOn)."""
+    return (
+        o["id"], o["type"], o["contact"], o["status"], o["stock"], secs(o["created"]),
+        o["createdBy"], o["customerRef"], o["pay"], None if o["fresh"] else secs(o["updated"]),
+        o["parent"], o["ship"], o["externalRef"], o["iii"], o["warehouse"], o["owner"],
+        secs(o["tax"]), o["dept"], secs(o["delivery"]), o["off"],
+    )
+
+
+def render_order(store: Store, o: dict[str, Any], variant: int) -> dict[str, Any]:
+    """Full order GET object (decoded from the one template, order_bytes)."""
+    return json.loads(order_bytes(store, o, variant))
+
+
+def _s(v: str | None) -> str:
+    """JSON literal of a string or None."""
+    return "null" if v is None else encode_basestring(v)
+
+
+def _n(v: int | None) -> str:
+    return "null" if v is None else str(v)
+
+
+def _t(ms: int | None, off: int) -> str:
+    return "null" if ms is None else f'"{fmt_ts(ms, off)}"'
+
+
+TAX_PCT = {k: int(float(v[3] or 0)) for k, v in TAX.items()}
+_ROW = (
+    '"{rid}":{{"orderRowSequence":"{seq}","productId":{pid},"productName":{name},'
+    '"productSku":{sku},"quantity":{{"magnitude":"{qty}.0000"}},'
+    '"itemCost":{{"currencyCode":"{cur}","value":"{cost}"}},'
+    '"productPrice":{{"currencyCode":"{cur}","value":"{price}"}},"discountPercentage":"0.00",'
+    '"rowValue":{{"taxRate":"{rate}","taxCode":"{tcode}","taxCalculator":"brightpearl",'
+    '"rowNet":{{"currencyCode":"{cur}","value":"{net}"}},'
+    '"rowTax":{{"currencyCode":"{cur}","value":"{tax}"}},"taxClassId":{tclass}}},'
+    '"nominalCode":"{nominal}","composition":{{"bundleParent":false,"bundleChild":false,'
+    '"parentOrderRowId":0}}}}'
+)
+
+
+def order_bytes(store: Store, o: dict[str, Any], variant: int) -> bytes:
+    """Order GET JSON (variant 0 plain, 1 customFields, 2 + nullCustomFields).
+
+    Written from a template rather than dict + json.dumps: this is the sandbox's hot path
+    (GET-by-ID-set renders each order once, then serves the cached bytes).
+    """
+    off = o["off"]
+    cur = CUR[o["currency"]]
+    rate = cur[4]
+    code = cur[1]
+    net = tax = 0
+    rows = []
+    for r in o["rows"].values():
+        rn = r["qty"] * r["price"]
+        tc = TAX[r["tax"]]
+        rt = rn * TAX_PCT[r["tax"]] // 100
+        net += rn
+        tax += rt
+        rows.append(_ROW.format(
+            rid=r["id"], seq=r["seq"], pid=r["product"], name=_s(r["name"]), sku=_s(r["sku"]),
+            qty=r["qty"], cur=code, cost=dec4(r["cost"]), price=dec4(r["price"]),
+            rate=tc[3] or "0.0000", tcode=tc[1], net=money(rn), tax=money(rt),
+            tclass=r["tax"], nominal=r["nominal"]))
+    purchase = o["type"] in (2, 4)
+    tax_ms = o["tax"]
+    invoices = "[]" if o["invoice"] is None else (
+        f'[{{"invoiceReference":{_s(o["invoice"])},"taxDate":{_t(tax_ms, off)},'
+        f'"dueDate":{_t(None if tax_ms is None else tax_ms + 30 * 86_400_000, off)}}}]')
+    extra = ""
+    if purchase:
+        extra += f',"isDropship":{"true" if o["id"] % 5 == 0 else "false"}'
+    if variant:
+        cf = {k: v for k, v in o["cf"].items() if v is not None or variant == 2}
+        extra += f',"customFields":{dumps(cf).decode()}'
+    key = (o["contact"], purchase)
+    block = store.party_cache.get(key)
+    if block is None:
+        block = dumps(parties(store, o["contact"], purchase)).decode()
+        store.party_cache[key] = block
+    return (
+        f'{{"id":{o["id"]},"parentOrderId":{o["parent"]},'
+        f'"orderTypeCode":"{ORDER_TYPES[o["type"]][0]}","reference":{_s(o["customerRef"])},'
+        f'"acknowledged":0,"orderStatus":{{"orderStatusId":{o["status"]},'
+        f'"name":{_s(STATUS_NAME[o["status"]])}}},'
+        f'"orderPaymentStatus":"{PAYMENT_STATUSES[o["pay"] - 1][1]}",'
+        f'"stockStatusCode":"{STOCK_STATUSES[o["stock"] - 1][1]}",'
+        f'"allocationStatusCode":"{("AAA", "ANR", "APA", "AAA")[o["stock"] - 1]}",'
+        f'"shippingStatusCode":"{SHIPPING_STATUSES[o["ship"] - 1][1]}",'
+        f'"placedOn":{_t(o["placed"], off)},"createdOn":{_t(o["created"], off)},'
+        f'"updatedOn":{_t(o["updated"], off)},"closedOn":{_t(o["closed"], off)},'
+        f'"createdById":{o["createdBy"]},"priceListId":{o["priceList"]},"priceModeCode":"EXC",'
+        f'"delivery":{{"deliveryDate":{_t(o["delivery"], off)},'
+        f'"shippingMethodId":{o["shipMethod"]}}},"invoices":{invoices},'
+        f'"currency":{{"accountingCurrencyCode":"GBP","orderCurrencyCode":"{code}",'
+        f'"exchangeRate":"{rate // 1_000_000}.{rate % 1_000_000:06d}","fixedExchangeRate":true}},'
+        f'"totalValue":{{"net":"{money(net)}","taxAmount":"{money(tax)}",'
+        f'"baseNet":"{money(net * 1_000_000 // rate)}",'
+        f'"baseTaxAmount":"{money(tax * 1_000_000 // rate)}",'
+        f'"baseTotal":"{money((net + tax) * 1_000_000 // rate)}","total":"{money(net + tax)}"}},'
+        f'"assignment":{{"current":{{"staffOwnerContactId":{o["owner"]},'
+        f'"projectId":{o["project"]},"channelId":{_n(o["channel"])},'
+        f'"leadSourceId":{_n(o["lead"])},"teamId":{o["team"]}}}}},'
+        f'"orderRows":{{{",".join(rows)}}},"warehouseId":{o["warehouse"]},'
+        f'"externalRef":{_s(o["externalRef"])},'
+        f'"installedIntegrationInstanceId":{_n(o["iii"])}{extra},"parties":{block}}}'
+    ).encode()
+
+
+
+def custom_field_meta(spec: tuple[tuple[str, str, str], ...]) -> list[dict[str, Any]]:
+    """custom-field-meta-data GET list for one set of field definitions."""
+    out = []
+    for i, (code, name, kind) in enumerate(spec, start=1):
+        item: dict[str, Any] = {"id": i, "code": code, "name": name, "customFieldType": kind,
+                                "required": False}
+        if kind == "SELECT":
+            item["options"] = {"values": [{"id": j, "value": v} for j, v in
+                                          enumerate(SELECT_VALUES[code], start=1)]}
+        out.append(item)
+    return out
+
+
+def cf_value(code: str, kind: str, seed: int, off: int) -> Any:
+    """A custom-field value of the given kind (None about a third of the time)."""
+    if seed % 3 == 0:
+        return None
+    if kind == "CHECKBOX":
+        return seed % 2 == 0
+    if kind == "INTEGER":
+        return seed % 100
+    if kind == "DATE":
+        return fmt_date(seed)
+    if kind == "SELECT":
+        values = SELECT_VALUES[code]
+        j = seed % len(values)
+        return {"id": j + 1, "value": values[j]}
+    return f"{code.lower()}-{seed % 997} ✓" if seed % 5 == 0 else f"{code.lower()}-{seed % 997}"
+
+
+def fmt_date(seed: int) -> str:
+    """A date custom-field value (midnight UTC)."""
+    return ts(START_MS + (seed % 1300) * 86_400_000, 2) or ""
+
+
+SELECT_VALUES = {"PCF_PRIORITY": ("Low", "Normal", "Urgent 🔥"),
+                 "PCF_INCOTERM": ("EXW", "FOB", "DDP"), "PCF_ORIGIN": ("UK", "China", "España")}
+CUSTOM_FIELD_SETS = {"sale": SALE_CF, "purchase": PURCHASE_CF, "product": PRODUCT_CF}
