@@ -64,6 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="N", help="mutations per API request in mutation mode (default 3)")
     p.add_argument("--token-lifetime", type=float, default=d["token_lifetime"], metavar="SECONDS",
                    help="OAuth access token lifetime (default 3600)")
+    p.add_argument("--drift-fields", action=argparse.BooleanOptionalAction,
+                   default=d["drift_fields"],
+                   help="serve the few invented fields of drift.py that no schema declares, so "
+                        "a full sync exercises schema widening (default on)")
     p.add_argument("--expire-tokens-early", action="store_true",
                    help="the initial OAuth access token is already expired (forces a refresh)")
     for key in ("account", "app_ref", "staff_token", "account_token", "access_token",

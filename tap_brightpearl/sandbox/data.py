@@ -130,12 +130,14 @@ class Store:
     """All sandbox data plus the ground truth; guarded by ``lock``."""
 
     def __init__(
-        self, seed: int = 7, sizes: dict[str, int] | None = None, scale: float = 1.0
+        self, seed: int = 7, sizes: dict[str, int] | None = None, scale: float = 1.0,
+        drift: bool = True,
     ) -> None:
         unknown = set(sizes or {}) - SIZE_KEYS
         if unknown:
             raise ValueError(f"unknown size keys: {sorted(unknown)} (known: {sorted(SIZE_KEYS)})")
         self.seed = seed
+        self.drift = drift  # serve the invented DRIFT_FIELDS (drift.py)
         merged = {k: max(0, int(v * scale)) for k, v in DEFAULT_SIZES.items()}
         merged.update(sizes or {})
         self.sizes = merged

@@ -52,6 +52,7 @@ KNOB_DEFAULTS: dict[str, Any] = {
     "refresh_token": "sandbox-refresh-token",
     "client_id": None,  # None: same as app_ref
     "client_secret": None,  # None: any or no client_secret accepted
+    "drift_fields": True,  # serve the invented DRIFT_FIELDS of drift.py (fixed at construction)
 }
 
 
@@ -73,7 +74,8 @@ class Sandbox:
         self.knobs = dict(KNOB_DEFAULTS)
         self.knobs.update(knobs)
         started = time.perf_counter()
-        self.store = Store(seed=seed, sizes=sizes, scale=scale)
+        self.store = Store(seed=seed, sizes=sizes, scale=scale,
+                           drift=bool(self.knobs["drift_fields"]))
         generate.build(self.store)
         self.generation_seconds = time.perf_counter() - started
         self._lock = threading.Lock()
@@ -145,6 +147,8 @@ class Sandbox:
         unknown = set(knobs) - set(KNOB_DEFAULTS)
         if unknown:
             raise TypeError(f"unknown sandbox knobs: {sorted(unknown)}")
+        if "drift_fields" in knobs and bool(knobs["drift_fields"]) != self.store.drift:
+            raise TypeError("drift_fields is fixed when the sandbox is made")
         with self._lock:
             self.knobs.update(knobs)
         if "access_token" in knobs or "refresh_token" in knobs:

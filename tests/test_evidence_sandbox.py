@@ -1,0 +1,364 @@
+"""The sandbox's payloads against the evidence catalogue (tests/evidence/README.md).
+
+Over real HTTP, for every endpoint of the catalogue, everything the sandbox serves for it (every
+record: all GET-by-ID-set chunks, every search page) is reduced to field paths with JSON types
+and held to the catalogue's variants of that endpoint:
+
+(a) every (path, type) the sandbox sends appears in some variant, except the invented
+    DRIFT_FIELDS; (b) every (path, type) of every variant appears in the sandbox's answers, so a
+    full sync sees each variant; (c) a search's (column, reportDataType) list equals one
+    variant's list, plus the drift column.
+
+Paths: object keys joined by ``.``, ``[]`` for list items, ``{id}`` for any key of a map keyed by
+numeric ids (and of ``customFields``, whose keys are the account's own field codes, i.e. data).
+Search rows are zipped with ``metaData.columns`` first (``response.results[].orderId``). Types:
+string, integer, number, boolean, object, array, null. A null in the catalogue matches any type
+at its path; a null from the sandbox matches any catalogue type at its path (fields are nullable;
+the types that are sent must still agree). For (b) on searches, only the variants whose column
+list the sandbox serves count (one account answers one column list).
+
+This file imports nothing of the tap: the sandbox and the tap meet over HTTP only.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tap_brightpearl.sandbox.drift import DRIFT_FIELDS
+
+EVIDENCE = Path(__file__).parent / "evidence"
+ANY = "{id}"
+DATA_KEYED = ("customFields",)
+Paths = set[tuple[str, str]]
+
+
+# -- the catalogue ------------------------------------------------------------------------------
+
+def norm(endpoint: str) -> str:
+    """An endpoint without its query string, trailing slash or leading slash."""
+    return endpoint.split("?", 1)[0].strip("/")
+
+
+@cache
+def catalogue() -> dict[str, list[dict[str, Any]]]:
+    """Variants by endpoint (normalised); each keeps its file name under ``_file``."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for f in sorted(EVIDENCE.glob("*/*.json")):
+        doc = json.loads(f.read_text())
+        doc["_file"] = f"{f.parent.name}/{f.name}"
+        out.setdefault(norm(doc["endpoint"]), []).append(doc)
+    return out
+
+
+def endpoint_query(endpoint: str) -> str:
+    """The query string the tap sends with an endpoint (from its first catalogue variant)."""
+    raw = catalogue()[endpoint][0]["endpoint"]
+    return raw.split("?", 1)[1] if "?" in raw else ""
+
+
+# -- field paths ---------------------------------------------------------------------------------
+
+def jtype(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, int):
+        return "integer"
+    if isinstance(v, float):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "array"
+    return "object"
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def walk(value: Any, prefix: str, out: Paths) -> Paths:
+    """Add (path, type) of ``value`` and of everything inside it to ``out``."""
+    out.add((prefix, jtype(value)))
+    if isinstance(value, dict):
+        keyed = value and all(k.isdigit() for k in value)
+        if keyed or prefix.rsplit(".", 1)[-1] in DATA_KEYED:
+            for v in value.values():
+                walk(v, _join(prefix, ANY), out)
+        else:
+            for k, v in value.items():
+                walk(v, _join(prefix, k), out)
+    elif isinstance(value, list):
+        for item in value:
+            walk(item, prefix + "[]", out)
+    return out
+
+
+def columns_of(body: Any) -> list[tuple[str, str]] | None:
+    """(name, reportDataType) of a search answer's metaData.columns, or None (not a search)."""
+    try:
+        cols = body["response"]["metaData"]["columns"]
+    except (KeyError, TypeError):
+        return None
+    return [(c["name"], c["reportDataType"]) for c in cols]
+
+
+def body_paths(body: Any) -> Paths:
+    """The paths of one response body (search rows zipped with their columns first)."""
+    cols = columns_of(body)
+    if cols is not None and isinstance(body["response"].get("results"), list):
+        names = [n for n, _ in cols]
+        body = json.loads(json.dumps(body))
+        body["response"]["results"] = [dict(zip(names, row, strict=True))
+                                       for row in body["response"]["results"]]
+    return walk(body, "", set())
+
+
+def drift_paths(endpoint: str) -> set[str]:
+    return {d.path for d in DRIFT_FIELDS if norm(d.endpoint) == endpoint}
+
+
+def is_drift(path: str, drift: set[str]) -> bool:
+    return any(path == d or path.startswith((d + ".", d + "[")) for d in drift)
+
+
+def unevidenced(served: Paths, evidence: Paths, drift: set[str]) -> list[tuple[str, str]]:
+    """(a): served (path, type) that no variant shows (catalogue nulls match any type)."""
+    known = {p for p, _ in evidence}
+    return sorted((p, t) for p, t in served
+                  if (p, t) not in evidence and (p, "null") not in evidence
+                  and not (t == "null" and p in known) and not is_drift(p, drift))
+
+
+def uncovered(evidence: Paths, served: Paths) -> list[tuple[str, str]]:
+    """(b): variant (path, type) the sandbox never sends (a catalogue null needs the path)."""
+    known = {p for p, _ in served}
+    return sorted((p, t) for p, t in evidence
+                  if (p, t) not in served and not (t == "null" and p in known))
+
+
+# -- what the sandbox serves ----------------------------------------------------------------------
+
+STAFF = {"brightpearl-app-ref": "sandbox-app", "brightpearl-staff-token": "sandbox-staff-token"}
+
+
+def get(sb: Any, path: str, method: str = "GET") -> tuple[int, Any]:
+    """One request over real HTTP; (status, decoded JSON body)."""
+    conn = http.client.HTTPConnection("127.0.0.1", sb.port, timeout=30)
+    try:
+        conn.request(method, f"/public-api/{sb.knobs['account']}/{path}", headers=STAFF)
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read())
+    finally:
+        conn.close()
+
+
+def search_pages(sb: Any, path: str, columns: str = "") -> list[Any]:
+    pages, first = [], 1
+    while True:
+        extra = f"&columns={columns}" if columns else ""
+        status, body = get(sb, f"{path}?pageSize=500&firstResult={first}{extra}")
+        assert status == 200, (path, body)
+        pages.append(body)
+        meta = body["response"]["metaData"]
+        if not meta["morePagesAvailable"] or not body["response"]["results"]:
+            return pages
+        first = meta["lastResult"] + 1
+
+
+def chunks(ids: list[int], size: int) -> list[str]:
+    return [",".join(map(str, ids[i : i + size])) for i in range(0, len(ids), size)]
+
+
+def planned(sb: Any, base: str) -> list[str]:
+    """ID sets of every record of an OPTIONS-planned resource."""
+    status, body = get(sb, base, "OPTIONS")
+    assert status == 200, (base, body)
+    return [uri.rsplit("/", 1)[-1] for uri in body["response"]["getUris"]]
+
+
+def product_ids(sb: Any) -> list[int]:
+    return [row[0] for page in search_pages(sb, "product-service/product-search", "productId")
+            for row in page["response"]["results"]]
+
+
+def id_sets(sb: Any, path: str) -> list[str]:
+    """Every ID set needed to fetch all records of an ``{ids}`` endpoint."""
+    base = path.split("/{ids}", 1)[0]
+    if base in ("order-service/order", "product-service/product", "contact-service/contact",
+                "product-service/product-price"):
+        return planned(sb, base)
+    if base == "contact-service/postal-address":
+        ids: set[int] = set()
+        for idset in planned(sb, "contact-service/contact"):
+            _, body = get(sb, f"contact-service/contact/{idset}")
+            ids.update(v for c in body["response"] for v in c["postAddressIds"].values())
+        return chunks(sorted(ids), 200)
+    if base == "warehouse-service/product-availability":
+        return chunks(product_ids(sb), 200)
+    if base == "warehouse-service/order/*/goods-note/goods-out":
+        pages = search_pages(sb, "warehouse-service/goods-note/goods-out-search", "goodsOutNoteId")
+        return chunks([r[0] for p in pages for r in p["response"]["results"]], 500)
+    raise AssertionError(f"no way to list the ids of {path}: teach id_sets()")
+
+
+MISSING_IDS = "1-3"  # below every seeded id range
+
+
+def served(sb: Any, endpoint: str) -> list[tuple[int, Any]]:
+    """(status, body) of everything the sandbox answers for an endpoint (plus, when the
+    catalogue holds a non-200 variant, the answer for ids that do not exist)."""
+    return _served(sb.port, endpoint)
+
+
+_SB: dict[int, Any] = {}
+
+
+@cache
+def _served(port: int, endpoint: str) -> list[tuple[int, Any]]:
+    sb = _SB[port]
+    query = endpoint_query(endpoint)
+    if "{orderType}" in endpoint:
+        return [a for kind in ("sale", "purchase")
+                for a in _served(port, endpoint.replace("{orderType}", kind))]
+    if endpoint.endswith("-search"):
+        return [(200, b) for b in search_pages(sb, endpoint)]
+    q = f"?{query}" if query else ""
+    if "{ids}" not in endpoint:
+        return [get(sb, endpoint + q)]
+    answers = [get(sb, endpoint.replace("{ids}", s) + q) for s in id_sets(sb, endpoint)]
+    if any(v.get("status", 200) != 200 for v in catalogue()[endpoint]):
+        answers.append(get(sb, endpoint.replace("{ids}", MISSING_IDS) + q))
+    return answers
+
+
+def variant_key(endpoint: str) -> str:
+    return endpoint.replace("{orderType}", "sale") if "{orderType}" in endpoint else endpoint
+
+
+# -- the checks -------------------------------------------------------------------------------------
+
+ENDPOINTS = sorted(catalogue())
+
+
+def test_the_catalogue_is_there():
+    assert ENDPOINTS, f"no evidence under {EVIDENCE}"
+    for variants in catalogue().values():
+        for v in variants:
+            assert {"stream", "endpoint", "method", "status", "source", "cite", "body"} <= set(v), \
+                v["_file"]
+
+
+def check(endpoint: str, answers: list[tuple[int, Any]]) -> list[str]:
+    """Every problem of the sandbox's answers for one endpoint against its variants."""
+    variants = catalogue()[endpoint]
+    drift = drift_paths(endpoint)
+    problems = []
+    statuses = {v.get("status", 200) for v in variants}
+    for status in sorted({s for s, _ in answers} | statuses):
+        got = [b for s, b in answers if s == status]
+        want = [v for v in variants if v.get("status", 200) == status]
+        if not want:
+            problems.append(f"HTTP {status}: the sandbox answers it, no variant shows it")
+            continue
+        if not got:
+            problems.append(f"HTTP {status}: variants {[v['_file'] for v in want]} show it, "
+                            "the sandbox never answers it")
+            continue
+        served_paths: Paths = set()
+        for b in got:
+            served_paths |= body_paths(b)
+        evidence: Paths = set()
+        for v in want:
+            evidence |= body_paths(v["body"])
+        problems += [f"HTTP {status}: served but not in the evidence: {p} ({t})"
+                     for p, t in unevidenced(served_paths, evidence, drift)]
+        sandbox_cols = {tuple(c) for b in got if (c := columns_of(b)) is not None}
+        if sandbox_cols:
+            strip = {d.rsplit(".", 1)[-1] for d in drift if d.startswith("response.results[].")}
+            served_cols = {tuple(c for c in cols if c[0] not in strip) for cols in sandbox_cols}
+            options = {tuple(c): v for v in want if (c := columns_of(v["body"])) is not None}
+            if len(served_cols) != 1 or next(iter(served_cols)) not in options:
+                problems.append(f"HTTP {status}: columns {sorted(served_cols)} are none of the "
+                                f"variants' column lists {sorted(options)}")
+                want = []
+            else:
+                want = [options[next(iter(served_cols))]]
+        for v in want:
+            problems += [f"HTTP {status}: {v['_file']} shows {p} ({t}), the sandbox never sends it"
+                         for p, t in uncovered(body_paths(v["body"]), served_paths)]
+    return problems
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_sandbox_serves_the_evidenced_shapes(sandbox, endpoint):
+    _SB[sandbox.port] = sandbox
+    answers = served(sandbox, endpoint)
+    assert answers, endpoint
+    problems = check(endpoint, answers)
+    assert not problems, f"{endpoint}:\n  " + "\n  ".join(problems)
+
+
+def test_drift_fields_are_in_no_evidence_and_are_served(sandbox):
+    _SB[sandbox.port] = sandbox
+    for d in DRIFT_FIELDS:
+        endpoint = norm(d.endpoint)
+        assert endpoint in catalogue(), f"drift field on {endpoint}, which has no evidence"
+        for v in catalogue()[endpoint]:
+            seen = {p for p, _ in body_paths(v["body"])}
+            assert not {p for p in seen if is_drift(p, {d.path})}, (d, v["_file"])
+        got: Paths = set()
+        for _, b in served(sandbox, endpoint):
+            got |= body_paths(b)
+        assert (d.path, d.json_type) in got, f"the sandbox does not serve drift field {d}"
+
+
+def test_without_drift_fields_nothing_unevidenced_is_served(make_sandbox):
+    sb = make_sandbox(drift_fields=False, sizes={"orders": 60, "products": 30, "contacts": 30})
+    _SB[sb.port] = sb
+    for endpoint in sorted({norm(d.endpoint) for d in DRIFT_FIELDS} & set(ENDPOINTS)):
+        served_paths: Paths = set()
+        for status, b in served(sb, endpoint):
+            if status == 200:
+                served_paths |= body_paths(b)
+        evidence: Paths = set()
+        for v in catalogue()[endpoint]:
+            evidence |= body_paths(v["body"])
+        assert not unevidenced(served_paths, evidence, set()), endpoint
+
+
+# -- the check itself can fail ---------------------------------------------------------------------
+
+def test_the_check_fails_on_a_wrong_type_a_missing_variant_and_a_stray_field():
+    evidence = walk({"response": [{"id": 1, "tags": "9", "map": {"12": {"v": "1.00"}}}]}, "",
+                    set()) | walk({"response": [{"id": 2, "tags": [{"tagId": 9}], "x": None}]},
+                                  "", set())
+    good = walk({"response": [{"id": 5, "tags": "3,4", "map": {"7": {"v": "2.00"}}, "x": 1},
+                              {"id": 6, "tags": [{"tagId": 4}]}]}, "", set())
+    assert not unevidenced(good, evidence, set())
+    assert not uncovered(evidence, good)
+    wrong = walk({"response": [{"id": "5", "tags": "3", "map": {"7": {"v": 2}}}]}, "", set())
+    assert ("response[].id", "string") in unevidenced(wrong, evidence, set())
+    assert ("response[].map.{id}.v", "integer") in unevidenced(wrong, evidence, set())
+    assert ("response[].tags[].tagId", "integer") in uncovered(evidence, wrong)
+    stray = walk({"response": [{"id": 5, "zzz": {"a": 1}}]}, "", set())
+    assert ("response[].zzz", "object") in unevidenced(stray, evidence, set())
+    assert not unevidenced(stray, evidence, {"response[].zzz"})
+
+
+def test_the_live_check_fails_on_a_wrong_type(sandbox):
+    _SB[sandbox.port] = sandbox
+    endpoint = next((e for e in ENDPOINTS if e.startswith("contact-service/contact/")), None)
+    if endpoint is None:
+        pytest.fail("no contact GET evidence yet")
+    answers = json.loads(json.dumps(served(sandbox, endpoint)))
+    body = next(b for s, b in answers if s == 200)
+    body["response"][0]["contactId"] = str(body["response"][0]["contactId"])
+    assert any("response[].contactId (string)" in p for p in check(endpoint, answers))
