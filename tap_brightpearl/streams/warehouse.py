@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 import typing as t
 
 from tap_brightpearl.streams.kinds import DetailStream, ReferenceStream, SearchStream
 from tap_brightpearl.streams.records import map_to_rows
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    import requests
 
 
 class WarehousesStream(ReferenceStream):
@@ -30,6 +41,19 @@ class ShippingMethodsStream(ReferenceStream):
     name = "shipping_methods"
     path = "warehouse-service/shipping-method"
     primary_keys = ("id",)
+
+    @override
+    def parse_response(self, response: requests.Response) -> Iterable[dict]:
+        """``channelBrandTemplates`` (channel brand id -> template id) as an array."""
+        methods = list(super().parse_response(response))
+        for method in methods:
+            templates = method.get("channelBrandTemplates")
+            if isinstance(templates, dict):
+                method["channelBrandTemplates"] = [
+                    {"channelBrandId": int(brand_id), "templateId": template_id}
+                    for brand_id, template_id in templates.items()
+                ]
+        return methods
 
 
 class GoodsOutNotesStream(DetailStream):
