@@ -12,6 +12,7 @@ from .data import (
     DAY,
     END_MS,
     ORDER_TYPES,
+    START_MS,
     STATUS_BY_TYPE,
     WAREHOUSES,
     Store,
@@ -197,7 +198,8 @@ def _orders(store: Store) -> None:  # noqa: PLR0915 - one pass builds orders and
                 loc = store.ref["_locations"][o["warehouse"]][0]
                 batches.append(bid)
                 goods_in_rows.append((oid, bid, None if r() < 0.5 else f"LOT-{bid}",
-                                      row["product"], loc, "A0", "00", None, None,
+                                      row["product"], loc, "A0", "00", None if bid % 2 else "0",
+                                      None if bid % 3 else "B",
                                       money(row["cost"]), "0.00", "GBP", row["qty"],
                                       row["qty"], secs(recv), secs(recv), o["warehouse"], off))
                 moves.append((move_id(), row["product"], None, rid, row["qty"], loc,
@@ -220,13 +222,17 @@ def _orders(store: Store) -> None:  # noqa: PLR0915 - one pass builds orders and
                     secs(tax_ms), money(debit), money(credit),
                     o["invoice"] if oid % 50 else f"ORD-{oid}-legacy", currency,
                     "1.000000", money(debit), money(credit), 0, o["lead"], contact,
-                    secs(tax_ms + 30 * DAY), secs(entered), o["createdBy"], 1, None, None,
+                    secs(tax_ms + 30 * DAY), secs(entered), o["createdBy"], 1, None,
+                    None if oid % 2 else 100 + (tax_ms - START_MS) // (30 * DAY),
                     jrow_id(), off))
             if otype == 1:
-                cpays.append((cpay_id(), f"TX{oid}", None, ("CARD", "PAYPAL", "BACS")[oid % 3],
-                               "RECEIPT", oid, currency, CURRENCIES[0][1] if currency == 1 else
+                auth = oid % 3 == 0  # card authorisations carry a code and an expiry
+                cpays.append((cpay_id(), f"TX{oid}", f"AUTH{oid % 100000:05d}" if auth else None,
+                               ("CARD", "PAYPAL", "BACS")[oid % 3], "AUTH" if auth else "RECEIPT",
+                               oid, currency, CURRENCIES[0][1] if currency == 1 else
                                next(c[1] for c in CURRENCIES if c[0] == currency),
-                               money(total + vat), money(total + vat), None, secs(tax_ms),
+                               money(total + vat), money(total + vat),
+                               secs(tax_ms + 7 * DAY) if auth else None, secs(tax_ms),
                                secs(entered), jid, off))
             elif otype == 2:
                 spays.append((spay_id(), f"BACS{oid}", "BACS", "PAYMENT", oid, currency, "GBP",

@@ -107,7 +107,9 @@ def products(store: Store) -> None:
         p = {
             "id": pid, "off": int(r() * 3), "name": name, "sku": f"SKU-{pid:06d}",
             "barcode": None if r() < 0.3 else f"50{pid:011d}",
-            "ean": None if r() < 0.5 else f"40{pid:011d}", "upc": None, "mpn": None,
+            "ean": None if r() < 0.5 else f"40{pid:011d}",
+            "upc": None if pid % 5 else f"0{pid:011d}",
+            "mpn": None if pid % 4 else f"MPN-{pid}", "isbn": None if pid % 7 else f"978{pid:010d}",
             "tracked": tracked, "created": created[k], "updated": upd,
             "category": cats[int(r() * len(cats))], "group": group,
             "brand": brands[int(r() * len(brands))], "collection": colls[int(r() * len(colls))],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import shapes
+from . import drift, shapes
 from .data import (
     BRANDS,
     CURRENCIES,
@@ -38,6 +38,7 @@ SHIPPING_METHODS = ((1, "STD", "Standard"), (2, "EXP", "Express"), (4, "COL", "C
                     (7, "INT", "International ✈"), (9, "PAL", "Pallet"))
 PAYMENT_METHODS = ((1, "CASH", "Cash"), (2, "CARD", "Card"), (3, "BACS", "Bank transfer"),
                    (5, "PAYPAL", "PayPal"), (6, "AMZ", "Amazon Pay"))
+NOMINAL_TYPES = {"ASSET": 1, "LIABILITY": 2, "INCOME": 4, "EXPENSE": 5}  # IDSET ids
 NOMINALS = (("1000", "Stock", "ASSET"), ("1100", "Debtors control", "ASSET"),
             ("1200", "Bank current account", "ASSET"), ("2100", "Creditors control", "LIABILITY"),
             ("2200", "VAT on sales", "LIABILITY"), ("2201", "VAT on purchases", "LIABILITY"),
@@ -129,7 +130,8 @@ def reference(store: Store) -> None:
         for i, code, name in PAYMENT_METHODS
     ]
     _rows(store, "accounting-service/nominal-code-search", [
-        (code, name, kind, code == "1200", 1, code != "8000", 2) for code, name, kind in NOMINALS])
+        (code, name, NOMINAL_TYPES[kind], code == "1200", 1, code != "8000", 2)
+        for code, name, kind in NOMINALS])
     _rows(store, "accounting-service/currency-search", [
         (cid, title, code, sym, f"{rate // 1_000_000}.{rate % 1_000_000:06d}", cid == 1, "7900", 2)
         for cid, code, title, sym, rate in CURRENCIES])
@@ -137,7 +139,8 @@ def reference(store: Store) -> None:
     lid = 1
     for w, _n, _c in WAREHOUSES:
         for k in range(8):
-            locations.append((lid, w, 1 + k // 4, f"A{k // 4}", f"{k % 4:02d}", None,
+            locations.append((lid, w, 1 + k // 4, f"A{k // 4}", f"{k % 4:02d}",
+                              None if k % 3 else str(k % 2),
                               None if k % 2 else "L", f"LOC{lid:05d}", 2))
             lid += 1 + (k == 3)
     _rows(store, "warehouse-service/location-search", locations)
@@ -148,7 +151,8 @@ def catalogue(store: Store) -> None:
     """Brands, collections, categories, options, option values, product types, seasons."""
     t = store.tables
     t["product-service/brand-search"].load(
-        [(i * 2 + 1, name, 2) for i, name in enumerate(BRANDS)])
+        [(i * 2 + 1, name, *((drift.brand_code(i * 2 + 1, name),) if store.drift else ()), 2)
+         for i, name in enumerate(BRANDS)])
     t["product-service/collection-search"].load(
         [(10 + i * 3, f"{BRANDS[i % len(BRANDS)]} {season}", i % len(BRANDS) * 2 + 1, 0)
          for i, season in enumerate(("Spring", "Summer", "Autumn", "Winter", "Été", "Capsule"))])

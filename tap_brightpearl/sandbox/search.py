@@ -39,17 +39,22 @@ class Col:
     type: str
     ref: tuple[str, ...] = ()
 
-    def meta(self) -> dict[str, Any]:
-        """The column descriptor of metaData.columns."""
-        return {
+    def meta(self, free_text_flag: bool = True) -> dict[str, Any]:
+        """The column descriptor of metaData.columns.
+
+        ``isFreeTextSearchable`` only where the evidence of that search shows it.
+        """
+        out: dict[str, Any] = {
             "name": self.name,
             "sortable": True,
             "filterable": True,
             "reportDataType": self.type,
             "referenceData": list(self.ref),
-            "isFreeTextSearchable": self.type == "SEARCH_STRING",
-            "required": False,
         }
+        if free_text_flag:
+            out["isFreeTextSearchable"] = self.type == "SEARCH_STRING"
+        out["required"] = False
+        return out
 
 
 def cols(spec: str) -> tuple[Col, ...]:
@@ -75,9 +80,12 @@ class Table:
     name: str
     columns: tuple[Col, ...]
     key: tuple[str, ...]
-    reference: Callable[[], dict[str, dict[str, Any]]] = dict
+    # the top-level reference maps for a page of raw rows
+    reference: Callable[[list[tuple[Any, ...]]], dict[str, dict[str, Any]]] = lambda _rows: {}
     quirk_results_available: int | None = None  # supplier-payment-search reports 500
     ignore_filters: tuple[str, ...] = ()  # ... and ignores its paymentId filter
+    free_text_flag: bool = True  # columns carry isFreeTextSearchable
+    reference_key: bool = True  # the answer has a top-level "reference", even when empty
     rows: dict[Any, tuple[Any, ...]] = field(default_factory=dict)
     version: int = 0
 
@@ -163,7 +171,7 @@ class Table:
             available = self.quirk_results_available
         last = first + len(rows) - 1
         ref_names = {n for c in columns for n in c.ref}
-        all_refs = self.reference() if ref_names else {}
+        all_refs = self.reference(page) if ref_names else {}
         body = {
             "response": {
                 "results": rows,
@@ -173,22 +181,25 @@ class Table:
                     "resultsReturned": len(rows),
                     "firstResult": first,
                     "lastResult": last,
-                    "columns": [c.meta() for c in columns],
+                    "columns": [c.meta(self.free_text_flag) for c in columns],
                     "sorting": [
-                        {"filterable": self.columns[self.index[n]].meta(), "direction": d}
+                        {"filterable": self.columns[self.index[n]].meta(self.free_text_flag),
+                         "direction": d}
                         for n, d in sorting
                     ],
                 },
             },
-            "reference": {n: all_refs[n] for n in sorted(ref_names) if n in all_refs},
         }
+        if self.reference_key or ref_names:
+            body["reference"] = {n: all_refs[n] for n in sorted(ref_names) if n in all_refs}
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
     def metadata(self) -> bytes:
         """``{search}/meta-data``: the columns and default sorting, without results."""
         return json.dumps({"response": {
-            "columns": [c.meta() for c in self.columns],
-            "sorting": [{"filterable": self.columns[self.index[k]].meta(), "direction": "ASC"}
+            "columns": [c.meta(self.free_text_flag) for c in self.columns],
+            "sorting": [{"filterable": self.columns[self.index[k]].meta(self.free_text_flag),
+                         "direction": "ASC"}
                         for k in self.key],
         }}, separators=(",", ":")).encode()
 

@@ -74,10 +74,13 @@ def contact_row(c: dict[str, Any]) -> tuple[Any, ...]:
     first, last = person(cid)
     company = c["companyName"]
     return (
-        cid, email(cid), None if cid % 3 else f"alt{cid}@example.org", None, first, last,
+        cid, email(cid), None if cid % 3 else f"alt{cid}@example.org",
+        None if cid % 5 else f"third{cid}@example.net", first, last,
         c["supplier"], company, c["staff"], c["customer"], secs(c["created"]),
-        secs(c["updated"]), secs(c["lastContacted"]), secs(c["lastOrdered"]), c["nominal"],
-        True, f"+44 20 7946 {cid % 10000:04d}", None, None if cid % 2 else "+44 7700 900123",
+        secs(c["updated"]), secs(c["lastContacted"]), secs(c["lastOrdered"]), int(c["nominal"]),
+        True, f"+44 20 7946 {cid % 10000:04d}",
+        None if cid % 4 else f"+44 161 496 {cid % 10000:04d}",
+        None if cid % 2 else "+44 7700 900123",
         company, c["title"], c["off"],
     )
 

@@ -14,8 +14,8 @@ from .data import CUR, PRICE_LISTS, TAX, Store, dec4, secs, ts
 def product_row(p: dict[str, Any]) -> tuple[Any, ...]:
     """The product-search row of a product."""
     return (
-        p["id"], p["name"], p["sku"], p["barcode"], p["ean"], p["upc"], None, p["mpn"],
-        p["tracked"], "Brightpearl", secs(p["created"]), secs(p["updated"]), str(p["category"]),
+        p["id"], p["name"], p["sku"], p["barcode"], p["ean"], p["upc"], p["isbn"], p["mpn"],
+        p["tracked"], "Brightpearl", secs(p["created"]), secs(p["updated"]), p["category"],
         p["group"], p["brand"], p["type"], p["status"], p["supplier"], p["off"],
     )
 
@@ -29,7 +29,7 @@ def render_product(store: Store, p: dict[str, Any], variant: int) -> dict[str, A
         "brandId": p["brand"],
         "collectionId": p["collection"],
         "productTypeId": p["type"],
-        "identity": {"sku": p["sku"], "isbn": None, "ean": p["ean"], "upc": p["upc"],
+        "identity": {"sku": p["sku"], "isbn": p["isbn"], "ean": p["ean"], "upc": p["upc"],
                      "mpn": p["mpn"], "barcode": p["barcode"]},
         "productGroupId": p["group"],
         "featured": p["id"] % 11 == 0,
