@@ -15,10 +15,11 @@ import requests
 from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.mapper import SameRecordTransform
 
 from tap_brightpearl import schemas
 from tap_brightpearl.auth import TokenExpiredError
-from tap_brightpearl.streams.records import apply_plan, compile_plan
+from tap_brightpearl.conform import EVOLVE, Conformer
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -133,14 +134,27 @@ class BrightpearlStream(RESTStream[t.Any]):
         return min(int(self.config.get("id_batch_size") or 200), self.id_batch_max)
 
     @functools.cached_property
-    def shape_plan(self) -> list[tuple[str, int, t.Any]]:
-        """Which fields of this stream's records need shaping (compiled from the schema once)."""
-        return compile_plan(self.schema)
+    def conformer(self) -> Conformer:
+        """This stream's record conformance, widening the schema its SCHEMA messages carry."""
+        mirrors = [
+            m.transformed_schema
+            for m in self.stream_maps
+            if isinstance(m, SameRecordTransform) and not m.flattening_enabled
+        ]
+        mode = str(self.config.get("schema_drift") or EVOLVE)
+        return Conformer(self.name, self.effective_schema, mode=mode, mirrors=mirrors)
 
     @override
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        """Shape and check the record; a widened schema is re-emitted before it."""
         self.records_emitted += 1
-        return apply_plan(self.shape_plan, row)
+        conformer = self.conformer
+        record = conformer(row)
+        if conformer.widened:
+            conformer.widened = False
+            if self.selected:
+                self._write_schema_message()
+        return record
 
     # -- requests -------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import os
@@ -79,7 +80,7 @@ class SchemaOnceWriter(MsgSpecWriter):
         if isinstance(message, SchemaMessage):
             if self._schemas.get(message.stream) == message.schema:
                 return
-            self._schemas[message.stream] = message.schema
+            self._schemas[message.stream] = copy.deepcopy(message.schema)  # widened in place
         super().write_message(message)
 
 
@@ -156,6 +157,12 @@ class TapBrightpearl(Tap):
         th.Property("max_parallel_requests", th.IntegerType(minimum=1, maximum=16), default=4,
                     title="Max parallel requests", description="GET-by-ID-set requests in "
                     "flight at once (default 4), all within the request budget."),
+        th.Property("schema_drift", th.StringType(), allowed_values=["evolve", "ignore"],
+                    default="evolve", title="Schema drift", description="evolve (default): a "
+                    "field the schema lacks, or a value its declared type cannot hold, widens the "
+                    "stream's SCHEMA (re-emitted once, one warning naming the field) and the "
+                    "record keeps the value. ignore: the declared schema only; such values are "
+                    "left out of the records, each field named once in a warning."),
         _s("user_agent", "User agent", "User-Agent header of every request (default "
            "tap-brightpearl/<version>)."),
         _i("request_timeout", "Request timeout", "Seconds before a request times out (default "
