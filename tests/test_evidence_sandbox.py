@@ -210,6 +210,12 @@ def id_sets(sb: Any, path: str) -> list[str]:
 
 
 MISSING_IDS = "1-3"  # below every seeded id range
+# GETs the tap may send with or without includeOptional (the setting include_custom_fields):
+# every form is fetched, so the variants with and without custom fields are all compared.
+OPTIONAL = {
+    e: ("", "includeOptional=customFields", "includeOptional=customFields,nullCustomFields")
+    for e in ("order-service/order/{ids}", "product-service/product/{ids}")
+}
 
 
 def served(sb: Any, endpoint: str) -> list[tuple[int, Any]]:
@@ -230,10 +236,11 @@ def _served(port: int, endpoint: str) -> list[tuple[int, Any]]:
                 for a in _served(port, endpoint.replace("{orderType}", kind))]
     if endpoint.endswith("-search"):
         return [(200, b) for b in search_pages(sb, endpoint)]
-    q = f"?{query}" if query else ""
+    queries = [query] if query else list(OPTIONAL.get(endpoint, ("",)))
     if "{ids}" not in endpoint:
-        return [get(sb, endpoint + q)]
-    answers = [get(sb, endpoint.replace("{ids}", s) + q) for s in id_sets(sb, endpoint)]
+        return [get(sb, endpoint + (f"?{q}" if q else "")) for q in queries]
+    answers = [get(sb, endpoint.replace("{ids}", s) + (f"?{qq}" if qq else ""))
+               for s in id_sets(sb, endpoint) for qq in queries]
     if any(v.get("status", 200) != 200 for v in catalogue()[endpoint]):
         answers.append(get(sb, endpoint.replace("{ids}", MISSING_IDS) + q))
     return answers

@@ -52,7 +52,10 @@ def test_include_optional_custom_fields(call, sandbox, opt, with_nulls):
                   ).json()["response"]
     values = [v for o in orders for v in o["customFields"].values()]
     assert any(v is not None for v in values)
-    assert (None in values) is with_nulls
+    assert None not in values  # null-valued fields are named in nullCustomFields instead
+    nulls = [c for o in orders for c in o.get("nullCustomFields", [])]
+    assert bool(nulls) is with_nulls
+    assert all(isinstance(c, str) for c in nulls)
 
 
 def test_get_by_id_set_arbitrary_order_and_missing_dropped(call, sandbox):

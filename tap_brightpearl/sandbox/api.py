@@ -115,8 +115,13 @@ def get_entities(store: Store, endpoint: str, idtext: str, params: dict[str, str
         for o in objs:
             o["priceLists"] = [pl for pl in o["priceLists"] if pl["priceListId"] in lists]
         parts = [dumps(o) for o in objs]
-    body = b'{"response":[' + b",".join(shuffled(store, idtext, parts)) + b"]}"
-    return 200, body, f"get-{kind.rstrip('s')}"
+    body = b'{"response":[' + b",".join(shuffled(store, idtext, parts)) + b"]"
+    if kind == "contacts":  # recorded: an ID-set answer is one page, with its pagination
+        body += (b',"pagination":' + dumps({"morePagesAvailable": False,
+                                             "resultsReturned": len(parts), "firstResult": 1,
+                                             "lastResult": len(parts)})
+                 + b',"sorting":[{"field":"contactId","direction":"ASC"}]')
+    return 200, body + b"}", f"get-{kind.rstrip('s')}"
 
 
 def contact_page(store: Store, params: dict[str, str]) -> Answer:

@@ -10,6 +10,7 @@ import json
 from json.encoder import encode_basestring
 from typing import Any
 
+from . import drift
 from .data import (
     CUR,
     ORDER_TYPES,
@@ -70,7 +71,7 @@ _ROW = (
     '"rowNet":{{"currencyCode":"{cur}","value":"{net}"}},'
     '"rowTax":{{"currencyCode":"{cur}","value":"{tax}"}},"taxClassId":{tclass}}},'
     '"nominalCode":"{nominal}","composition":{{"bundleParent":false,"bundleChild":false,'
-    '"parentOrderRowId":0}}}}'
+    '"parentOrderRowId":0}},"clonedFromId":{cloned}}}'
 )
 
 
@@ -96,18 +97,31 @@ def order_bytes(store: Store, o: dict[str, Any], variant: int) -> bytes:
             rid=r["id"], seq=r["seq"], pid=r["product"], name=_s(r["name"]), sku=_s(r["sku"]),
             qty=r["qty"], cur=code, cost=dec4(r["cost"]), price=dec4(r["price"]),
             rate=tc[3] or "0.0000", tcode=tc[1], net=money(rn), tax=money(rt),
-            tclass=r["tax"], nominal=r["nominal"]))
+            tclass=r["tax"], nominal=r["nominal"],
+            cloned=r["id"] - 1 if r["id"] % 9 == 0 else 0))
     purchase = o["type"] in (2, 4)
     tax_ms = o["tax"]
     invoices = "[]" if o["invoice"] is None else (
         f'[{{"invoiceReference":{_s(o["invoice"])},"taxDate":{_t(tax_ms, off)},'
         f'"dueDate":{_t(None if tax_ms is None else tax_ms + 30 * 86_400_000, off)}}}]')
-    extra = ""
+    custom = ""
+    if variant:
+        cf = {k: v for k, v in o["cf"].items() if v is not None}
+        custom = f',"customFields":{dumps(cf).decode()}'
+    extra = f',"costPriceListId":{0 if purchase else 1}'
+    extra += f',"historicalOrder":{"true" if o["id"] % 17 == 0 else "false"}'
     if purchase:
         extra += f',"isDropship":{"true" if o["id"] % 5 == 0 else "false"}'
-    if variant:
-        cf = {k: v for k, v in o["cf"].items() if v is not None or variant == 2}
-        extra += f',"customFields":{dumps(cf).decode()}'
+    if tax_ms is not None and o["invoice"] is not None:
+        extra += f',"originalInvoiceDate":{_t(tax_ms - tax_ms % 86_400_000, off)}'
+    extra += f',"orderWeighting":{100 if o["id"] % 7 else 50}'
+    if variant == 2:
+        nulls = [k for k, v in o["cf"].items() if v is None]
+        extra += f',"nullCustomFields":{dumps(nulls).decode()}'
+    if store.drift:
+        extra += f',"loyaltyPoints":{drift.loyalty_points(o["id"])}'
+    closed = "" if o["closed"] is None else f',"closedOn":{_t(o["closed"], off)}'
+    delivery = "" if o["delivery"] is None else f'"deliveryDate":{_t(o["delivery"], off)},'
     key = (o["contact"], purchase)
     block = store.party_cache.get(key)
     if block is None:
@@ -116,16 +130,20 @@ def order_bytes(store: Store, o: dict[str, Any], variant: int) -> bytes:
     return (
         f'{{"id":{o["id"]},"parentOrderId":{o["parent"]},'
         f'"orderTypeCode":"{ORDER_TYPES[o["type"]][0]}","reference":{_s(o["customerRef"])},'
-        f'"acknowledged":0,"orderStatus":{{"orderStatusId":{o["status"]},'
-        f'"name":{_s(STATUS_NAME[o["status"]])}}},'
+        f'"version":{1 + (o["updated"] - o["created"]) // 3_600_000 % 40},'
+        f'"state":{{"tax":"{"INVOICED" if o["invoice"] else "READY"}"}},'
+        f'"orderStatus":{{"orderStatusId":{o["status"]},'
+        f'"name":{_s(STATUS_NAME[o["status"]])}}},"tax":{{"errors":[]}},'
         f'"orderPaymentStatus":"{PAYMENT_STATUSES[o["pay"] - 1][1]}",'
         f'"stockStatusCode":"{STOCK_STATUSES[o["stock"] - 1][1]}",'
         f'"allocationStatusCode":"{("AAA", "ANR", "APA", "AAA")[o["stock"] - 1]}",'
         f'"shippingStatusCode":"{SHIPPING_STATUSES[o["ship"] - 1][1]}",'
         f'"placedOn":{_t(o["placed"], off)},"createdOn":{_t(o["created"], off)},'
-        f'"updatedOn":{_t(o["updated"], off)},"closedOn":{_t(o["closed"], off)},'
+        f'"updatedOn":{_t(o["updated"], off)}'
+        f'{closed},'
         f'"createdById":{o["createdBy"]},"priceListId":{o["priceList"]},"priceModeCode":"EXC",'
-        f'"delivery":{{"deliveryDate":{_t(o["delivery"], off)},'
+        f'"delivery":{{'
+        f'{delivery}'
         f'"shippingMethodId":{o["shipMethod"]}}},"invoices":{invoices},'
         f'"currency":{{"accountingCurrencyCode":"GBP","orderCurrencyCode":"{code}",'
         f'"exchangeRate":"{rate // 1_000_000}.{rate % 1_000_000:06d}","fixedExchangeRate":true}},'
@@ -136,9 +154,8 @@ def order_bytes(store: Store, o: dict[str, Any], variant: int) -> bytes:
         f'"assignment":{{"current":{{"staffOwnerContactId":{o["owner"]},'
         f'"projectId":{o["project"]},"channelId":{_n(o["channel"])},'
         f'"leadSourceId":{_n(o["lead"])},"teamId":{o["team"]}}}}},'
-        f'"orderRows":{{{",".join(rows)}}},"warehouseId":{o["warehouse"]},'
-        f'"externalRef":{_s(o["externalRef"])},'
-        f'"installedIntegrationInstanceId":{_n(o["iii"])}{extra},"parties":{block}}}'
+        f'"parties":{block},"orderRows":{{{",".join(rows)}}},"warehouseId":{o["warehouse"]}'
+        f'{custom},"acknowledged":0{extra}}}'
     ).encode()
 
 

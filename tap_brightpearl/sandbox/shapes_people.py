@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .data import CITIES, FIRST, LAST, STREETS, Store, money, secs, ts
+from . import drift
+from .data import CITIES, FIRST, LAST, STREETS, Store, secs, ts
+
+STATUS_NAMES = {1: "Prospect", 2: "Lead", 3: "Active customer"}
+REGIONS = ("Greater London", "Texas", "Île-de-France", "Małopolskie")
 
 
 def person(cid: int) -> tuple[str, str]:
@@ -25,9 +29,9 @@ def address(aid: int, cid: int) -> dict[str, Any]:
         "addressId": aid,
         "contactId": cid,
         "addressLine1": f"{aid % 300 + 1} {STREETS[aid % len(STREETS)]}",
-        "addressLine2": None if aid % 3 else "Flat 2",
+        **({} if aid % 3 else {"addressLine2": "Flat 2"}),
         "addressLine3": city,
-        "addressLine4": None,
+        **({} if aid % 4 else {"addressLine4": REGIONS[aid % len(REGIONS)]}),
         "postalCode": f"{aid % 90000 + 10000}",
         "countryId": country_id,
         "countryIsoCode": iso3,
@@ -36,36 +40,45 @@ def address(aid: int, cid: int) -> dict[str, Any]:
 
 
 def party(store: Store, cid: int, kind: str) -> dict[str, Any]:
-    """An order party (customer/supplier, delivery, billing) from the contact's address."""
+    """An order party (customer/supplier, delivery, billing) from the contact's address.
+
+    As recorded: empty texts are ``""``; the delivery party has no contactId; a supplier
+    party has countryId 0 and then no country names.
+    """
     first, last = person(cid)
     c = store.contacts.get(cid)
     aid = (c["addr"]["DEL" if kind == "delivery" else "BIL"]) if c else cid * 3
     a = store.addresses.get(aid) or address(aid, cid)
-    return {
-        "contactId": cid,
+    out: dict[str, Any] = {} if kind == "delivery" else {"contactId": cid}
+    out.update({
         "addressFullName": f"{first} {last}",
-        "companyName": None if cid % 4 else "Acme Ltd",
-        "addressLine1": a["addressLine1"],
-        "addressLine2": a["addressLine2"],
-        "addressLine3": a["addressLine3"],
-        "addressLine4": a["addressLine4"],
+        "companyName": "" if cid % 4 else "Acme Ltd",
+        "addressLine1": a.get("addressLine1", ""),
+        "addressLine2": a.get("addressLine2", ""),
+        "addressLine3": a.get("addressLine3", ""),
+        "addressLine4": a.get("addressLine4", ""),
         "postalCode": a["postalCode"],
-        "country": a["addressLine3"],
+        "country": a.get("addressLine3", ""),
         "telephone": f"+44 20 7946 {cid % 10000:04d}",
-        "mobileTelephone": None,
+        "mobileTelephone": "" if cid % 2 else "+44 7700 900123",
+        "fax": "" if cid % 5 else f"+44 20 7946 {(cid + 1) % 10000:04d}",
         "email": email(cid),
         "countryId": a["countryId"],
         "countryIsoCode": a["countryIsoCode2"],
         "countryIsoCode3": a["countryIsoCode"],
-    }
+    })
+    if kind == "supplier":
+        del out["country"], out["countryIsoCode"], out["countryIsoCode3"]
+        out["countryId"] = 0
+    return out
 
 
 
 def parties(store: Store, cid: int, purchase: bool) -> dict[str, Any]:
     """The parties block of an order."""
-    billing = party(store, cid, "billing")
-    return {("supplier" if purchase else "customer"): billing,
-            "delivery": party(store, cid, "delivery"), "billing": billing}
+    kind = "supplier" if purchase else "customer"
+    return {kind: party(store, cid, kind), "delivery": party(store, cid, "delivery"),
+            "billing": party(store, cid, "billing")}
 
 
 def contact_row(c: dict[str, Any]) -> tuple[Any, ...]:
@@ -86,48 +99,76 @@ def contact_row(c: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def render_contact(store: Store, c: dict[str, Any], variant: int) -> dict[str, Any]:
-    """Full contact GET object."""
+    """Full contact GET object, as recorded (brightpearl-api.md §11).
+
+    contactTags a comma-separated string of tag ids, financialDetails.nominalCode a string,
+    creditLimit an integer, discountPercentage a JSON number, the creator ``createdByid``;
+    the optional communication codes, status history, assignment and organisation parts are
+    spread over the contacts so that every evidenced variant occurs.
+    """
     cid = c["id"]
     off = c["off"]
     first, last = person(cid)
-    tags = store.ref["contact-service/tag"]
-    return {
+    tel = f"+44 20 7946 {cid % 10000:04d}"
+    emails: dict[str, Any] = {"PRI": {"email": email(cid)}}
+    if cid % 3 == 0:
+        emails["SEC"] = {"email": f"alt{cid}@example.org"}
+    if cid % 5 == 0:
+        emails["TER"] = {"email": f"third{cid}@example.net"}
+    phones = {"PRI": tel}
+    if cid % 4 == 0:
+        phones["SEC"] = f"+44 161 496 {cid % 10000:04d}"
+    if cid % 2 == 0:
+        phones["MOB"] = "+44 7700 900123"
+    if cid % 7 == 0:
+        phones["FAX"] = f"+44 20 7946 {(cid + 1) % 10000:04d}"
+    status: dict[str, Any] = {"current": {"contactStatusId": 1 + cid % 3}}
+    if cid % 4 == 1:
+        status["current"]["contactStatusName"] = STATUS_NAMES[1 + cid % 3]
+        status["history"] = [{"contactStatusName": STATUS_NAMES[k], "contactStatusId": k,
+                              "occuredOn": ts(c["created"] + k * 86_400_000, off),
+                              "staffContactId": c["owner"]} for k in range(1, 2 + cid % 3)]
+    current: dict[str, Any] = {}
+    if cid % 5:
+        current["staffOwnerContactId"] = c["owner"]
+        if c["lead"] is not None:
+            current["leadSourceId"] = c["lead"]
+        if cid % 3 == 0:
+            current["accountReference"] = f"ACC{cid:06d}"
+    organisation: dict[str, Any] = {"organisationId": c["companyId"] or cid}
+    if c["companyName"]:
+        organisation["name"] = c["companyName"]
+    out: dict[str, Any] = {
         "contactId": cid,
         "isPrimaryContact": True,
-        "salutation": c["title"],
+        "salutation": c["title"] or "",
         "firstName": first,
         "lastName": last,
         "postAddressIds": dict(c["addr"]),
         "communication": {
-            "emails": {"PRI": {"email": email(cid)},
-                       **({} if cid % 3 else {"SEC": {"email": f"alt{cid}@example.org"}})},
-            "telephones": {"PRI": f"+44 20 7946 {cid % 10000:04d}",
-                           **({} if cid % 2 else {"MOB": "+44 7700 900123"})},
-            "messagingVoips": {},
+            "emails": emails,
+            "telephones": phones,
+            "messagingVoips": {} if cid % 6 else {"SKP": f"contact.{cid}"},
             "websites": {} if cid % 5 else {"PRI": f"https://shop{cid}.example.com"},
         },
-        "contactStatus": {"current": {"contactStatusId": 1, "contactStatusName": "Active"},
-                          "history": []},
+        "contactStatus": status,
         "relationshipToAccount": {"isSupplier": c["supplier"], "isStaff": c["staff"]},
         "marketingDetails": {"isReceiveEmailNewsletter": cid % 2 == 0},
         "financialDetails": {
-            "priceListId": c["priceList"], "nominalCode": int(c["nominal"]), "taxCodeId": 1,
-            "creditLimit": money(c["credit"]), "creditTermDays": 30, "currencyId": 1,
-            "discountPercentage": "0.00", "taxNumber": None,
+            "priceListId": c["priceList"], "nominalCode": c["nominal"], "taxCodeId": 1,
+            "creditLimit": c["credit"] // 100, "creditTermDays": 30, "currencyId": 1,
+            "discountPercentage": (cid % 4) * 2.5, "creditTermTypeId": 1 + cid % 2,
         },
-        "assignment": {"current": {"staffOwnerContactId": c["owner"], "projectId": 0,
-                                   "leadSourceId": c["lead"], "teamId": 0}},
-        "organisation": None if c["companyId"] is None else {
-            "organisationId": c["companyId"], "name": c["companyName"], "jobTitle": None},
+        "assignment": {"current": current},
+        "organisation": organisation,
         "tradeStatus": "TRADE" if c["companyId"] else "RETAIL",
+        "createdByid": c["owner"],
         "createdOn": ts(c["created"], off),
-        "createdById": c["owner"],
         "updatedOn": ts(c["updated"], off),
-        "updatedById": c["owner"],
-        "lastContactedOn": ts(c["lastContacted"], off),
-        "lastOrderedOn": ts(c["lastOrdered"], off),
-        "contactTags": [{"tagId": t, "tagName": tags[str(t)]["tagName"]} for t in c["tags"]],
-        "companyId": c["companyId"],
+        "contactTags": ",".join(map(str, c["tags"])),
+        "aliases": {},
+        "companyId": c["companyId"] or 0,
     }
-
-
+    if store.drift:
+        out["loyalty"] = drift.loyalty(cid, c["created"], off)
+    return out
