@@ -212,10 +212,9 @@ def id_sets(sb: Any, path: str) -> list[str]:
 MISSING_IDS = "1-3"  # below every seeded id range
 # GETs the tap may send with or without includeOptional (the setting include_custom_fields):
 # every form is fetched, so the variants with and without custom fields are all compared.
-OPTIONAL = {
-    e: ("", "includeOptional=customFields", "includeOptional=customFields,nullCustomFields")
-    for e in ("order-service/order/{ids}", "product-service/product/{ids}")
-}
+OPTIONAL = dict.fromkeys(
+    ("order-service/order/{ids}", "product-service/product/{ids}"),
+    ("", "includeOptional=customFields", "includeOptional=customFields,nullCustomFields"))
 
 
 def served(sb: Any, endpoint: str) -> list[tuple[int, Any]]:
@@ -229,11 +228,15 @@ _SB: dict[int, Any] = {}
 
 @cache
 def _served(port: int, endpoint: str) -> list[tuple[int, Any]]:
-    sb = _SB[port]
-    query = endpoint_query(endpoint)
     if "{orderType}" in endpoint:
         return [a for kind in ("sale", "purchase")
-                for a in _served(port, endpoint.replace("{orderType}", kind))]
+                for a in _fetch(port, endpoint, endpoint.replace("{orderType}", kind))]
+    return _fetch(port, endpoint, endpoint)
+
+
+def _fetch(port: int, template: str, endpoint: str) -> list[tuple[int, Any]]:
+    sb = _SB[port]
+    query = endpoint_query(template)
     if endpoint.endswith("-search"):
         return [(200, b) for b in search_pages(sb, endpoint)]
     queries = [query] if query else list(OPTIONAL.get(endpoint, ("",)))
@@ -241,16 +244,12 @@ def _served(port: int, endpoint: str) -> list[tuple[int, Any]]:
         return [get(sb, endpoint + (f"?{q}" if q else "")) for q in queries]
     answers = [get(sb, endpoint.replace("{ids}", s) + (f"?{qq}" if qq else ""))
                for s in id_sets(sb, endpoint) for qq in queries]
-    if any(v.get("status", 200) != 200 for v in catalogue()[endpoint]):
-        answers.append(get(sb, endpoint.replace("{ids}", MISSING_IDS) + q))
+    if any(v.get("status", 200) != 200 for v in catalogue()[template]):
+        answers.append(get(sb, endpoint.replace("{ids}", MISSING_IDS)))
     return answers
 
 
-def variant_key(endpoint: str) -> str:
-    return endpoint.replace("{orderType}", "sale") if "{orderType}" in endpoint else endpoint
-
-
-# -- the checks -------------------------------------------------------------------------------------
+# -- the checks --------------------------------------------------------------------------------
 
 ENDPOINTS = sorted(catalogue())
 
@@ -341,7 +340,7 @@ def test_without_drift_fields_nothing_unevidenced_is_served(make_sandbox):
         assert not unevidenced(served_paths, evidence, set()), endpoint
 
 
-# -- the check itself can fail ---------------------------------------------------------------------
+# -- the check itself can fail -----------------------------------------------------------------
 
 def test_the_check_fails_on_a_wrong_type_a_missing_variant_and_a_stray_field():
     evidence = walk({"response": [{"id": 1, "tags": "9", "map": {"12": {"v": "1.00"}}}]}, "",

@@ -77,14 +77,15 @@ PRICE_LISTS = ((1, "COST", "Cost price", "BUY", 1), (2, "RETAIL", "Retail", "SEL
                (3, "TRADE", "Trade (€)", "SELL", 2), (5, "USRETAIL", "US retail", "SELL", 3))
 WAREHOUSES = ((2, "Main warehouse", "WAREHOUSE"), (3, "Shop floor – Kraków", "STORE"),
               (7, "3PL Austin", "THIRD_PARTY"))
-SALE_CF = (("PCF_GIFTWRAP", "Gift wrap", "CHECKBOX"), ("PCF_CHANREF", "Channel ref", "TEXT"),
+SALE_CF = (("PCF_GIFTWRAP", "Gift wrap", "YES_NO"), ("PCF_CHANREF", "Channel ref", "TEXT"),
            ("PCF_DELIVERY", "Requested delivery", "DATE"), ("PCF_PRIORITY", "Priority", "SELECT"),
            ("PCF_NOTE", "Packing note", "TEXT"), ("PCF_SCORE", "Fraud score", "INTEGER"))
 PURCHASE_CF = (("PCF_SUPPREF", "Supplier ref", "TEXT"), ("PCF_INCOTERM", "Incoterm", "SELECT"),
                ("PCF_ETA", "ETA", "DATE"))
+# Recorded product custom-field values are texts and booleans only; the SELECT field is never set.
 PRODUCT_CF = (("PCF_MATERIAL", "Material", "TEXT"), ("PCF_ORIGIN", "Country of origin", "SELECT"),
-              ("PCF_WARRANTY", "Warranty months", "INTEGER"),
-              ("PCF_FRAGILE", "Fragile", "CHECKBOX"),
+              ("PCF_CARE", "Care instructions", "TEXT_AREA"),
+              ("PCF_FRAGILE", "Fragile", "YES_NO"),
               ("PCF_LAUNCH", "Launch date", "DATE"))
 BRANDS = ("Acme", "Nordlys", "Zoë & Co", "Kōbō", "Fieldcraft", "Maison Étoile", "Peak", "Umbra",
           "Lumen", "Oakridge", "Tidal", "Brightwave")

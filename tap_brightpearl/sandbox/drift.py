@@ -38,13 +38,12 @@ DRIFT_FIELDS: tuple[DriftField, ...] = (
                "product: the tap must emit it in UTC"),
     DriftField("product-service/brand-search", "response.results[].brandCode", "string",
                "an extra STRING column in brand-search metaData.columns (and its cells)"),
-    DriftField("warehouse-service/warehouse", "response[].timezone", "string",
+    DriftField("warehouse-service/warehouse", "response[].dockDoors", "integer",
                "a field on a reference GET (every warehouse)"),
 )
 
 BRAND_CODE_COLUMN = "brandCode:S"
 LOYALTY_TIERS = ("BRONZE", "SILVER", "GOLD")
-TIMEZONES = {2: "Europe/London", 3: "Europe/Warsaw", 7: "America/Chicago"}
 
 
 def loyalty_points(order_id: int) -> int:
@@ -61,6 +60,11 @@ def loyalty(contact_id: int, created_ms: int, off: int) -> dict[str, object]:
 def last_stocktake(updated_ms: int, off: int) -> str:
     """The invented ``lastStocktakeOn`` of a product (always with a display offset)."""
     return fmt_ts(updated_ms - 3 * 86_400_000, off)
+
+
+def dock_doors(warehouse_id: int) -> int:
+    """The invented ``dockDoors`` of a warehouse."""
+    return 2 + warehouse_id % 5
 
 
 def brand_code(brand_id: int, name: str) -> str:

@@ -177,7 +177,7 @@ def _orders(store: Store) -> None:  # noqa: PLR0915 - one pass builds orders and
             note = {"id": gid, "order": oid, "warehouse": wh, "created": gon_created,
                     "printed": gon_created + 3_600_000, "picked": shipped and shipped - 7_200_000,
                     "packed": shipped and shipped - 3_600_000, "shipped": shipped,
-                    "priority": r() < 0.1, "transfer": False, "shipMethod": o["shipMethod"],
+                    "priority": r() < 0.1, "transfer": gid % 10 == 0, "shipMethod": o["shipMethod"],
                     "release": gon_created, "createdBy": o["createdBy"],
                     "labelUri": None if shipped is None else f"https://labels.example.com/{gid}.pdf",
                     "channel": o["channel"], "rows": lines, "off": off,

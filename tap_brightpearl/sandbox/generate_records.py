@@ -124,7 +124,7 @@ def products(store: Store) -> None:
             "locations": {w: ls[int(r() * len(ls))] for w, ls in locs.items()} if tracked else {},
             "stock": {w: (q, min(q, int(r() * 5)), int(r() * 3)) for w in locs
                       if r() < 0.8 for q in (int(r() * 200),)} if tracked else {},
-            "cf": {code: shapes.cf_value(code, kind, pid * 7 + j, 0)
+            "cf": {code: None if kind == "SELECT" else shapes.cf_value(code, kind, pid * 7 + j, 0)
                    for j, (code, _n, kind) in enumerate(cf_spec)},
         }
         if tracked and not p["stock"]:

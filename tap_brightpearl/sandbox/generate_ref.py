@@ -8,6 +8,7 @@ from typing import Any
 from . import drift, shapes
 from .data import (
     BRANDS,
+    CUR,
     CURRENCIES,
     DAY,
     OPTIONS,
@@ -52,81 +53,86 @@ def _rows(store: Store, path: str, rows: list[tuple[Any, ...]]) -> None:
 
 
 def reference(store: Store) -> None:
-    """Every reference GET payload (and the small accounting/warehouse search tables)."""
+    """Every reference GET payload (and the small accounting/warehouse search tables).
+
+    Shapes follow tests/evidence; where versions or sources differ, the records alternate
+    between the variants (e.g. order types with ``name`` or with ``code``/``description``).
+    """
     ref = store.ref
-    ref["order-service/order-status"] = [
-        {"statusId": sid, "name": name, "orderTypeCode": ORDER_TYPES[t][0], "sortOrder": i,
-         "disabled": sid == 20, "visible": True, "color": color}
-        for i, (sid, name, t, color) in enumerate(ORDER_STATUSES)
-    ]
-    ref["order-service/order-type"] = [{"id": k, "name": v[1]} for k, v in ORDER_TYPES.items()]
-    ref["order-service/order-stock-status"] = [
-        {"id": i, "code": c, "name": n} for i, c, n in STOCK_STATUSES]
-    ref["order-service/order-shipping-status"] = [
-        {"id": i, "code": c, "name": n} for i, c, n in SHIPPING_STATUSES]
-    for kind in ("sale", "purchase"):
-        ref[f"order-service/{kind}/custom-field-meta-data"] = shapes.custom_field_meta(
-            shapes.CUSTOM_FIELD_SETS[kind])
+    _order_service(ref)
     ref["product-service/product/custom-field-meta-data"] = shapes.custom_field_meta(
-        shapes.CUSTOM_FIELD_SETS["product"])
+        shapes.CUSTOM_FIELD_SETS["product"], 30)
     ref["product-service/price-list"] = [
-        {"id": i, "code": code, "name": {"languageCode": "en", "text": name, "format": "TEXT"},
-         "currencyCode": next(c[1] for c in CURRENCIES if c[0] == cur), "currencyId": cur,
-         "priceListTypeCode": kind, "gross": i == 5, "useForPricing": True}
+        {"id": i, "code": code,
+         "name": {"languageCode": "en", "text": name, "format": "PLAINTEXT"},
+         "currencyCode": CUR[cur][1], "currencySymbol": CUR[cur][3], "currencyId": cur,
+         "priceListTypeCode": kind, "gross": i == 5}
         for i, code, name, kind, cur in PRICE_LISTS
     ]
-    ref["product-service/channel"] = [
-        {"id": i, "name": name, "channelTypeId": 1 + i % 3, "defaultWarehouseId": 2,
-         "defaultPriceListId": 2, "contactGroupId": None if i % 2 else 3,
-         "integrationDetail": None if i < 3 else {"installedIntegrationInstanceId": 13}}
-        for i, name in CHANNELS
-    ]
+    ref["product-service/channel"] = [_channel(i, name) for i, name in CHANNELS]
     ref["product-service/channel-brand"] = [
-        {"channelBrandId": i, "name": name, "channelId": c}
-        for i, name, c in ((1, "Acme Online", 2), (2, "Nordlys Store", 2), (4, "Acme on Amazon", 3))
+        {"channelBrandId": i, "addressBookId": 900 + i, "name": name, "companyName": company,
+         "companyNumber": f"{i * 1234567:08d}", "telephone": f"+44 20 7946 {i:04d}",
+         "emailAddress": f"brand{i}@example.com", "accountingEmailAddress": f"acc{i}@example.com",
+         "templates": {"SOQUT": 20 + i, "SOQUE": 25 + i, "SOINV": 30 + i, "SOINE": 35 + i,
+                       "GNOUT": 40 + i, "PONTE": 50 + i, "SCNTE": 60 + i, "SOCUP": 70 + i},
+         "shippingTemplates": {str(m): 80 + m for m, _c, _n in SHIPPING_METHODS[: 1 + i % 3]},
+         "financialDetails": {"bankName": "Sandbox Bank", "bankAccountNumber": f"{i:08d}",
+                              "bankSortCode": "20-00-00", "bankSwift": "SANDGB2L",
+                              "vatNumber": f"GB{i:09d}"},
+         "logo": {"imageId": 7 + i}}
+        for i, name, company in ((1, "Acme Online", "Acme Ltd"),
+                                 (2, "Nordlys Store", "Nordisk Design AS"),
+                                 (4, "Acme on Amazon", "Acme Ltd"))
     ]
     ref["contact-service/lead-source"] = [
-        {"id": i, "ownerId": 4, "parentId": parent, "name": name, "isActive": i != 5}
+        {"id": i, "name": name} if i == 8 else
+        {"id": i, "ownerId": 4, "parentId": parent or 0, "name": name, "isActive": i != 5}
         for i, parent, name in LEAD_SOURCES
     ]
-    ref["contact-service/tag"] = {str(i): {"tagId": i, "tagName": n} for i, n in TAGS}
-    ref["warehouse-service/warehouse"] = [
-        {"id": i, "name": name, "typeCode": code, "typeDescription": code.title().replace("_", " "),
-         "addressId": 900 + i, "address": shapes.address(900 + i, 0)}
-        for i, name, code in WAREHOUSES
-    ]
+    ref["contact-service/tag"] = {
+        str(i): {"tagId": i, "tagName": n, "tagParentId": 3 if i in (16, 40) else 0,
+                 "tagColor": f"#{(i * 2654435761) % 0xFFFFFF:06x}"} for i, n in TAGS}
+    ref["warehouse-service/warehouse"] = [_warehouse(store, i, name, code)
+                                          for i, name, code in WAREHOUSES]
     ref["warehouse-service/shipping-method"] = [
-        {"id": i, "code": code, "name": name, "methodType": "SHIPPING", "breaks": []}
+        {"id": i, "name": name, **({"code": code} if i % 2 else {}),
+         "breaks": ",".join(str(b * i) for b in (500, 1500, 3000)), "methodType": 1,
+         "additionalInformationRequired": i == 7,
+         **({"carrier": "Northline Freight"} if i in (2, 7) else {}),
+         "countries": "" if i != 7 else "US,CA,FR",
+         **({"channelBrandTemplates": {"1": 14, "2": 9} if i == 7 else {}} if i > 2 else {})}
         for i, code, name in SHIPPING_METHODS
     ]
     ref["accounting-service/tax-code"] = [
-        {"id": i, "code": code, "description": desc, **({"rate": float(rate)} if rate else {})}
+        {"id": i, "code": code, "description": desc, **_tax_rate(i, rate)}
         for i, code, desc, rate in TAX_CODES
     ]
     rates = []
-    for cid, code, _title, _sym, rate in CURRENCIES[1:]:
+    for cid, _code, _title, _sym, rate in CURRENCIES[1:]:
         for k in range(6):
             when = epoch_ms(2023 + k // 2, 1 + 6 * (k % 2), 1)
             r = rate * (1000 + 7 * k - 15 * (k % 3)) // 1000
-            rates.append({"currencyId": cid, "currencyCode": code,
-                          "rateActiveFrom": fmt_ts(when, 2),
-                          "rate": f"{r // 1_000_000}.{r % 1_000_000:06d}", "addedById": 4})
+            rates.append({"currencyId": cid, "rateActiveFrom": fmt_ts(when, 2),
+                          "rate": r / 1_000_000, "addedById": 4})
     ref["accounting-service/exchange-rate"] = rates
     periods = []
     for k in range(48):
         y, m = 2023 + k // 12, 1 + k % 12
         ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
-        closed = k < 40
-        periods.append({
-            "id": k + 1, "startDate": fmt_ts(epoch_ms(y, m, 1), 2),
-            "endDate": fmt_ts(epoch_ms(ny, nm, 1) - 1000, 2),
-            "closedDate": fmt_ts(epoch_ms(ny, nm, 10), 2) if closed else None,
-            "closedByUserId": 4 if closed else None,
-        })
+        period: dict[str, Any] = {"id": k + 1, "startDate": fmt_ts(epoch_ms(y, m, 1), 2),
+                                  "endDate": fmt_ts(epoch_ms(ny, nm, 1) - 1000, 2)}
+        if k < 40:  # closed periods only: the fields are absent on open ones
+            period.update(closedDate=fmt_ts(epoch_ms(ny, nm, 10), 2), closedByUserId=4)
+        periods.append(period)
     ref["accounting-service/accounting-period"] = periods
     ref["accounting-service/payment-method"] = [
-        {"id": i, "code": code, "name": name, "isActive": i != 6,
-         "bankAccountNominalCode": "1200", "installedIntegrationInstanceId": 13 if i == 6 else None}
+        {"id": i, "name": name} if i == 1 else
+        {"id": i, "name": name, "code": code, "isActive": i != 6,
+         "bankAccounts": [{"paymentMethodId": i, "currencyIsoCode": CUR[c][1],
+                           "bankAccountNominalCode": "1200" if c == 1 else f"120{c}"}
+                          for c in (1, 2)[: 1 + i % 2]],
+         "installedIntegrationId": "13" if i == 6 else "0"}
         for i, code, name in PAYMENT_METHODS
     ]
     _rows(store, "accounting-service/nominal-code-search", [
@@ -183,3 +189,71 @@ def catalogue(store: Store) -> None:
                                       (5, "AW25", "Autumn/winter 2025"))])
 
 
+
+
+def _order_service(ref: dict[str, Any]) -> None:
+    """Order statuses, types, stock and shipping statuses, order custom-field metadata."""
+    statuses = []
+    for i, (sid, name, t, color) in enumerate(ORDER_STATUSES):
+        if sid == 11:  # the 2014 shape: "sort", no colour, no e-mail settings
+            statuses.append({"statusId": sid, "name": name, "orderTypeCode": ORDER_TYPES[t][0],
+                             "sort": i * 10, "disabled": False, "visible": True})
+            continue
+        statuses.append({
+            "statusId": sid, "name": name, "orderTypeCode": ORDER_TYPES[t][0],
+            "sortOrder": i * 10, "disabled": sid == 20, "visible": sid != 1, "color": color,
+            "remindAfterDays": (0, 2, 7)[sid % 3],
+            "alertEmails": [] if sid % 4 else [f"team{sid}@example.com"],
+            "emailContent": "" if sid % 5 else "Please chase this order",
+            "batchProcess": sid in (4, 8), "state": "invoiced" if sid in (4, 8) else "draft"})
+    ref["order-service/order-status"] = statuses
+    ref["order-service/order-type"] = [
+        {"id": k, "name": v[1].replace("_", " ").title()} if k % 2 else
+        {"id": k, "code": v[0], "description": v[1].replace("_", " ").title()}
+        for k, v in ORDER_TYPES.items()]
+    ref["order-service/order-stock-status"] = [
+        {"id": i, "name": n} if i % 2 else {"id": i, "code": c, "description": n}
+        for i, c, n in STOCK_STATUSES]
+    ref["order-service/order-shipping-status"] = [
+        {"id": i, "code": c, "description": n} for i, c, n in SHIPPING_STATUSES]
+    for kind, first_id in (("sale", 40), ("purchase", 10)):
+        ref[f"order-service/{kind}/custom-field-meta-data"] = shapes.custom_field_meta(
+            shapes.CUSTOM_FIELD_SETS[kind], first_id)
+
+
+def _channel(i: int, name: str) -> dict[str, Any]:
+    if i == 8:
+        return {"id": i, "name": name}  # the minimal shape of a client fixture
+    out: dict[str, Any] = {"id": i, "name": name, "channelTypeId": 1 + i % 3,
+                           "channelBrandId": 1 if i < 3 else 2}
+    if i > 1:
+        out.update(defaultWarehouseId=2, contactGroupId=3, defaultPriceListId=2,
+                   warehouseIds=[2, 7][: 1 + i % 2])
+    if i >= 3:
+        out["integrationDetail"] = {"installedIntegrationId": 10 + i, "configSetId": i,
+                                    "providerCode": "amazon" if i == 3 else "ebay",
+                                    "integrationTypeCode": "MKP", "active": True}
+    return out
+
+
+def _warehouse(store: Store, i: int, name: str, code: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": i, "name": name, "typeCode": code.lower(),
+                           "typeDescription": code.title().replace("_", " "),
+                           "address": {"addressId": 900 + i}, "clickAndCollectEnabled": i == 3}
+    if i == 3:
+        out["weeklyOperatingPeriods"] = {"timeZone": "Europe/Warsaw", "periods": [
+            {"dayOfWeek": d, "openingHours": "09:00:00",
+             "closingHours": "17:00:00" if d < 6 else "13:00:00"} for d in range(1, 8)]}
+        out["collectionSla"] = {"value": 4, "timeUnits": "HOURS"}
+        out["externalTransferSlas"] = [{"warehouseId": 2, "value": 1, "timeUnits": "DAYS"}]
+    if store.drift:
+        out["dockDoors"] = drift.dock_doors(i)
+    return out
+
+
+def _tax_rate(i: int, rate: str | None) -> dict[str, Any]:
+    """``rate`` a JSON number, absent when zero; whole rates on odd ids as integers."""
+    if rate is None or float(rate) == 0:
+        return {}
+    value = float(rate)
+    return {"rate": int(value) if value.is_integer() and i % 2 else value}

@@ -160,24 +160,34 @@ def order_bytes(store: Store, o: dict[str, Any], variant: int) -> bytes:
 
 
 
-def custom_field_meta(spec: tuple[tuple[str, str, str], ...]) -> list[dict[str, Any]]:
-    """custom-field-meta-data GET list for one set of field definitions."""
+def custom_field_meta(spec: tuple[tuple[str, str, str], ...],
+                      first_id: int) -> list[dict[str, Any]]:
+    """custom-field-meta-data GET list for one set of field definitions.
+
+    ``options`` (SELECT fields only) is a map keyed by option id, as recorded.
+    """
     out = []
-    for i, (code, name, kind) in enumerate(spec, start=1):
+    for i, (code, name, kind) in enumerate(spec, start=first_id):
         item: dict[str, Any] = {"id": i, "code": code, "name": name, "customFieldType": kind,
-                                "required": False}
+                                "required": i % 4 == 0}
         if kind == "SELECT":
-            item["options"] = {"values": [{"id": j, "value": v} for j, v in
-                                          enumerate(SELECT_VALUES[code], start=1)]}
+            ids = [option_id(code, j) for j in range(len(SELECT_VALUES[code]))]
+            item["options"] = {str(o): {"id": o, "value": SELECT_VALUES[code][j]}
+                               for j, o in reversed(list(enumerate(ids)))}
         out.append(item)
     return out
+
+
+def option_id(code: str, j: int) -> int:
+    """The id of the j-th option of a SELECT custom field."""
+    return 100 + 10 * sorted(SELECT_VALUES).index(code) + j
 
 
 def cf_value(code: str, kind: str, seed: int, off: int) -> Any:
     """A custom-field value of the given kind (None about a third of the time)."""
     if seed % 3 == 0:
         return None
-    if kind == "CHECKBOX":
+    if kind == "YES_NO":
         return seed % 2 == 0
     if kind == "INTEGER":
         return seed % 100
@@ -186,7 +196,7 @@ def cf_value(code: str, kind: str, seed: int, off: int) -> Any:
     if kind == "SELECT":
         values = SELECT_VALUES[code]
         j = seed % len(values)
-        return {"id": j + 1, "value": values[j]}
+        return {"id": option_id(code, j), "value": values[j]}
     return f"{code.lower()}-{seed % 997} ✓" if seed % 5 == 0 else f"{code.lower()}-{seed % 997}"
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import drift
 from .data import CUR, PRICE_LISTS, TAX, Store, dec4, secs, ts
 
 
@@ -21,24 +22,38 @@ def product_row(p: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def render_product(store: Store, p: dict[str, Any], variant: int) -> dict[str, Any]:
-    """Full product GET object; variant 1 adds customFields (2 also null-valued ones)."""
+    """Full product GET object; variant 1 adds customFields (2 also nullCustomFields).
+
+    As recorded: weights and dimensions JSON numbers, ``reporting`` {}, pop-up messages,
+    overflow locations; every 13th product is a bundle with ``bundleComponents`` (every
+    26th has a component that is itself a bundle).
+    """
     off = p["off"]
+    pid = p["id"]
     tc = TAX[p["taxCode"]]
+    composition: dict[str, Any] = {"bundle": pid % 13 == 0}
+    if composition["bundle"]:
+        parts = [c for c in store.sorted_ids("products")[:4] if c != pid][:2]
+        composition["bundleComponents"] = [{"productId": c, "productQuantity": 1 + k}
+                                           for k, c in enumerate(parts)]
+        if pid % 26 == 0 and composition["bundleComponents"]:
+            composition["bundleComponents"][-1]["composition"] = {
+                "bundle": True, "bundleComponents": [{"productId": parts[0],
+                                                      "productQuantity": 3}]}
+    stock: dict[str, Any] = {"stockTracked": p["tracked"],
+                             "weight": {"magnitude": p["weight"] / 1000}}
+    if pid % 13:
+        stock["dimensions"] = {"length": 10.0, "height": 5.0, "width": 7.5, "volume": 375.0}
     out: dict[str, Any] = {
-        "id": p["id"],
+        "id": pid,
         "brandId": p["brand"],
         "collectionId": p["collection"],
         "productTypeId": p["type"],
         "identity": {"sku": p["sku"], "isbn": p["isbn"], "ean": p["ean"], "upc": p["upc"],
                      "mpn": p["mpn"], "barcode": p["barcode"]},
         "productGroupId": p["group"],
-        "featured": p["id"] % 11 == 0,
-        "stock": {
-            "stockTracked": p["tracked"],
-            "weight": {"magnitude": f"{p['weight'] / 1000:.4f}"},
-            "dimensions": {"length": "10.00", "height": "5.00", "width": "7.50",
-                           "volume": "375.00"},
-        },
+        "featured": pid % 11 == 0,
+        "stock": stock,
         "financialDetails": {"taxable": tc[3] is not None, "taxCode": {"id": tc[0], "code": tc[1]}},
         "salesChannels": [{
             "salesChannelName": "Brightpearl",
@@ -49,27 +64,32 @@ def render_product(store: Store, p: dict[str, Any], variant: int) -> dict[str, A
                             "format": "HTML_FRAGMENT"},
             "shortDescription": {"languageCode": "en", "text": p["name"], "format": "TEXT"},
         }],
-        "composition": {"bundle": False},
+        "composition": composition,
         "variations": [
             {"optionId": oid, "optionName": oname, "optionValueId": vid, "optionValue": vname}
             for oid, oname, vid, vname in p["options"]
         ],
         "createdOn": ts(p["created"], off),
         "updatedOn": ts(p["updated"], off),
-        "warehouses": {str(w): {"defaultLocationId": loc, "reorderLevel": 5, "reorderQuantity": 20}
+        "warehouses": {str(w): {"defaultLocationId": loc, "overflowLocationId": loc + 1,
+                                "reorderLevel": 5, "reorderQuantity": 20}
                        for w, loc in p["locations"].items()},
         "nominalCodeStock": "1000",
         "nominalCodePurchases": "5000",
         "nominalCodeSales": "4000",
         "seasonIds": p["seasons"],
-        "reporting": {"categoryId": None, "seasonId": p["seasons"][0] if p["seasons"] else None,
-                      "subcategoryId": None},
-        "primarySupplierId": p["supplier"],
+        "reporting": {},
         "status": p["status"],
+        "salesPopupMessage": "" if pid % 6 else "Check the colour with the customer",
+        "warehousePopupMessage": "" if pid % 8 else "Fragile: pack with care",
         "version": p["version"],
     }
     if variant:
-        out["customFields"] = {k: v for k, v in p["cf"].items() if v is not None or variant == 2}
+        out["customFields"] = {k: v for k, v in p["cf"].items() if v is not None}
+    if variant == 2:
+        out["nullCustomFields"] = [k for k, v in p["cf"].items() if v is None]
+    if store.drift:
+        out["lastStocktakeOn"] = drift.last_stocktake(p["updated"], off)
     return out
 
 
@@ -114,33 +134,48 @@ def goods_out_row(n: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def render_goods_out(store: Store, n: dict[str, Any], variant: int) -> dict[str, Any]:
-    """Goods-out note GET value (the map key is the note id)."""
+    """Goods-out note GET value (the map key is the note id), as recorded.
+
+    Status times and users appear only for the steps done; transfers carry
+    ``targetWarehouseId``; shipped notes have boxes and a numeric weight.
+    """
     off = n["off"]
     status: dict[str, Any] = {}
     for step in ("shipped", "packed", "picked", "printed"):
         status[step] = n[step] is not None
-        status[f"{step}On"] = ts(n[step], off)
-        status[f"{step}ById"] = n["createdBy"] if n[step] is not None else None
-    return {
-        "orderId": n["order"],
-        "warehouseId": n["warehouse"],
-        "externalRef": None,
+    for step in ("picked", "packed", "shipped", "printed"):
+        if n[step] is not None:
+            status[f"{step}On"] = ts(n[step], off)
+    for step in ("picked", "packed", "shipped", "printed"):
+        if n[step] is not None:
+            status[f"{step}ById"] = n["createdBy"]
+    out: dict[str, Any] = {"orderId": n["order"], "warehouseId": n["warehouse"]}
+    if n["transfer"]:
+        out["targetWarehouseId"] = 7 if n["warehouse"] != 7 else 2
+    shipping: dict[str, Any] = {"reference": n["tracking"] or ""}
+    if n["shipped"] is not None:
+        shipping.update(boxes=1 + n["id"] % 3, weight=1.25 * (1 + n["id"] % 4))
+    shipping["shippingMethodId"] = n["shipMethod"]
+    events = [{"occured": ts(n["created"], off), "eventOwnerId": n["createdBy"],
+               "eventCode": "PLA"}]
+    events += [{"occured": ts(n[step], off), "eventOwnerId": n["createdBy"],
+                "eventCode": "SHW" if step == "shipped" else step[:3].upper()}
+               for step in ("printed", "picked", "packed", "shipped") if n[step] is not None]
+    out.update({
         "transfer": n["transfer"],
         "priority": n["priority"],
         "status": status,
-        "shipping": {"reference": n["tracking"], "boxes": 1, "shippingMethodId": n["shipMethod"],
-                     "weight": "1.250"},
+        "shipping": shipping,
         "releaseDate": ts(n["release"], off),
         "createdOn": ts(n["created"], off),
         "createdBy": n["createdBy"],
-        "orderRows": {str(rid): [{"productId": p, "quantity": q, "locationId": loc,
-                                  "externalRef": None} for p, q, loc in lines]
+        "orderRows": {str(rid): [{"productId": p, "quantity": q, "locationId": loc}
+                                 for p, q, loc in lines]
                       for rid, lines in n["rows"].items()},
         "sequence": 1,
-        "events": [{"eventCode": "SHW" if step == "shipped" else step[:3].upper(),
-                    "occured": ts(n[step], off), "eventOwnerId": n["createdBy"]}
-                   for step in ("printed", "picked", "packed", "shipped") if n[step] is not None],
-        "labelUri": n["labelUri"],
-    }
-
-
+        "events": events,
+    })
+    if n["labelUri"] is not None:
+        out["labelUri"] = n["labelUri"]
+    out["lastEventVersion"] = 880_000 + n["id"] % 100_000 * 8 + len(events)
+    return out
