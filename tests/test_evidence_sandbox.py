@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 
+import tap_brightpearl.sandbox as sandbox_package
 from tap_brightpearl.sandbox.drift import DRIFT_FIELDS
 
 EVIDENCE = Path(__file__).parent / "evidence"
@@ -324,6 +325,13 @@ def test_drift_fields_are_in_no_evidence_and_are_served(sandbox):
         for _, b in served(sandbox, endpoint):
             got |= body_paths(b)
         assert (d.path, d.json_type) in got, f"the sandbox does not serve drift field {d}"
+
+
+def test_drift_fields_are_documented_and_fixed_at_construction(sandbox):
+    for d in DRIFT_FIELDS:
+        assert d.path.rsplit(".", 1)[-1] in (sandbox_package.__doc__ or ""), d
+    with pytest.raises(TypeError, match="drift_fields"):
+        sandbox.configure(drift_fields=False)
 
 
 def test_without_drift_fields_nothing_unevidenced_is_served(make_sandbox):

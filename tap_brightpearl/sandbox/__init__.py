@@ -48,6 +48,24 @@ reading, so a client that copes here copes with the real API):
   ``scale``); everything else is derived from them (notes, goods notes, movements, journals,
   payments) or fixed (reference tables). Ids have gaps; some order, contact, product and
   goods-movement ids are above 2^31.
+* Shapes follow the evidence catalogue (tests/evidence, checked by
+  tests/test_evidence_sandbox.py): field names, JSON types and nesting as Brightpearl sends
+  them, values our own. Where sources disagree (docs vs recording, API versions), records
+  alternate between the variants, so a full sync meets every one: e.g. contacts with
+  ``contactTags`` a comma-separated string and ``createdByid``; orders with ``version``,
+  ``state``, ``tax``, ``originalInvoiceDate`` in the record's display offset, rows with
+  ``clonedFromId``; order types and stock statuses half with ``name``, half with
+  ``code``/``description``. Fields Brightpearl leaves out when null are left out (order
+  ``closedOn``, goods-out status times, empty address lines); searches carry
+  ``isFreeTextSearchable`` and a top-level ``reference`` only where the evidence shows them.
+  Contact ID-set answers carry ``pagination`` and ``sorting`` as recorded.
+* INVENTED drift fields (not Brightpearl's; in no schema and no evidence), so that every full
+  sync exercises the tap's schema widening; listed in ``drift.DRIFT_FIELDS``, off with
+  ``Sandbox(drift_fields=False)`` / ``--no-drift-fields``:
+  orders ``loyaltyPoints`` (integer), contacts ``loyalty`` (object {tier, points,
+  enrolledOn}, enrolledOn a timestamp with an offset), products ``lastStocktakeOn`` (a
+  timestamp with an offset: -06:00, +01:00 or Z), brand-search column ``brandCode``
+  (STRING), warehouses ``dockDoors`` (integer).
 * Freshly created orders show ``updatedOn: null`` in order-search (GET shows updatedOn =
   createdOn); a ``createdOn`` filter finds them. supplier-payment-search reports
   ``resultsAvailable: 500`` whatever the count and ignores ``paymentId`` filters.
