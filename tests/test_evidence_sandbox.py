@@ -376,3 +376,13 @@ def test_the_live_check_fails_on_a_wrong_type(sandbox):
     body = next(b for s, b in answers if s == 200)
     body["response"][0]["contactId"] = str(body["response"][0]["contactId"])
     assert any("response[].contactId (string)" in p for p in check(endpoint, answers))
+
+
+def test_drift_timestamps_carry_a_non_utc_offset(sandbox):
+    _SB[sandbox.port] = sandbox
+    stamps = [p["lastStocktakeOn"] for s, b in served(sandbox, "product-service/product/{ids}")
+              if s == 200 for p in b["response"]]
+    contacts = served(sandbox, "contact-service/contact/{ids}")
+    stamps += [c["loyalty"]["enrolledOn"] for s, b in contacts if s == 200 for c in b["response"]]
+    assert stamps
+    assert {s[-6:] for s in stamps} == {"-06:00", "+01:00"}

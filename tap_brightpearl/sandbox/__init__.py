@@ -64,7 +64,7 @@ reading, so a client that copes here copes with the real API):
   ``Sandbox(drift_fields=False)`` / ``--no-drift-fields``:
   orders ``loyaltyPoints`` (integer), contacts ``loyalty`` (object {tier, points,
   enrolledOn}, enrolledOn a timestamp with an offset), products ``lastStocktakeOn`` (a
-  timestamp with an offset: -06:00, +01:00 or Z), brand-search column ``brandCode``
+  timestamp with an offset: -06:00 or +01:00), brand-search column ``brandCode``
   (STRING), warehouses ``dockDoors`` (integer).
 * Freshly created orders show ``updatedOn: null`` in order-search (GET shows updatedOn =
   createdOn); a ``createdOn`` filter finds them. supplier-payment-search reports

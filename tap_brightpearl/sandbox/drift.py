@@ -32,9 +32,9 @@ DRIFT_FIELDS: tuple[DriftField, ...] = (
                "a new top-level scalar on every order"),
     DriftField("contact-service/contact/{ids}", "response[].loyalty", "object",
                "a new nested object on every contact: {tier, points, enrolledOn}, enrolledOn a "
-               "timestamp with the contact's display offset"),
+               "timestamp with an offset (-06:00 or +01:00)"),
     DriftField("product-service/product/{ids}", "response[].lastStocktakeOn", "string",
-               "a timestamp-looking string with an offset (-06:00, +01:00 or Z) on every "
+               "a timestamp-looking string with an offset (-06:00 or +01:00) on every "
                "product: the tap must emit it in UTC"),
     DriftField("product-service/brand-search", "response.results[].brandCode", "string",
                "an extra STRING column in brand-search metaData.columns (and its cells)"),
@@ -54,12 +54,12 @@ def loyalty_points(order_id: int) -> int:
 def loyalty(contact_id: int, created_ms: int, off: int) -> dict[str, object]:
     """The invented ``loyalty`` object of a contact."""
     return {"tier": LOYALTY_TIERS[contact_id % 3], "points": contact_id % 1000,
-            "enrolledOn": fmt_ts(created_ms + 86_400_000, off)}
+            "enrolledOn": fmt_ts(created_ms + 86_400_000, off % 2)}
 
 
 def last_stocktake(updated_ms: int, off: int) -> str:
-    """The invented ``lastStocktakeOn`` of a product (always with a display offset)."""
-    return fmt_ts(updated_ms - 3 * 86_400_000, off)
+    """The invented ``lastStocktakeOn`` of a product (always -06:00 or +01:00, never Z)."""
+    return fmt_ts(updated_ms - 3 * 86_400_000, off % 2)
 
 
 def dock_doors(warehouse_id: int) -> int:
