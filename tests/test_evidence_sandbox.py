@@ -13,9 +13,10 @@ Paths: object keys joined by ``.``, ``[]`` for list items, ``{id}`` for any key 
 numeric ids (and of ``customFields``, whose keys are the account's own field codes, i.e. data).
 Search rows are zipped with ``metaData.columns`` first (``response.results[].orderId``). Types:
 string, integer, number, boolean, object, array, null. A null in the catalogue matches any type
-at its path; a null from the sandbox matches any catalogue type at its path (fields are nullable;
-the types that are sent must still agree). For (b) on searches, only the variants whose column
-list the sandbox serves count (one account answers one column list).
+at its path (the value was unset where it was recorded); a null from the sandbox must appear as
+null in some variant (Brightpearl mostly leaves unset fields out, or sends "" or 0). For (b) on
+searches, only the variants whose column list the sandbox serves count (one account answers one
+column list).
 
 This file imports nothing of the tap: the sandbox and the tap meet over HTTP only.
 """
@@ -131,11 +132,11 @@ def is_drift(path: str, drift: set[str]) -> bool:
 
 
 def unevidenced(served: Paths, evidence: Paths, drift: set[str]) -> list[tuple[str, str]]:
-    """(a): served (path, type) that no variant shows (catalogue nulls match any type)."""
-    known = {p for p, _ in evidence}
+    """(a): served (path, type) that no variant shows (a catalogue null matches any type; a
+    null the sandbox sends must be shown as null by some variant)."""
     return sorted((p, t) for p, t in served
                   if (p, t) not in evidence and (p, "null") not in evidence
-                  and not (t == "null" and p in known) and not is_drift(p, drift))
+                  and not is_drift(p, drift))
 
 
 def uncovered(evidence: Paths, served: Paths) -> list[tuple[str, str]]:
@@ -357,6 +358,8 @@ def test_the_check_fails_on_a_wrong_type_a_missing_variant_and_a_stray_field():
     good = walk({"response": [{"id": 5, "tags": "3,4", "map": {"7": {"v": "2.00"}}, "x": 1},
                               {"id": 6, "tags": [{"tagId": 4}]}]}, "", set())
     assert not unevidenced(good, evidence, set())
+    assert ("response[].id", "null") in unevidenced(walk({"response": [{"id": None}]}, "", set()),
+                                                    evidence, set())
     assert not uncovered(evidence, good)
     wrong = walk({"response": [{"id": "5", "tags": "3", "map": {"7": {"v": 2}}}]}, "", set())
     assert ("response[].id", "string") in unevidenced(wrong, evidence, set())

@@ -11,7 +11,8 @@ reading, so a client that copes here copes with the real API):
   (bounds with milliseconds are truncated to the second; search rows show ``.000``). Either
   side may be empty; ``/`` raw or ``%2F``; ``Z``, ``+hh:mm``, ``+hhmm`` or no zone (read as
   UTC); a date alone means midnight UTC. An unencoded ``+`` arrives as a space and is rejected.
-  A null cell never matches a filter. Unparseable values, and ``x/`` ranges on IDSET or
+  A null cell never matches a filter (also where a column shows an unset value as "" or 0,
+  ``shapes.SEARCH_BLANKS``, as the evidence does). Unparseable values, and ``x/`` ranges on IDSET or
   INTEGER columns, get HTTP 500 ``CMNC-018`` "The filter c=v cannot be parsed as: TYPE".
   ``countOnly=true`` returns the counts without rows.
   Unknown query parameters are ignored; unknown ``columns``/``sort`` names and ``pageSize``

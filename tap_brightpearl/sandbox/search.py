@@ -86,6 +86,7 @@ class Table:
     ignore_filters: tuple[str, ...] = ()  # ... and ignores its paymentId filter
     free_text_flag: bool = True  # columns carry isFreeTextSearchable
     reference_key: bool = True  # the answer has a top-level "reference", even when empty
+    blanks: dict[str, Any] = field(default_factory=dict)  # column -> shown instead of null
     rows: dict[Any, tuple[Any, ...]] = field(default_factory=dict)
     version: int = 0
 
@@ -95,6 +96,7 @@ class Table:
         self._keyget = operator.itemgetter(*self._key_idx)
         self._period = [i for i, c in enumerate(self.columns) if c.type == "PERIOD"]
         self._display: dict[Any, list[Any]] = {}
+        self._blanks = [(self.index[c], v) for c, v in self.blanks.items()]
         self._cache: OrderedDict[tuple[Any, ...], list[tuple[Any, ...]]] = OrderedDict()
 
     def key_of(self, row: tuple[Any, ...]) -> Any:
@@ -127,6 +129,9 @@ class Table:
         if cached is None:
             cached = list(row[:-1])
             off = row[-1]
+            for i, blank in self._blanks:
+                if cached[i] is None:
+                    cached[i] = blank
             for i in self._period:
                 v = cached[i]
                 if v is not None:

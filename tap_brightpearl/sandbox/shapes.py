@@ -143,6 +143,23 @@ NO_FREE_TEXT_FLAG = frozenset((
     "contact-service/contact-group-search", "contact-service/contact-group-member-search",
     "order-service/order-note-search",
 ))
+# Cells the evidence never shows as null: an unset text shows "", an unset id 0. (Filters
+# still see null: a blank never matches a filter.)
+SEARCH_BLANKS: dict[str, dict[str, Any]] = {
+    "accounting-service/customer-payment-search": {"transactionCode": ""},
+    "accounting-service/journal-search": {"channelId": 0, "leadSourceId": 0},
+    "accounting-service/supplier-payment-search": {"orderId": 0},
+    "contact-service/contact-group-member-search": {"contactGroupDescription": ""},
+    "contact-service/contact-group-search": {"description": ""},
+    "contact-service/contact-search": dict.fromkeys(
+        ("companyName", "exactCompanyName", "mob", "sec", "secondaryEmail", "tertiaryEmail"),
+        ""),
+    "order-service/order-search": {"customerRef": ""},
+    "product-service/brightpearl-category-search": {"parentId": 0},
+    "product-service/product-search": {"barcode": ""},
+    "product-service/season-search": {"description": ""},
+    "warehouse-service/goods-movement-search": {"batchId": 0},
+}
 NO_REFERENCE_KEY = frozenset((
     "product-service/brand-search", "product-service/brightpearl-category-search",
     "product-service/collection-search", "product-service/option-search",
@@ -188,6 +205,7 @@ def new_tables(store: Store) -> dict[str, Table]:
             ignore_filters=("paymentId",) if quirk else (),
             free_text_flag=path not in NO_FREE_TEXT_FLAG,
             reference_key=path not in NO_REFERENCE_KEY,
+            blanks=SEARCH_BLANKS.get(path, {}),
         )
     return out
 

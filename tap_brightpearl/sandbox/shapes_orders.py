@@ -39,7 +39,8 @@ def order_row(o: dict[str, Any]) -> tuple[Any, ...]:
         o["id"], o["type"], o["contact"], o["status"], o["stock"], secs(o["created"]),
         o["createdBy"], o["customerRef"], o["pay"], None if o["fresh"] else secs(o["updated"]),
         o["parent"], o["ship"], o["externalRef"], o["iii"], o["warehouse"], o["owner"],
-        secs(o["tax"]), o["dept"], secs(o["delivery"]), o["off"],
+        secs(o["created"] if o["tax"] is None else o["tax"]), o["dept"], secs(o["delivery"]),
+        o["off"],
     )
 
 
@@ -51,10 +52,6 @@ def render_order(store: Store, o: dict[str, Any], variant: int) -> dict[str, Any
 def _s(v: str | None) -> str:
     """JSON literal of a string or None."""
     return "null" if v is None else encode_basestring(v)
-
-
-def _n(v: int | None) -> str:
-    return "null" if v is None else str(v)
 
 
 def _t(ms: int | None, off: int) -> str:
@@ -129,7 +126,7 @@ def order_bytes(store: Store, o: dict[str, Any], variant: int) -> bytes:
         store.party_cache[key] = block
     return (
         f'{{"id":{o["id"]},"parentOrderId":{o["parent"]},'
-        f'"orderTypeCode":"{ORDER_TYPES[o["type"]][0]}","reference":{_s(o["customerRef"])},'
+        f'"orderTypeCode":"{ORDER_TYPES[o["type"]][0]}","reference":{_s(o["customerRef"] or "")},'
         f'"version":{1 + (o["updated"] - o["created"]) // 3_600_000 % 40},'
         f'"state":{{"tax":"{"INVOICED" if o["invoice"] else "READY"}"}},'
         f'"orderStatus":{{"orderStatusId":{o["status"]},'
@@ -152,8 +149,8 @@ def order_bytes(store: Store, o: dict[str, Any], variant: int) -> bytes:
         f'"baseTaxAmount":"{money(tax * 1_000_000 // rate)}",'
         f'"baseTotal":"{money((net + tax) * 1_000_000 // rate)}","total":"{money(net + tax)}"}},'
         f'"assignment":{{"current":{{"staffOwnerContactId":{o["owner"]},'
-        f'"projectId":{o["project"]},"channelId":{_n(o["channel"])},'
-        f'"leadSourceId":{_n(o["lead"])},"teamId":{o["team"]}}}}},'
+        f'"projectId":{o["project"]},"channelId":{o["channel"] or 0},'
+        f'"leadSourceId":{o["lead"] or 0},"teamId":{o["team"]}}}}},'
         f'"parties":{block},"orderRows":{{{",".join(rows)}}},"warehouseId":{o["warehouse"]}'
         f'{custom},"acknowledged":0{extra}}}'
     ).encode()
