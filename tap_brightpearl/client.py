@@ -15,9 +15,8 @@ import requests
 from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
-from singer_sdk.mapper import SameRecordTransform
 
-from tap_brightpearl import schemas
+from tap_brightpearl import schemas, sdk_internals
 from tap_brightpearl.auth import TokenExpiredError
 from tap_brightpearl.conform import EVOLVE, Conformer
 
@@ -27,8 +26,11 @@ else:
     from typing_extensions import override
 
 if t.TYPE_CHECKING:
+    from collections.abc import Generator
+
     from backoff.types import Details
     from singer_sdk.helpers.types import Context, RequestFunc
+    from singer_sdk.singerlib import RecordMessage
 
     from tap_brightpearl.auth import BrightpearlAuthenticator
     from tap_brightpearl.budget import RequestBudget
@@ -136,13 +138,15 @@ class BrightpearlStream(RESTStream[t.Any]):
     @functools.cached_property
     def conformer(self) -> Conformer:
         """This stream's record conformance, widening the schema its SCHEMA messages carry."""
-        mirrors = [
-            m.transformed_schema
-            for m in self.stream_maps
-            if isinstance(m, SameRecordTransform) and not m.flattening_enabled
-        ]
         mode = str(self.config.get("schema_drift") or EVOLVE)
-        return Conformer(self.name, self.effective_schema, mode=mode, mirrors=mirrors)
+        return Conformer(
+            self.name, self.effective_schema, mode=mode,
+            mirrors=sdk_internals.schema_mirrors(self),
+        )
+
+    @functools.cached_property
+    def _prune(self) -> bool:
+        return not sdk_internals.everything_selected(self)
 
     @override
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
@@ -153,8 +157,13 @@ class BrightpearlStream(RESTStream[t.Any]):
         if conformer.widened:
             conformer.widened = False
             if self.selected:
-                self._write_schema_message()
+                sdk_internals.publish_schema(self)
         return record
+
+    @override
+    def _generate_record_messages(self, record: dict) -> Generator[RecordMessage, None, None]:
+        """RECORD messages without the SDK's selection pass when everything is selected."""
+        return sdk_internals.record_messages(self, record, prune=self._prune)
 
     # -- requests -------------------------------------------------------------------------
 

@@ -34,7 +34,6 @@ ANY_TYPES = ["object", "array", "string", "number", "integer", "boolean", "null"
 MAX_DRIFTS_PER_RECORD = 200
 
 _INT = re.compile(r"-?(?:0|[1-9]\d*)")
-_DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _Decimal = decimal.Decimal
 
 
@@ -49,7 +48,7 @@ def _looks_like_timestamp(text: str) -> bool:
     return True
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     """One declared property: its kind, its schema dict (widened in place), its children."""
 
@@ -59,6 +58,7 @@ class Node:
     fields: dict[str, Node] = field(default_factory=dict)
     items: Node | None = None
     open: bool = False  # additionalProperties allowed: extra fields pass (timestamps to UTC)
+    ready: dict[str, type] = field(default_factory=dict)  # field -> the type needing no work
     ignored: set[str] = field(default_factory=set)  # ignore mode: fields already warned about
 
     @property
@@ -106,6 +106,8 @@ def compile_node(schema: dict[str, t.Any], path: tuple[str, ...] = ()) -> Node:
             name: compile_node(prop, (*path, name))
             for name, prop in schema["properties"].items()
         }
+        node.ready = {name: READY[sub.kind] for name, sub in node.fields.items()
+                      if sub.kind in READY}
     elif node.kind == ARR:
         node.items = compile_node(schema.get("items") or {}, (*path, "[]"))
     return node
@@ -145,6 +147,8 @@ def infer(value: t.Any) -> dict[str, t.Any]:
 
 
 _SCALARS = {STR, DT, DEC, INT, NUM, BOOL}
+#: Kinds whose values need no work when they arrive as this Python type (the fast path).
+READY: dict[int, type] = {STR: str, DEC: str, INT: int, BOOL: bool}
 
 
 def join(a: dict[str, t.Any], b: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -204,10 +208,7 @@ def conform_value(node: Node, value: t.Any) -> t.Any:
             except ValueError:
                 pass
     elif kind == DEC:
-        if tv is str:
-            if _DECIMAL.fullmatch(value):
-                return value
-        elif tv is int or tv is _Decimal:
+        if tv is int or tv is _Decimal:
             return str(value)
     elif kind == INT:
         if tv is int:
@@ -243,14 +244,16 @@ def conform_value(node: Node, value: t.Any) -> t.Any:
 def conform_object(node: Node, obj: dict[str, t.Any]) -> None:
     """Conform an object's fields in place; undeclared or ill-typed ones raise :class:`Drift`."""
     fields = node.fields
+    ready = node.ready
     for key, value in obj.items():
+        if type(value) is ready.get(key) or value is None:
+            continue  # the declared type already (most fields), or null
         sub = fields.get(key)
         if sub is None:
-            if value is not None:
-                if not node.open:
-                    raise Drift(node, key, value)
-                obj[key] = _free(value)
-        elif value is not None:
+            if not node.open:
+                raise Drift(node, key, value)
+            obj[key] = _free(value)
+        else:
             new = conform_value(sub, value)
             if new is not value:
                 obj[key] = new

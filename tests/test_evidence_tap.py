@@ -5,7 +5,7 @@ payload for its endpoint, the catalogue's first 200 answer for every other endpo
 needs) and the test checks what it emitted:
 
 - every RECORD is valid (JSON Schema draft 7, formats included) against the latest SCHEMA of
-  its stream, and every date-time is canonical UTC;
+  its stream, carries its primary key, and every date-time is canonical UTC;
 - the declared schema already holds the evidence: no SCHEMA is re-emitted, no drift warning;
 - no value is lost: every non-null value of the payload is in the emitted records (by field
   name, compared as instants, exact numbers or text; leading zeros count).
@@ -147,11 +147,15 @@ def test_catalogue_payload_lands_cleanly(payload: Payload, caplog: pytest.LogCap
     ) as replay:
         messages = sync(replay, streams)
     schemas: dict[str, list[dict[str, Any]]] = {}
+    keys: dict[str, list[str]] = {}
     emitted: list[tuple[str, Any]] = []
     for msg in messages:
         if msg["type"] == "SCHEMA":
             schemas.setdefault(msg["stream"], []).append(msg["schema"])
+            keys[msg["stream"]] = msg["key_properties"]
         elif msg["type"] == "RECORD":
+            missing_keys = [k for k in keys[msg["stream"]] if msg["record"].get(k) is None]
+            assert missing_keys == [], (msg["stream"], "record without its key", msg["record"])
             schema = schemas[msg["stream"]][-1]
             errors = [e.message for e in Draft7Validator(
                 schema, format_checker=Draft7Validator.FORMAT_CHECKER).iter_errors(msg["record"])]

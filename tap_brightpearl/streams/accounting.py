@@ -2,7 +2,23 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+import typing as t
+
 from tap_brightpearl.streams.kinds import ReferenceStream, SearchStream
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import requests
+
+logger = logging.getLogger("tap-brightpearl")
 
 
 class JournalRowsStream(SearchStream):
@@ -74,11 +90,32 @@ class AccountingPeriodsStream(ReferenceStream):
 
 
 class PaymentMethodsStream(ReferenceStream):
-    """Payment methods (GET ``payment-method``), full table."""
+    """Payment methods (GET ``payment-method``), full table.
+
+    The documented answer carries no top-level ``id``: a method's id is only its bank
+    accounts' ``paymentMethodId`` (api-docs accounting/payment-method/get), so it is taken
+    from there.
+    """
 
     name = "payment_methods"
     path = "accounting-service/payment-method"
     primary_keys = ("id",)
+
+    @override
+    def parse_response(self, response: requests.Response) -> Iterator[dict]:
+        for record in super().parse_response(response):
+            if record.get("id") is None:
+                accounts = record.get("bankAccounts") or []
+                ids = {a.get("paymentMethodId") for a in accounts if isinstance(a, dict)}
+                ids.discard(None)
+                if len(ids) != 1:
+                    logger.warning(
+                        "payment_methods: skipping method %r: no id (none in bankAccounts)",
+                        record.get("code"),
+                    )
+                    continue
+                record["id"] = ids.pop()
+            yield record
 
 
 STREAMS = (

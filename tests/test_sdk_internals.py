@@ -1,0 +1,44 @@
+"""Pins the singer-sdk internals that ``tap_brightpearl/sdk_internals.py`` relies on.
+
+An SDK upgrade that renames or changes one of them fails here, by name, before it can silently
+change what the tap emits.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from singer_sdk.helpers import _catalog, _util
+from singer_sdk.mapper import SameRecordTransform, StreamMap
+from singer_sdk.streams.core import Stream
+
+from tap_brightpearl import sdk_internals
+
+
+def test_generate_record_messages_is_what_we_replace():
+    """Our replacement must do what the SDK's does: prune, (no-op) conform, map, message."""
+    source = inspect.getsource(Stream._generate_record_messages)
+    for step in ("pop_deselected_record_properties(record, self.schema, self.mask)",
+                 "conform_record_data_types(", "for stream_map in self.stream_maps",
+                 "stream_map.transform(record)", "version=self._stream_version",
+                 "time_extracted=utc_now()"):
+        assert step in source, step
+    assert list(inspect.signature(Stream._generate_record_messages).parameters) == [
+        "self", "record"]
+
+
+def test_helpers_we_import_exist():
+    assert callable(_catalog.pop_deselected_record_properties)
+    assert callable(_util.utc_now)
+    assert callable(Stream._write_schema_message)
+    assert "_stream_version" in inspect.getsource(Stream.__init__)
+
+
+def test_same_record_transform_carries_the_schema_it_was_given():
+    """Widening in place reaches the SCHEMA message only if the map keeps that very dict."""
+    schema = {"type": "object", "properties": {"id": {"type": "integer"}}}
+    stream_map = SameRecordTransform("s", schema, ["id"], flattening_options=None)
+    assert stream_map.transformed_schema is schema
+    assert isinstance(stream_map, StreamMap)
+    assert hasattr(stream_map, "flattening_enabled")
+    assert sdk_internals.schema_mirrors  # the one module that uses them
