@@ -11,6 +11,7 @@ PYTHON ?= python3
 VENV ?= .venv
 MELTANO_VENV ?= .venv-meltano
 MELTANO_VERSION ?= 4.4.1
+TARGETS_VENV ?= .venv-targets
 DEMO_PORT ?= 8734
 PYTEST_ARGS ?=
 
@@ -21,7 +22,7 @@ export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 export MELTANO_SNOWPLOW_COLLECTOR_ENDPOINTS := []
 export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-export VENV MELTANO_VENV DEMO_PORT
+export VENV MELTANO_VENV DEMO_PORT TARGETS_VENV
 
 .PHONY: help venv test lint typecheck pytest demo wheel readme-tables clean
 
@@ -49,13 +50,23 @@ $(MELTANO_VENV)/.installed: Makefile
 	$(MELTANO_VENV)/bin/python -m pip install --quiet 'meltano==$(MELTANO_VERSION)'
 	@touch $@
 
+# The real loaders of tests/test_targets_load.py, one virtualenv each (target-jsonl pins
+# jsonschema 2.6, target-postgres its own singer-sdk): none may clash with the tap's.
+$(TARGETS_VENV)/.installed: Makefile
+	@mkdir -p $(TARGETS_VENV) && echo '*' >$(TARGETS_VENV)/.gitignore
+	@test -x $(TARGETS_VENV)/postgres/bin/python || $(PYTHON) -m venv $(TARGETS_VENV)/postgres
+	$(TARGETS_VENV)/postgres/bin/python -m pip install --quiet 'meltanolabs-target-postgres==0.8.1'
+	@test -x $(TARGETS_VENV)/jsonl/bin/python || $(PYTHON) -m venv $(TARGETS_VENV)/jsonl
+	$(TARGETS_VENV)/jsonl/bin/python -m pip install --quiet 'target-jsonl==0.1.4'
+	@touch $@
+
 lint: venv
 	$(BIN)/ruff check .
 
 typecheck: venv
 	$(BIN)/mypy tap_brightpearl
 
-pytest: venv
+pytest: venv $(TARGETS_VENV)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
@@ -71,4 +82,4 @@ readme-tables: venv
 	$(BIN)/python scripts/readme_tables.py --write README.md
 
 clean:
-	rm -rf $(VENV) $(MELTANO_VENV) .meltano output dist build
+	rm -rf $(VENV) $(MELTANO_VENV) $(TARGETS_VENV) .meltano output dist build
