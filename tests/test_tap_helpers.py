@@ -78,6 +78,18 @@ class Run:
         names = CONTRACT_KEYS[stream]
         return [tuple(norm(r.get(n)) for n in names) for r in self.records(stream)]
 
+    def records_with_schema(self, stream: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """Each record of ``stream`` with the latest SCHEMA emitted before it."""
+        out, schema = [], {}
+        for m in self.messages:
+            if m.get("stream") != stream:
+                continue
+            if m["type"] == "SCHEMA":
+                schema = m["schema"]
+            elif m["type"] == "RECORD":
+                out.append((m["record"], schema))
+        return out
+
     def schemas(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
         for m in self.messages:
