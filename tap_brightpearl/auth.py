@@ -26,7 +26,7 @@ import requests
 from singer_sdk.authenticators import APIAuthenticatorBase
 from singer_sdk.exceptions import FatalAPIError
 
-from tap_brightpearl.streams.records import parse_datetime
+from tap_brightpearl.streams.records import parse_instant
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -47,7 +47,7 @@ def parse_expires_at(value: t.Any) -> float | None:
         try:
             number = float(text)
         except ValueError:
-            return parse_datetime(text).timestamp()
+            return parse_instant(text).timestamp()
     else:
         number = float(value)
     return number / 1000.0 if number > EPOCH_MS_THRESHOLD else number

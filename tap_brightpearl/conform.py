@@ -86,6 +86,8 @@ def _types(schema: dict[str, t.Any]) -> set[str]:
 
 def kind_of(schema: dict[str, t.Any]) -> int:
     """The one kind a property schema declares (ANY when it allows several)."""
+    if "type" not in schema and "properties" in schema:
+        return OBJ  # a root schema written without "type"
     types = _types(schema)
     if len(types) != 1:
         return ANY

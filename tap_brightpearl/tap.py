@@ -20,7 +20,7 @@ from singer_sdk.singerlib import SchemaMessage
 from tap_brightpearl.auth import BrightpearlAuthenticator, parse_expires_at, resolve_auth_method
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.streams import accounting, contacts, orders, products, warehouse
-from tap_brightpearl.streams.records import parse_datetime
+from tap_brightpearl.streams.records import parse_instant
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -317,7 +317,7 @@ def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
         errors.append("account_code is not set (nor oauth_account)")
     if start_date := config.get("start_date"):
         try:
-            parse_datetime(str(start_date))
+            parse_instant(str(start_date))
         except ValueError:
             errors.append(f"start_date is not an ISO-8601 date-time: {start_date!r}")
     try:

@@ -10,9 +10,10 @@ import pytest
 
 from tap_brightpearl.auth import parse_expires_at, resolve_auth_method
 from tap_brightpearl.budget import RequestBudget
+from tap_brightpearl.conform import Conformer
 from tap_brightpearl.pagination import Cursor, plan_page
 from tap_brightpearl.streams.kinds import WindowPlanner, format_idset
-from tap_brightpearl.streams.records import apply_plan, compile_plan, map_to_rows, to_utc
+from tap_brightpearl.streams.records import map_to_rows, parse_instant, to_utc
 from tap_brightpearl.tap import pan_env_config, settings_errors
 
 UTC = dt.timezone.utc
@@ -208,21 +209,51 @@ def test_to_utc(raw, utc):
     assert to_utc(raw) == utc
 
 
-def test_apply_plan_shapes_only_declared_fields():
+def test_conformer_shapes_declared_fields():
     schema = {"properties": {
         "when": {"type": ["string", "null"], "format": "date-time"},
         "rate": {"type": ["string", "null"], "format": "singer.decimal"},
+        "code": {"type": ["string", "null"]},
+        "count": {"type": ["integer", "null"]},
         "nested": {"type": "object", "properties": {
             "at": {"type": "string", "format": "date-time"}}},
         "lines": {"type": "array", "items": {"type": "object", "properties": {
             "qty": {"type": "string", "format": "singer.decimal"}}}},
+        "custom": {"type": ["object", "null"]},
     }}
-    record = {"when": "2024-01-01T01:00:00.000+01:00", "rate": Decimal("20.0"), "other": 1.5,
-              "nested": {"at": "2024-01-01T00:00:00Z"}, "lines": [{"qty": 3}, {"qty": "1.5"}]}
-    apply_plan(compile_plan(schema), record)
-    assert record == {"when": "2024-01-01T00:00:00.000Z", "rate": "20.0", "other": 1.5,
-                      "nested": {"at": "2024-01-01T00:00:00.000Z"},
-                      "lines": [{"qty": "3"}, {"qty": "1.5"}]}
+    record = {"when": "2024-01-01T01:00:00.000+01:00", "rate": Decimal("20.0"), "code": 10,
+              "count": "4010", "nested": {"at": "2024-01-01T00:00:00Z"},
+              "lines": [{"qty": 3}, {"qty": "1.5"}],
+              "custom": {"PCF_DATE": "2024-01-01T00:00:00.000-06:00", "PCF_TEXT": "x"}}
+    conformer = Conformer("s", schema)
+    assert conformer(record) == {
+        "when": "2024-01-01T00:00:00.000Z", "rate": "20.0", "code": "10", "count": 4010,
+        "nested": {"at": "2024-01-01T00:00:00.000Z"}, "lines": [{"qty": "3"}, {"qty": "1.5"}],
+        "custom": {"PCF_DATE": "2024-01-01T06:00:00.000Z", "PCF_TEXT": "x"}}
+    assert not conformer.widened
+
+
+def test_conformer_widens_without_losing_leading_zeros():
+    schema = {"properties": {"code": {"type": ["integer", "null"]}}}
+    conformer = Conformer("s", schema)
+    assert conformer({"code": "0010"}) == {"code": "0010"}
+    assert conformer.schema["properties"]["code"] == {"type": ["string", "null"]}
+    assert conformer({"code": 7}) == {"code": "7"}  # a number for a string field: converted
+
+
+@pytest.mark.parametrize(("text", "utc"), [
+    ("2024-05-01", "2024-05-01T00:00:00.000Z"),
+    ("2024-05-01T10:00:00+02:00", "2024-05-01T08:00:00.000Z"),
+    ("2024-05-01T09:12:44.123Z", "2024-05-01T09:12:44.123Z"),
+])
+def test_parse_instant(text, utc):
+    assert parse_instant(text).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z" == utc
+
+
+@pytest.mark.parametrize("text", ["2024-13-01", "2024-02-30", "2024-5-1", "soon", "P1D"])
+def test_parse_instant_rejects_typos(text):
+    with pytest.raises(ValueError):
+        parse_instant(text)
 
 
 def test_map_to_rows():

@@ -27,7 +27,7 @@ from singer_sdk.pagination import SinglePagePaginator
 
 from tap_brightpearl.client import BadRequestError, BrightpearlStream, NotFoundError, json_of
 from tap_brightpearl.pagination import SearchPaginator
-from tap_brightpearl.streams.records import format_utc, map_to_rows, parse_datetime
+from tap_brightpearl.streams.records import format_utc, map_to_rows, parse_instant
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -294,12 +294,12 @@ class SearchStream(BrightpearlStream):
         if bookmark:
             lookback = dt.timedelta(minutes=float(self.config.get("lookback_minutes") or 0))
             try:
-                start = parse_datetime(str(bookmark)) - lookback
+                start = parse_instant(str(bookmark)) - lookback
             except ValueError:
                 msg = f"the state's {self.name} bookmark {bookmark!r} is not a date-time"
                 raise ValueError(msg) from None
         if start_date := self.config.get("start_date"):
-            earliest = parse_datetime(str(start_date))
+            earliest = parse_instant(str(start_date))
             start = max(start, earliest) if start else earliest
         stop = self.sync_started
         days = float(self.config.get("window_days", 30) or 0)
@@ -319,7 +319,7 @@ class SearchStream(BrightpearlStream):
         old = state.get("replication_key_value")
         if old and state.get("replication_key") == self.replication_key:
             try:
-                if parse_datetime(str(old)) >= value:
+                if parse_instant(str(old)) >= value:
                     return  # never move a bookmark back
             except ValueError:
                 pass  # not a timestamp: replace it

@@ -1,9 +1,7 @@
-"""Record shaping: UTC timestamps in one canonical format, exact decimals, maps to arrays.
+"""Timestamps in one canonical UTC format, and Brightpearl's id-keyed maps as arrays.
 
-A stream's schema is compiled once into a small plan naming only the fields that need work
-(date-times, decimals given as JSON numbers, and the objects/arrays that contain them), so each
-record is touched where needed and nowhere else (no recursive pass over whole records, and the
-SDK's own type conformance can stay off).
+The record path (``tap_brightpearl/conform.py``) uses :func:`to_utc` on every timestamp;
+settings and state use the strict :func:`parse_instant`.
 """
 
 from __future__ import annotations
@@ -11,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import typing as t
+
+import pendulum
 
 UTC = dt.timezone.utc
 
@@ -58,66 +58,29 @@ def parse_datetime(text: str) -> dt.datetime:
     return value.astimezone(UTC)
 
 
+def parse_instant(text: str) -> dt.datetime:
+    """A date-time a user or a state file gives (``start_date``, a bookmark), as aware UTC.
+
+    Strict ISO 8601 / RFC 3339 by pendulum: a typo (``2024-13-01``) is an error, never another
+    date; a date alone is midnight UTC. (Records use the faster, Brightpearl-lenient
+    :func:`parse_datetime`.)
+    """
+    value = pendulum.parse(text.strip())
+    if not isinstance(value, pendulum.DateTime):
+        msg = f"not a date-time: {text!r}"
+        raise ValueError(msg)
+    utc = value.in_timezone("UTC")
+    return dt.datetime(
+        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond,
+        tzinfo=UTC,
+    )
+
+
 def to_utc(text: str) -> str:
     """Normalise one timestamp string to the canonical UTC format."""
     if len(text) == CANONICAL_LEN and text[-1] == "Z" and text[19] == ".":
         return text
     return format_utc(parse_datetime(text))
-
-
-DT, DEC, OBJ, ARR, ARR_DT = range(5)
-Plan = list[tuple[str, int, t.Any]]
-
-
-def _types(prop: dict[str, t.Any]) -> set[str]:
-    kind = prop.get("type", [])
-    return {kind} if isinstance(kind, str) else set(kind)
-
-
-def compile_plan(schema: dict[str, t.Any]) -> Plan:
-    """The fields of an object schema that need shaping, with nested plans."""
-    plan: Plan = []
-    for name, prop in (schema.get("properties") or {}).items():
-        types = _types(prop)
-        fmt = prop.get("format")
-        if fmt == "date-time":
-            plan.append((name, DT, None))
-        elif fmt == "singer.decimal":
-            plan.append((name, DEC, None))
-        elif "object" in types:
-            if sub := compile_plan(prop):
-                plan.append((name, OBJ, sub))
-        elif "array" in types:
-            items = prop.get("items") or {}
-            if items.get("format") == "date-time":
-                plan.append((name, ARR_DT, None))
-            elif "object" in _types(items) and (sub := compile_plan(items)):
-                plan.append((name, ARR, sub))
-    return plan
-
-
-def apply_plan(plan: Plan, record: dict[str, t.Any]) -> dict[str, t.Any]:
-    """Shape a record in place (and return it)."""
-    for name, kind, sub in plan:
-        value = record.get(name)
-        if value is None:
-            continue
-        if kind == DT:
-            if isinstance(value, str):
-                record[name] = to_utc(value) if value else None
-        elif kind == DEC:
-            if not isinstance(value, str):
-                record[name] = str(value)
-        elif kind == OBJ:
-            if isinstance(value, dict):
-                apply_plan(sub, value)
-        elif kind == ARR:
-            for item in value:
-                if isinstance(item, dict):
-                    apply_plan(sub, item)
-        elif kind == ARR_DT:
-            record[name] = [to_utc(v) if isinstance(v, str) and v else v for v in value]
-    return record
 
 
 def map_to_rows(mapping: t.Any, key_name: str) -> list[dict[str, t.Any]]:
