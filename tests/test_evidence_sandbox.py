@@ -314,9 +314,29 @@ def test_sandbox_serves_the_evidenced_shapes(sandbox, endpoint):
     assert not problems, f"{endpoint}:\n  " + "\n  ".join(problems)
 
 
+def names_in(value: Any, out: set[str]) -> set[str]:
+    """Every object key and search column name anywhere in a payload."""
+    if isinstance(value, dict):
+        out.update(value)
+        if value.get("reportDataType") and isinstance(value.get("name"), str):
+            out.add(value["name"])
+        for v in value.values():
+            names_in(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            names_in(v, out)
+    return out
+
+
 def test_drift_fields_are_in_no_evidence_and_are_served(sandbox):
     _SB[sandbox.port] = sandbox
+    everywhere: set[str] = set()
+    for variants in catalogue().values():
+        for v in variants:
+            names_in(v["body"], everywhere)
     for d in DRIFT_FIELDS:
+        name = d.path.rsplit(".", 1)[-1].removesuffix("[]")
+        assert name not in everywhere, f"drift field {d} is a name the evidence uses"
         endpoint = norm(d.endpoint)
         assert endpoint in catalogue(), f"drift field on {endpoint}, which has no evidence"
         for v in catalogue()[endpoint]:
