@@ -18,7 +18,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_brightpearl import schemas, sdk_internals
 from tap_brightpearl.auth import TokenExpiredError
-from tap_brightpearl.conform import EVOLVE, Conformer
+from tap_brightpearl.conform import EVOLVE, SINGER_DECIMAL, Conformer, with_decimal_format
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -37,6 +37,23 @@ if t.TYPE_CHECKING:
     from tap_brightpearl.tap import TapBrightpearl
 
 SCHEMAS = SchemaDirectory(schemas)
+
+
+class ConfiguredSchema(StreamSchema):
+    """A stream's schema file, its decimals in the format the ``decimal_format`` setting names.
+
+    One copy per stream instance: the SDK's schema source hands every instance the same dict.
+    """
+
+    def get_stream_schema(self, stream: t.Any, stream_class: type[t.Any]) -> dict[str, t.Any]:
+        """The schema of ``stream`` (cached on it)."""
+        cached = stream.__dict__.get("_configured_schema")
+        if cached is None:
+            schema = super().get_stream_schema(stream, stream_class)
+            fmt = str(stream.config.get("decimal_format") or SINGER_DECIMAL)
+            cached = schema if fmt == SINGER_DECIMAL else with_decimal_format(schema, fmt)
+            stream.__dict__["_configured_schema"] = cached
+        return cached
 BODY = "bp_body"  # where validate_response keeps the decoded body on the response
 MAX_THROTTLE_WAITS = 30  # consecutive throttle 503s on one request before giving up
 
@@ -86,7 +103,7 @@ def error_of(response: requests.Response) -> tuple[str, str]:
 class BrightpearlStream(RESTStream[t.Any]):
     """Everything API-wide; subclasses only declare what differs."""
 
-    schema: t.ClassVar[StreamSchema] = StreamSchema(SCHEMAS)  # schemas/<stream name>.json
+    schema: t.ClassVar[StreamSchema] = ConfiguredSchema(SCHEMAS)  # schemas/<stream name>.json
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE  # our parsing yields declared types
     records_jsonpath = "$.response[*]"
     id_batch_max = 200  # the endpoint's documented ID-set limit (GET-by-ID-set streams)
@@ -142,6 +159,7 @@ class BrightpearlStream(RESTStream[t.Any]):
         return Conformer(
             self.name, self.effective_schema, mode=mode,
             mirrors=sdk_internals.schema_mirrors(self),
+            decimal_format=str(self.config.get("decimal_format") or SINGER_DECIMAL),
         )
 
     @functools.cached_property

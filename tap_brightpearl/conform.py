@@ -29,6 +29,9 @@ ANY, STR, DT, DEC, INT, NUM, BOOL, OBJ, FREE, ARR = range(10)
 KIND_NAMES = ("any", "string", "date-time", "decimal", "integer", "number", "boolean", "object",
               "object", "array")
 EVOLVE, IGNORE = "evolve", "ignore"
+#: Decimal string formats: the contract's, and the one SQL targets of the SDK map to NUMERIC.
+SINGER_DECIMAL, X_SINGER_DECIMAL = "singer.decimal", "x-singer.decimal"
+DECIMAL_FORMATS = (SINGER_DECIMAL, X_SINGER_DECIMAL)
 #: Every JSON type: the widest schema, for a field whose values disagree in kind.
 ANY_TYPES = ["object", "array", "string", "number", "integer", "boolean", "null"]
 MAX_DRIFTS_PER_RECORD = 200
@@ -94,7 +97,7 @@ def kind_of(schema: dict[str, t.Any]) -> int:
     (only,) = types
     fmt = schema.get("format")
     if only == "string":
-        return DT if fmt == "date-time" else DEC if fmt == "singer.decimal" else STR
+        return DT if fmt == "date-time" else DEC if fmt in DECIMAL_FORMATS else STR
     if only == "object":
         return OBJ if schema.get("properties") else FREE
     return {"integer": INT, "number": NUM, "boolean": BOOL, "array": ARR}[only]
@@ -118,14 +121,14 @@ def compile_node(schema: dict[str, t.Any], path: tuple[str, ...] = ()) -> Node:
 # -- inferring and joining schemas ---------------------------------------------------------
 
 
-def infer(value: t.Any) -> dict[str, t.Any]:
+def infer(value: t.Any, decimal: str = SINGER_DECIMAL) -> dict[str, t.Any]:
     """The schema of a value the declared schema lacks (always nullable)."""
     if isinstance(value, bool):
         return {"type": ["boolean", "null"]}
     if isinstance(value, int):
         return {"type": ["integer", "null"]}
     if isinstance(value, float | _Decimal):
-        return {"type": ["string", "null"], "format": "singer.decimal"}
+        return {"type": ["string", "null"], "format": decimal}
     if isinstance(value, str):
         if _looks_like_timestamp(value):
             return {"type": ["string", "null"], "format": "date-time"}
@@ -133,16 +136,16 @@ def infer(value: t.Any) -> dict[str, t.Any]:
     if isinstance(value, dict):
         if not value or all(k.isdigit() for k in value):  # keyed by id: free-form
             return {"type": ["object", "null"]}
-        props = {k: infer(v) for k, v in value.items() if v is not None}
+        props = {k: infer(v, decimal) for k, v in value.items() if v is not None}
         return {"type": ["object", "null"], "properties": props} if props else {
             "type": ["object", "null"]}
     if isinstance(value, list):
-        items = [infer(v) for v in value if v is not None]
+        items = [infer(v, decimal) for v in value if v is not None]
         out: dict[str, t.Any] = {"type": ["array", "null"]}
         if items:
             joined = items[0]
             for other in items[1:]:
-                joined = join(joined, other)
+                joined = join(joined, other, decimal)
             out["items"] = joined
         return out
     return {"type": ANY_TYPES}
@@ -153,24 +156,26 @@ _SCALARS = {STR, DT, DEC, INT, NUM, BOOL}
 READY: dict[int, type] = {STR: str, DEC: str, INT: int, BOOL: bool}
 
 
-def join(a: dict[str, t.Any], b: dict[str, t.Any]) -> dict[str, t.Any]:
+def join(
+    a: dict[str, t.Any], b: dict[str, t.Any], decimal: str = SINGER_DECIMAL
+) -> dict[str, t.Any]:
     """The narrowest schema holding the values of both (the widening lattice)."""
     ka, kb = kind_of(a), kind_of(b)
     if ka == kb == OBJ:
         props = dict(a["properties"])
         for name, prop in b["properties"].items():
-            props[name] = join(props[name], prop) if name in props else prop
+            props[name] = join(props[name], prop, decimal) if name in props else prop
         return {**a, "type": ["object", "null"], "properties": props}
     if ka == kb == ARR:
         ia, ib = a.get("items"), b.get("items")
-        items = join(ia, ib) if ia and ib else None
+        items = join(ia, ib, decimal) if ia and ib else None
         return {"type": ["array", "null"], **({"items": items} if items else {})}
     if ka == kb and ka != ANY:
         return a
     if {ka, kb} <= {OBJ, FREE}:
         return {"type": ["object", "null"]}
     if {ka, kb} <= {INT, NUM, DEC}:
-        return {"type": ["string", "null"], "format": "singer.decimal"}
+        return {"type": ["string", "null"], "format": decimal}
     if {ka, kb} <= _SCALARS:
         return {"type": ["string", "null"]}
     return {"type": ANY_TYPES}
@@ -271,10 +276,12 @@ class Conformer:
         *,
         mode: str = EVOLVE,
         mirrors: t.Sequence[dict[str, t.Any]] = (),
+        decimal_format: str = SINGER_DECIMAL,
     ) -> None:
         self.stream = stream
         self.schema = copy.deepcopy(schema)
         self.mode = mode
+        self.decimal = decimal_format
         self.mirrors = list(mirrors)  # the schemas the SCHEMA messages carry: widened alike
         self.root = compile_node(self.schema)
         self.widened = False  # set when the schema changed: the caller re-emits SCHEMA
@@ -298,7 +305,7 @@ class Conformer:
         node = drift.node
         if drift.key is not None:
             path = (*node.path, drift.key)
-            new = infer(drift.value)
+            new = infer(drift.value, self.decimal)
             node.schema.setdefault("properties", {})[drift.key] = new
             logger.warning(
                 "%s: field '%s' is not in the schema: added as %s, SCHEMA re-emitted",
@@ -306,7 +313,7 @@ class Conformer:
             )
         else:
             path = node.path
-            new = copy.deepcopy(join(node.schema, infer(drift.value)))
+            new = copy.deepcopy(join(node.schema, infer(drift.value, self.decimal), self.decimal))
             old = describe(node.schema)
             node.schema.clear()
             node.schema.update(new)
@@ -336,6 +343,18 @@ class Conformer:
             )
         for obj in _objects_at(record, parent_path):
             obj.pop(key, None)
+
+
+def with_decimal_format(schema: t.Any, fmt: str) -> t.Any:
+    """A copy of a schema with every decimal string in format ``fmt``."""
+    if isinstance(schema, dict):
+        out = {k: with_decimal_format(v, fmt) for k, v in schema.items()}
+        if out.get("format") in DECIMAL_FORMATS:
+            out["format"] = fmt
+        return out
+    if isinstance(schema, list):
+        return [with_decimal_format(v, fmt) for v in schema]
+    return schema
 
 
 def describe(schema: dict[str, t.Any]) -> str:

@@ -15,10 +15,11 @@ from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
-from singer_sdk.singerlib import SchemaMessage
+from singer_sdk.singerlib import Catalog, SchemaMessage
 
 from tap_brightpearl.auth import BrightpearlAuthenticator, parse_expires_at, resolve_auth_method
 from tap_brightpearl.budget import RequestBudget
+from tap_brightpearl.conform import SINGER_DECIMAL, with_decimal_format
 from tap_brightpearl.streams import accounting, contacts, orders, products, warehouse
 from tap_brightpearl.streams.records import parse_instant
 
@@ -157,6 +158,14 @@ class TapBrightpearl(Tap):
         th.Property("max_parallel_requests", th.IntegerType(minimum=1, maximum=16), default=4,
                     title="Max parallel requests", description="GET-by-ID-set requests in "
                     "flight at once (default 4), all within the request budget."),
+        th.Property("decimal_format", th.StringType(),
+                    allowed_values=["singer.decimal", "x-singer.decimal"],
+                    default="singer.decimal", title="Decimal format", description="The JSON "
+                    "schema format of money, quantities and rates (exact decimal strings either "
+                    "way). singer.decimal (default) loads as text in most SQL targets; "
+                    "x-singer.decimal makes MeltanoLabs target-postgres (and other singer-sdk SQL "
+                    "targets) create exact NUMERIC columns; DuckDB and JSONL targets are "
+                    "unaffected."),
         th.Property("schema_drift", th.StringType(), allowed_values=["evolve", "ignore"],
                     default="evolve", title="Schema drift", description="evolve (default): a "
                     "field the schema lacks, or a value its declared type cannot hold, widens the "
@@ -243,6 +252,18 @@ class TapBrightpearl(Tap):
     def budget(self) -> RequestBudget:
         """The one request budget of this process, shared by every stream."""
         return RequestBudget(self.config.get("max_requests_per_minute"))
+
+    @property
+    @override
+    def input_catalog(self) -> Catalog | None:
+        """The ``--catalog`` given, its decimals in the format ``decimal_format`` names."""
+        if "_decimal_catalog" not in self.__dict__:
+            catalog = super().input_catalog
+            if catalog is not None:
+                fmt = str(self.config.get("decimal_format") or SINGER_DECIMAL)
+                catalog = Catalog.from_dict(with_decimal_format(catalog.to_dict(), fmt))
+            self.__dict__["_decimal_catalog"] = catalog
+        return t.cast("Catalog | None", self.__dict__["_decimal_catalog"])
 
     @override
     def discover_streams(self) -> list[Stream]:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
-from test_tap_helpers import CONTRACT_KEYS, TAP, clean_env
+from test_tap_helpers import CONTRACT_KEYS, TAP, clean_env, run_tap
 
 from tap_brightpearl.sandbox import Sandbox
 
@@ -400,6 +400,30 @@ def test_target_postgres_cannot_widen_an_integer_column(postgres: Postgres,
     assert "Altering columns is not supported" in run.stderr.read_text(encoding="utf-8")
     assert postgres.columns("drift_widened")["drift"]["code"] == "bigint"
     assert postgres.psql("select count(*) from drift_widened.drift") == ["0"]
+
+
+def test_decimal_format_setting_gives_exact_numeric_columns(postgres: Postgres, make_sandbox,
+                                                            tmp_path: Path) -> None:
+    """``decimal_format: x-singer.decimal``: money lands as NUMERIC with every digit kept."""
+    require(TARGET_POSTGRES)
+    sb = make_sandbox(seed=7)
+    run = run_tap(tmp_path, sb.tap_config(decimal_format="x-singer.decimal"),
+                  streams={"journal_rows", "customer_payments"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    singer = tmp_path / "money.singer"
+    singer.write_text(run.stdout, encoding="utf-8")
+    load = run_target(TARGET_POSTGRES, pg_config(postgres, "money"), singer, tmp_path)
+    assert load.returncode == 0, load.describe()
+    columns = postgres.columns("money")
+    assert columns["journal_rows"]["journalDebit"] == "numeric"
+    assert columns["customer_payments"]["amountPaid"] == "numeric"
+    landed = {int(k): Decimal(v) for k, v in (line.split("|") for line in postgres.psql(
+        'select "journalRowId", "journalDebit" from money.journal_rows '
+        'where "journalDebit" is not null'))}
+    sent = {r["journalRowId"]: Decimal(r["journalDebit"]) for r in run.records("journal_rows")
+            if r.get("journalDebit") is not None}
+    assert landed == sent
+    assert any(v != v.to_integral_value() for v in sent.values()), "amounts with decimals"
 
 
 # -- JSONL -----------------------------------------------------------------------------------
