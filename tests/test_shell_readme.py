@@ -112,15 +112,7 @@ def test_meltano_project_needs_no_hub_and_sends_no_stats() -> None:
         assert "inherit_from" not in plugin
     (duckdb,) = [p for p in plugins if p["name"] == "target-duckdb"]
     assert duckdb["pip_url"].split() == ["target-duckdb==0.8.0", "duckdb==1.1.3"]
-    assert set(meltano_tap()["capabilities"]) == {
-        "catalog",
-        "discover",
-        "state",
-        "about",
-        "stream-maps",
-        "schema-flattening",
-        "batch",
-    }
+    # Capabilities and setting kinds/defaults: tests/test_shell_meltano.py, against --about.
 
 
 def test_meltano_sandbox_environment_uses_the_sandbox_defaults() -> None:
