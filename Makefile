@@ -24,13 +24,14 @@ export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export VENV MELTANO_VENV DEMO_PORT TARGETS_VENV
 
-.PHONY: help venv test lint typecheck pytest demo wheel readme-tables clean
+.PHONY: help venv test lint typecheck pytest demo wheel readme-tables plugin clean
 
 help:
 	@echo "make demo    run the Meltano demo: sandbox -> tap-brightpearl -> DuckDB, with row counts"
 	@echo "make test    install dev dependencies, then ruff, mypy and pytest"
 	@echo "make wheel   build the wheel into dist/"
 	@echo "make readme-tables   regenerate the settings and stream tables in README.md"
+	@echo "make plugin   regenerate plugin/tap-brightpearl.yml (for meltano add --from-ref)"
 	@echo "make clean   remove virtualenvs, Meltano state and demo output"
 
 $(BIN)/python:
@@ -66,7 +67,8 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy tap_brightpearl
 
-pytest: venv $(TARGETS_VENV)/.installed
+# The Meltano tests (tests/test_shell_meltano.py) run the real Meltano of .venv-meltano.
+pytest: venv $(TARGETS_VENV)/.installed $(MELTANO_VENV)/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
@@ -80,6 +82,10 @@ wheel: venv
 
 readme-tables: venv
 	$(BIN)/python scripts/readme_tables.py --write README.md
+
+# The extractor definition `meltano add --from-ref` reads, generated from --about.
+plugin: venv
+	$(BIN)/python scripts/plugin_definition.py --write plugin/tap-brightpearl.yml
 
 clean:
 	rm -rf $(VENV) $(MELTANO_VENV) $(TARGETS_VENV) .meltano output dist build
