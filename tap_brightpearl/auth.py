@@ -8,7 +8,8 @@
 The SDK's ``OAuthAuthenticator`` is not used: in 0.54.9 it drops a rotated refresh token, has no
 expiry margin, cannot start from a token it did not fetch itself (``oauth_expires_at``) and turns
 every failure into a bare ``RuntimeError``. The refresh below is one form POST through
-``requests``; the authenticator is built once per run and is thread-safe.
+``requests``; the authenticator is built once per run and is thread-safe. Which tokens to start
+from, and where a rotated refresh token is kept for the next run, is ``token_store``'s part.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from singer_sdk.authenticators import APIAuthenticatorBase
 from singer_sdk.exceptions import FatalAPIError
 
 from tap_brightpearl.streams.records import parse_instant
+from tap_brightpearl.token_store import TokenKeeper, TokenSet
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Callable, Mapping, MutableMapping
 
 logger = logging.getLogger("tap-brightpearl")
 
@@ -76,6 +78,7 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
     Args:
         config: The tap config.
         config_path: The ``--config`` file to write a rotated refresh token back to, if any.
+        state: The tap's state dict (holds the tokens when ``oauth_tokens_in_state``).
         clock: Wall clock (epoch seconds); injectable for tests.
     """
 
@@ -84,6 +87,7 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
         config: Mapping[str, t.Any],
         *,
         config_path: Path | None = None,
+        state: MutableMapping[str, t.Any] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
@@ -115,6 +119,34 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
         self.margin = _margin(config.get("oauth_expires_in"))
         self.refreshes = 0
         self._session = requests.Session()
+        self._keeper = None
+        if self.method == "oauth":
+            self._keeper = TokenKeeper.for_config(config, self.token_url, state)
+        self._tokens = self._snapshot(issued_at=None)
+        if self._keeper is not None:
+            self._use(self._keeper.newest(self._tokens))
+
+    def _snapshot(self, issued_at: float | None, lifetime: t.Any = None) -> TokenSet:
+        return TokenSet(
+            access_token=self.access_token,
+            refresh_token=self.refresh_token,
+            expires_at=self.expires_at,
+            expires_in=float(lifetime) if lifetime else None,
+            token_type=self.token_type,
+            api_domain=self.api_domain,
+            issued_at=issued_at,
+        )
+
+    def _use(self, tokens: TokenSet) -> None:
+        """Start from ``tokens`` (newer than the config's)."""
+        self._tokens = tokens
+        self.access_token = tokens.access_token
+        self.refresh_token = tokens.refresh_token
+        self.expires_at = tokens.expires_at
+        self.token_type = tokens.token_type or self.token_type
+        self.api_domain = tokens.api_domain or self.api_domain
+        if tokens.expires_in:
+            self.margin = _margin(tokens.expires_in)
 
     def _needs_refresh(self) -> bool:
         if not self.access_token:
@@ -170,6 +202,7 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
                 msg += ": the refresh token is expired or revoked; re-authorise the app"
             raise FatalAPIError(msg)
         body = response.json()
+        used = self.refresh_token
         self.access_token = body["access_token"]
         self.refresh_token = body.get("refresh_token") or self.refresh_token
         self.token_type = body.get("token_type") or self.token_type
@@ -180,14 +213,17 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
         self.margin = _margin(expires_in)
         self.refreshes += 1
         logger.info("OAuth access token refreshed (valid for %s s)", expires_in)
-        if self._config_path is not None:
-            self._write_back()
+        self._tokens = self._tokens.rotated(self._snapshot(issued_at=now, lifetime=expires_in))
+        config_saved = self._write_back()
+        if self._keeper is not None:
+            rotated = self.refresh_token != used
+            self._keeper.save(self._tokens, rotated=rotated, config_saved=config_saved)
 
-    def _write_back(self) -> None:
-        """Store the new tokens in the ``--config`` file atomically, so the next run can refresh."""
+    def _write_back(self) -> bool:
+        """Store the new tokens in the ``--config`` file atomically (True when written)."""
         path = self._config_path
         if path is None:
-            return
+            return False
         try:
             current = json.loads(path.read_text())
             current["oauth_access_token"] = self.access_token
@@ -204,11 +240,12 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
             Path(tmp).replace(path)
         except (OSError, ValueError) as exc:
             logger.warning(
-                "Could not write the rotated OAuth tokens back to %s (%s); the next run "
-                "needs the new refresh token",
+                "Could not write the rotated OAuth tokens back to the --config file %s (%s)",
                 path,
                 type(exc).__name__,
             )
+            return False
+        return True
 
 
 def _margin(lifetime: t.Any) -> float:

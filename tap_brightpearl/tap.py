@@ -17,11 +17,14 @@ from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 from singer_sdk.singerlib import Catalog, SchemaMessage
 
+from tap_brightpearl import logs
 from tap_brightpearl.auth import BrightpearlAuthenticator, parse_expires_at, resolve_auth_method
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.conform import SINGER_DECIMAL, with_decimal_format
+from tap_brightpearl.progress import DEFAULT_INTERVAL, Progress
 from tap_brightpearl.streams import accounting, contacts, orders, products, warehouse
 from tap_brightpearl.streams.records import parse_instant
+from tap_brightpearl.token_store import STATE_KEY
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -116,7 +119,8 @@ class TapBrightpearl(Tap):
            secret=True),
         _s("oauth_refresh_token", "OAuth refresh token", "Used at the token URL when the "
            "access token is expired, near expiry, or rejected with 401. A rotated refresh "
-           "token is written back to the --config file.", secret=True),
+           "token is kept in oauth_token_store (and the state with oauth_tokens_in_state) and "
+           "written back to a --config file.", secret=True),
         th.Property("oauth_expires_at", th.CustomType({"type": ["string", "number", "null"]}),
                     title="OAuth expires at", description="When the access token expires: "
                     "epoch seconds, epoch milliseconds or ISO-8601."),
@@ -133,6 +137,17 @@ class TapBrightpearl(Tap):
            secret=True),
         _s("oauth_token_url", "OAuth token URL", "Default "
            "https://oauth.brightpearl.com/token/{account}; {account} is substituted."),
+        _s("oauth_token_store", "OAuth token store", "JSON file where the tap keeps the newest "
+           "OAuth tokens between runs (written atomically, mode 0600), read at start when it "
+           "holds newer tokens than the config. Default $XDG_STATE_HOME/tap-brightpearl/"
+           "<account>-<app_ref>.json, else ~/.local/state/tap-brightpearl/<account>-<app_ref>"
+           ".json."),
+        th.Property("oauth_tokens_in_state", th.BooleanType(), default=False,
+                    title="OAuth tokens in state", description="Also keep the newest OAuth "
+                    "tokens in the Singer STATE (key tap_brightpearl_oauth), read back from "
+                    "--state, for workers where only Meltano's state survives. The state then "
+                    "holds a live credential: protect its backend like a secret (default "
+                    "false)."),
         th.Property("start_date", th.DateTimeType(), title="Start date", description="Earliest "
                     "replication-key value (updatedOn, createdOn, ...) to extract on a first "
                     "run. Without it a first run extracts everything."),
@@ -176,6 +191,14 @@ class TapBrightpearl(Tap):
            "tap-brightpearl/<version>)."),
         _i("request_timeout", "Request timeout", "Seconds before a request times out (default "
            "300)."),
+        th.Property("progress_interval_seconds", th.DecimalType(minimum=0),
+                    default=DEFAULT_INTERVAL, title="Progress interval seconds",
+                    description="While a stream runs, one progress line (done of total, "
+                    "requests/min, time left) at most this often (default 30); 0 = none."),
+        th.Property("metrics_log_level", th.StringType(), allowed_values=["DEBUG", "INFO"],
+                    default="DEBUG", title="Metrics log level", description="Level of the "
+                    "Singer SDK's METRIC lines (one JSON line per request and stream): DEBUG "
+                    "(default: shown only with TAP_BRIGHTPEARL_LOGLEVEL=DEBUG) or INFO."),
     ).to_dict()
 
     def __init__(
@@ -188,12 +211,14 @@ class TapBrightpearl(Tap):
     ) -> None:
         if parse_env_config and isinstance(config, dict | None):
             config = {**(config or {}), **pan_env_config()}
+        logs.quiet(self.logger)  # before the SDK's first bookkeeping line
         super().__init__(
             config=config,
             parse_env_config=parse_env_config,
             validate_config=validate_config,
             **kwargs,
         )
+        logs.metrics_at(self.metrics_logger, self.config.get("metrics_log_level"))
         if validate_config:
             if errors := settings_errors(self.config):
                 raise ConfigValidationError(errors[0], errors=errors)
@@ -227,8 +252,8 @@ class TapBrightpearl(Tap):
         """``{host}/public-api/{account}/``: api_url, else the OAuth domain, else datacenter."""
         if url := self.config.get("api_url"):
             host = str(url).rstrip("/")
-        elif self.authenticator_method == "oauth" and self.config.get("oauth_api_domain"):
-            host = f"https://{self.config['oauth_api_domain']}"
+        elif self.authenticator_method == "oauth" and self.authenticator.api_domain:
+            host = f"https://{self.authenticator.api_domain}"  # the config's or a newer one
         else:
             host = f"https://{self.config.get('datacenter') or 'euw1'}.brightpearlconnect.com"
         return f"{host}/public-api/{self.account}/"
@@ -241,7 +266,8 @@ class TapBrightpearl(Tap):
             (p for p in reversed(files) if "oauth_refresh_token" in p.read_text()),
             files[-1] if files else None,
         )
-        return BrightpearlAuthenticator(self.config, config_path=holder)
+        state = t.cast("dict[str, t.Any]", self.state)  # holds the tokens when opted in
+        return BrightpearlAuthenticator(self.config, config_path=holder, state=state)
 
     @functools.cached_property
     def sweeps(self) -> dict[str, list[t.Any]]:
@@ -252,6 +278,12 @@ class TapBrightpearl(Tap):
     def budget(self) -> RequestBudget:
         """The one request budget of this process, shared by every stream."""
         return RequestBudget(self.config.get("max_requests_per_minute"))
+
+    @functools.cached_property
+    def progress(self) -> Progress:
+        """The progress lines of long streams (``progress_interval_seconds``)."""
+        interval = self.config.get("progress_interval_seconds", DEFAULT_INTERVAL)
+        return Progress(self.budget, float(interval))
 
     @property
     @override
@@ -264,6 +296,13 @@ class TapBrightpearl(Tap):
                 catalog = Catalog.from_dict(with_decimal_format(catalog.to_dict(), fmt))
             self.__dict__["_decimal_catalog"] = catalog
         return t.cast("Catalog | None", self.__dict__["_decimal_catalog"])
+
+    @override
+    def load_state(self, state: dict[str, t.Any]) -> None:
+        """The SDK keeps only bookmarks; with oauth_tokens_in_state the tokens come along."""
+        super().load_state(state)
+        if self.config.get("oauth_tokens_in_state") and STATE_KEY in state:
+            t.cast("dict[str, t.Any]", self.state)[STATE_KEY] = state[STATE_KEY]
 
     @override
     def discover_streams(self) -> list[Stream]:

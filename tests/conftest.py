@@ -53,6 +53,17 @@ def sandbox_request(sb: Sandbox, path: str, method: str = "GET",
         conn.close()
 
 
+@pytest.fixture(autouse=True)
+def _own_token_store(tmp_path_factory: pytest.TempPathFactory,
+                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test its own default OAuth token store (``$XDG_STATE_HOME``), never the user's.
+
+    The tap keeps rotated OAuth tokens in a per-user file keyed by account and app ref; every
+    sandbox has the same ones, so a shared store would carry one test's tokens into the next.
+    """
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("xdg-state")))
+
+
 @pytest.fixture(scope="session")
 def call() -> Callable[..., Reply]:
     """``call(sb, path, method="GET", headers=None, body=None, api=True) -> Reply``."""
