@@ -1,0 +1,177 @@
+"""meltano.yml and plugin/tap-brightpearl.yml declare what the tap declares, and Meltano passes
+each value to the tap as it was given (issue 9 points 2 and 4).
+
+The agreement tests read the files; the others run the real Meltano 4.4 of .venv-meltano on a
+copy of the repo's meltano.yml whose tap is the one under test.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import json
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import yaml
+from meltano_helpers import (
+    about,
+    current_defaults,
+    disagreements,
+    meltano,
+    meltano_env,
+    repo_project,
+    require_meltano,
+)
+from shell_helpers import ROOT, load_script
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+PLUGIN = ROOT / "plugin" / "tap-brightpearl.yml"
+BAD_DATE = "2024-13-01"  # Meltano's date kind made it 2024-01-13T00:00:00
+# A host nothing listens on: were a bad value to get through, the run fails on connect.
+NOWHERE = {"TAP_BRIGHTPEARL_API_URL": "http://127.0.0.1:9"}
+
+
+@cache
+def meltano_tap() -> dict[str, Any]:
+    """The tap-brightpearl extractor of the repo's meltano.yml."""
+    project = yaml.safe_load((ROOT / "meltano.yml").read_text(encoding="utf-8"))
+    (tap,) = [p for p in project["plugins"]["extractors"] if p["name"] == "tap-brightpearl"]
+    return dict(tap)
+
+
+def test_meltano_yml_agrees_with_about() -> None:
+    assert disagreements(meltano_tap(), about()) == []
+
+
+def test_plugin_definition_agrees_with_about() -> None:
+    assert disagreements(yaml.safe_load(PLUGIN.read_text(encoding="utf-8")), about()) == []
+
+
+def test_plugin_definition_is_generated_from_about() -> None:
+    script = load_script("plugin_definition")
+    assert PLUGIN.read_text(encoding="utf-8") == script.render(about()), "run `make plugin`"
+
+
+def test_plugin_definition_has_the_hub_extractor_layout() -> None:
+    plugin = yaml.safe_load(PLUGIN.read_text(encoding="utf-8"))
+    assert list(plugin) == [
+        "name", "namespace", "label", "description", "pip_url", "executable", "capabilities",
+        "settings",
+    ]
+    assert (plugin["name"], plugin["namespace"]) == ("tap-brightpearl", "tap_brightpearl")
+    assert plugin["executable"] == "tap-brightpearl"
+    allowed = {"name", "kind", "label", "description", "sensitive", "value", "options"}
+    for setting in plugin["settings"]:
+        assert {"name", "kind", "label", "description"} <= set(setting) <= allowed, setting
+
+
+def test_disagreements_name_what_meltano_yml_got_wrong_before() -> None:
+    """The rule catches each mistake the old meltano.yml made (so the tests above can fail)."""
+    old = copy.deepcopy(meltano_tap())
+    old["capabilities"] = [
+        "catalog", "discover", "state", "about", "stream-maps", "schema-flattening", "batch",
+    ]
+    settings = {s["name"]: s for s in old["settings"]}
+    settings["start_date"]["kind"] = "date_iso8601"
+    settings["window_days"].update(kind="integer")
+    settings["window_days"].pop("value")
+    settings["page_size"].pop("value")
+    settings["lookback_minutes"]["value"] = 5.0
+    settings["staff_token"].pop("sensitive")
+    settings["schema_drift"]["options"] = [{"label": "Evolve", "value": "evolve"}]
+    old["settings"] = [s for s in old["settings"] if s["name"] != "user_agent"]
+    old["settings"].append({"name": "start_dat", "kind": "string"})
+    problems = "\n".join(disagreements(old, about()))
+    for expected in (
+        "capabilities: missing ['activate-version', 'structured-logging']",
+        "start_date: kind date_iso8601, the tap's type needs string",
+        "window_days: kind integer, the tap's type needs decimal",
+        "window_days: value None, default 30",
+        "page_size: value None, default 500",
+        "lookback_minutes: value 5.0, default 5",
+        "staff_token: sensitive None, secret True",
+        "schema_drift: options ['evolve'], the tap allows ['evolve', 'ignore']",
+        "user_agent: not declared",
+        "start_dat: not a setting of the tap",
+    ):
+        assert expected in problems
+
+
+# -- the real Meltano ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    require_meltano()
+    return repo_project(tmp_path)
+
+
+def dumped_config(project: Path, env: dict[str, str]) -> dict[str, Any]:
+    """The config file Meltano writes for the tap (`meltano invoke --dump=config`)."""
+    result = meltano(project, "invoke", "--dump=config", "tap-brightpearl", env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return dict(json.loads(result.stdout))
+
+
+@pytest.mark.parametrize("given_in", ["environment variable", "meltano config set"])
+def test_a_bad_start_date_fails_the_meltano_run_with_the_taps_error(
+    project: Path, given_in: str
+) -> None:
+    env = meltano_env(**NOWHERE)
+    if given_in == "environment variable":
+        env["TAP_BRIGHTPEARL_START_DATE"] = BAD_DATE
+    else:  # into the active (sandbox) environment of meltano.yml, the way a user sets it
+        args = ("--environment=sandbox", "config", "set", "tap-brightpearl", "start_date")
+        result = meltano(project, *args, BAD_DATE, env=env)
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert dumped_config(project, env)["start_date"] == BAD_DATE  # passed on as typed
+
+    run = meltano(project, "invoke", "tap-brightpearl", env=env)
+    assert run.returncode != 0
+    assert run.stdout == ""  # not one record
+    lines = [line for line in run.stderr.splitlines() if "start_date is not" in line]
+    assert len(lines) == 1, run.stderr[-3000:]
+    assert f"start_date is not an ISO-8601 date-time: '{BAD_DATE}'" in lines[0]
+    assert "[error" in lines[0]  # structured-logging: Meltano shows it at its level
+
+
+@pytest.mark.parametrize(
+    "value", ["2024-02-01T06:30+05:45", "2024-02-01", "2015-01-01T00:00:00Z"]
+)
+def test_meltano_passes_a_good_start_date_unchanged(project: Path, value: str) -> None:
+    env = meltano_env(**NOWHERE, TAP_BRIGHTPEARL_START_DATE=value)
+    assert dumped_config(project, env)["start_date"] == value
+
+
+@pytest.mark.parametrize("value", [BAD_DATE, "2024-02-01T06:30+05:45"])
+def test_the_date_kind_would_have_rewritten_the_value(tmp_path: Path, value: str) -> None:
+    """Why start_date is a string: with kind date_iso8601 the same Meltano changes the value."""
+    require_meltano()
+    settings = copy.deepcopy(meltano_tap()["settings"])
+    (start_date,) = [s for s in settings if s["name"] == "start_date"]
+    start_date["kind"] = "date_iso8601"
+    project = repo_project(tmp_path, settings=settings)
+    env = meltano_env(**NOWHERE, TAP_BRIGHTPEARL_START_DATE=value)
+    rewritten = dumped_config(project, env)["start_date"]
+    assert rewritten != value
+    if value == BAD_DATE:
+        assert rewritten == "2024-01-13T00:00:00"
+
+
+def test_meltano_config_list_shows_the_taps_defaults(project: Path) -> None:
+    result = meltano(project, "config", "list", "--all", "tap-brightpearl")
+    assert result.returncode == 0, result.stderr[-3000:]
+    printed = current_defaults(result.stdout)
+    defaults = {
+        name: prop["default"]
+        for name, prop in about()["settings"]["properties"].items()
+        if "default" in prop
+    }
+    assert {"page_size", "lookback_minutes", "window_days"} <= set(defaults)
+    for name, default in defaults.items():
+        assert name in printed, f"{name} is not listed at its default"
+        assert ast.literal_eval(printed[name]) == default, (name, printed[name])
