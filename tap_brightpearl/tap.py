@@ -222,6 +222,7 @@ class TapBrightpearl(Tap):
         if validate_config:
             if errors := settings_errors(self.config):
                 raise ConfigValidationError(errors[0], errors=errors)
+            _ = self.authenticator  # here, before any thread: reads the OAuth token store
             base = urlparse(self.api_base)
             self.logger.info(
                 "Syncing Brightpearl account '%s' at %s://%s with %s auth%s; streams: %s",
