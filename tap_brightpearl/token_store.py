@@ -258,14 +258,15 @@ class TokenKeeper:
             return
         self._alarmed = True
         kept = (
-            "only the --config file has it (under Meltano a temporary file, rebuilt every run)"
+            "only the --config file has it, and under Meltano that is a temporary file rebuilt "
+            "every run, so the next run will fail with invalid_grant"
             if config_saved
-            else "there is no --config file to write it to"
+            else "with no --config file to write it to, the next run will fail with invalid_grant"
         )
         logger.error(
             "The rotated OAuth refresh token was not saved: the token store %s is not writable "
-            "and oauth_tokens_in_state is off; %s. The next run will fail with invalid_grant: "
-            "set oauth_token_store to a writable file, or oauth_tokens_in_state: true",
+            "and oauth_tokens_in_state is off; %s. Set oauth_token_store to a writable file, or "
+            "oauth_tokens_in_state: true",
             where,
             kept,
         )

@@ -227,6 +227,7 @@ def test_one_loud_line_when_the_token_cannot_be_kept(make_sandbox, tmp_path, via
                    "oauth_tokens_in_state", "invalid_grant", str(blocker / "tokens.json")):
         assert needle in errors[0], errors[0]
     assert ("no --config file" in errors[0]) == via_env
+    assert ("only the --config file has it" in errors[0]) == (not via_env)
     assert_no_secrets(first, [ACCESS, REFRESH, *ISSUED_PREFIXES])  # nor the rotated ones
 
     sb.expire_tokens()
