@@ -175,3 +175,28 @@ def test_meltano_config_list_shows_the_taps_defaults(project: Path) -> None:
     for name, default in defaults.items():
         assert name in printed, f"{name} is not listed at its default"
         assert ast.literal_eval(printed[name]) == default, (name, printed[name])
+
+
+def test_window_days_reaches_the_tap_from_meltano_yml_not_from_the_environment(
+    project: Path,
+) -> None:
+    """README's note: Meltano 4.4 casts an environment value of a decimal setting to Decimal
+    and then cannot write the config file; the same value from meltano.yml passes as a number."""
+    env = meltano_env(**NOWHERE)
+    result = meltano(project, "--environment=sandbox", "config", "set", "tap-brightpearl",
+                     "window_days", "0.5", env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert dumped_config(project, env)["window_days"] == 0.5
+
+    env["TAP_BRIGHTPEARL_WINDOW_DAYS"] = "7"
+    result = meltano(project, "invoke", "--dump=config", "tap-brightpearl", env=env)
+    assert result.returncode != 0
+    assert "Object of type Decimal is not JSON serializable" in result.stderr
+
+
+def test_meltano_reads_a_mistyped_boolean_from_the_environment_as_false(project: Path) -> None:
+    """README's note: Meltano's boolean kind reads anything but true/1/yes/on as false."""
+    env = meltano_env(**NOWHERE, TAP_BRIGHTPEARL_INCLUDE_CUSTOM_FIELDS="ture")
+    assert dumped_config(project, env)["include_custom_fields"] is False
+    env["TAP_BRIGHTPEARL_INCLUDE_CUSTOM_FIELDS"] = "yes"
+    assert dumped_config(project, env)["include_custom_fields"] is True
