@@ -8,6 +8,10 @@ attempt (retries included) and waits when the last response said the pool is spe
 requests still in flight, which that count may not include), and when the optional client-side
 ``max_requests_per_minute`` rolling window is full. No library covers this header protocol, so
 it is written here; it is small and thread-safe (GET batches may run a few in flight).
+
+A wait of ANNOUNCE_SECONDS or more is logged once, with its reason (requests in flight that
+wait for the same moment share one line); :meth:`RequestBudget.per_minute` gives the progress
+lines their request rate.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ WINDOW_MARGIN = 1.0
 #: After a spent pool's period is over, one request probes it; others wait this long at most
 #: for its response headers before probing again.
 PROBE_SECONDS = 0.5
+#: Waits at least this long get a line (why, how long); shorter ones would only be noise.
+ANNOUNCE_SECONDS = 5.0
 
 logger = logging.getLogger("tap-brightpearl")
 
@@ -52,6 +58,11 @@ class RequestBudget:
         self._remaining: int | None = None  # as of the last response
         self._outstanding = 0  # requests sent and not yet answered (maybe not in that count)
         self._reset_at = 0.0
+        self._recent: collections.deque[float] = collections.deque()  # sends, last minute
+        self._announced_until = 0.0  # end of the last wait that was logged
+        self._waiting_until = 0.0
+        self._why = ""
+        self.responses = 0  # responses seen (any status): the host has answered
         self.requests = 0
         self.throttle_waits = 0
         self.waited_seconds = 0.0
@@ -60,14 +71,39 @@ class RequestBudget:
         """Block until one more request may be sent, then count it."""
         while True:
             with self._lock:
-                wait = self._wait(self._clock())
+                now = self._clock()
+                wait = self._wait(now)
                 if wait <= 0:
-                    self._sent.append(self._clock())
+                    self._sent.append(now)
+                    self._recent.append(now)
+                    while self._recent[0] <= now - WINDOW_SECONDS:
+                        self._recent.popleft()
                     self._outstanding += 1
                     self.requests += 1
                     return
                 self.waited_seconds += wait
+                self._announce(now, wait)
             self._sleep(wait)
+
+    def _announce(self, now: float, wait: float) -> None:
+        """Log a long wait once (caller holds the lock); threads waiting for it stay quiet."""
+        end = now + wait
+        self._waiting_until = max(self._waiting_until, end)
+        if wait >= ANNOUNCE_SECONDS and end > self._announced_until + 1.0:
+            self._announced_until = end
+            logger.info("Waiting %.0f s for the request budget: %s", wait, self._why)
+
+    def wait_left(self) -> float:
+        """Seconds until the current budget wait ends (0 when no request is waiting)."""
+        return max(0.0, self._waiting_until - self._clock())
+
+    def per_minute(self) -> int:
+        """Requests sent in the last minute (never above a max_requests_per_minute cap)."""
+        with self._lock:
+            now = self._clock()
+            while self._recent and self._recent[0] <= now - WINDOW_SECONDS:
+                self._recent.popleft()
+            return len(self._recent)
 
     def _wait(self, now: float) -> float:
         """Seconds to wait before the next send (0 = send now); caller holds the lock."""
@@ -78,9 +114,17 @@ class RequestBudget:
             if len(self._sent) >= self.max_per_minute:
                 oldest = self._sent[-self.max_per_minute]
                 wait = oldest + WINDOW_SECONDS + WINDOW_MARGIN - now
+                self._why = (
+                    f"{len(self._sent)} requests sent in the last minute "
+                    f"(max_requests_per_minute: {self.max_per_minute})"
+                )
         if self._remaining is not None and self._remaining - self._outstanding <= 0:
-            if now < self._reset_at:
-                wait = max(wait, self._reset_at - now)
+            if now < self._reset_at and self._reset_at - now > wait:
+                wait = self._reset_at - now
+                self._why = (
+                    "the account's requests are used up until Brightpearl's next throttle "
+                    "period (brightpearl-requests-remaining)"
+                )
             elif wait <= 0:
                 # The window has moved on, by how much is unknown (a rolling window frees one
                 # slot at a time): send one probe, the rest wait for its headers.
@@ -96,7 +140,12 @@ class RequestBudget:
             self._outstanding = max(0, self._outstanding - 1)
 
     def observe(self, headers: Mapping[str, str]) -> None:
-        """Read the throttle headers of a response (any status)."""
+        """Read the throttle headers of a response (any status), and count the response.
+
+        Once the host has answered, a connection error is an outage, not a wrong host.
+        """
+        with self._lock:
+            self.responses += 1
         remaining = headers.get(REMAINING)
         period = headers.get(NEXT_PERIOD)
         if remaining is None or period is None:

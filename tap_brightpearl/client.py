@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import functools
 import itertools
@@ -16,7 +17,7 @@ from singer_sdk import RESTStream, SchemaDirectory, StreamSchema
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
-from tap_brightpearl import schemas, sdk_internals
+from tap_brightpearl import diagnose, logs, schemas, sdk_internals
 from tap_brightpearl.auth import TokenExpiredError
 from tap_brightpearl.conform import EVOLVE, SINGER_DECIMAL, Conformer, with_decimal_format
 
@@ -115,6 +116,10 @@ class BrightpearlStream(RESTStream[t.Any]):
         self.requests_made = 0
         self.records_emitted = 0
         self.seconds = 0.0
+        self.progress_done = 0  # search rows, or ids fetched, so far (progress lines)
+        self.progress_total: int | None = None  # resultsAvailable of its searches
+        self._reported = False
+        logs.quiet(self.logger)
 
     @property
     @override
@@ -196,6 +201,10 @@ class BrightpearlStream(RESTStream[t.Any]):
                 return retried(prepared, context)
             except RetriableAPIError as exc:
                 raise FatalAPIError(str(exc)) from None
+            except requests.exceptions.ConnectionError as exc:
+                cause = diagnose.wrong_host(exc) or type(exc).__name__
+                msg = diagnose.unreachable(self.config, prepared.url, f"{cause} (retries spent)")
+                raise FatalAPIError(msg) from None
             except requests.exceptions.RequestException as exc:
                 msg = f"{type(exc).__name__} calling {_url_of(prepared.url)} (retries exhausted)"
                 raise FatalAPIError(msg) from None
@@ -216,6 +225,12 @@ class BrightpearlStream(RESTStream[t.Any]):
                 token = self.authenticator.current_token()
                 try:
                     return func(prepared, context)
+                except requests.exceptions.ConnectionError as exc:
+                    cause = diagnose.wrong_host(exc)
+                    if cause and not self.budget.responses:  # the host never answered: a typo
+                        msg = diagnose.unreachable(self.config, prepared.url, cause)
+                        raise FatalAPIError(msg) from None
+                    raise
                 except ThrottledError as exc:
                     throttles += 1
                     if throttles > MAX_THROTTLE_WAITS:
@@ -262,6 +277,9 @@ class BrightpearlStream(RESTStream[t.Any]):
             raise RetriableAPIError(self.response_error_message(response), response)
         if status == 400:
             raise BadRequestError(self.response_error_message(response))
+        if status == 401:
+            hint = diagnose.unauthorized_hint(self.config)
+            raise FatalAPIError(f"{self.response_error_message(response).rstrip('.')}. {hint}")
         raise FatalAPIError(self.response_error_message(response))
 
     @override
@@ -281,6 +299,8 @@ class BrightpearlStream(RESTStream[t.Any]):
         """One line per retry: where, how long, why (no query string, no headers)."""
         exc = details.get("exception")
         reason = str(exc) if isinstance(exc, RetriableAPIError) else type(exc).__name__
+        if isinstance(exc, requests.exceptions.ConnectionError) and diagnose.wrong_host(exc):
+            reason = f"{reason}: {diagnose.wrong_host(exc)}"
         self.logger.warning(
             "Retrying %s in %.1f s after %d tries: %s",
             self.name, details.get("wait") or 0.0, details.get("tries") or 0, reason,
@@ -301,18 +321,40 @@ class BrightpearlStream(RESTStream[t.Any]):
         return self.request_decorator(self._request)
 
     def timed(self, records: t.Iterable[dict]) -> t.Iterator[dict]:
-        """Add the wall time of producing (and emitting) these records to the summary line."""
+        """Add the wall time of producing (and emitting) these records to the summary line.
+
+        A top-level stream (its children run inside it) gets progress lines meanwhile.
+        """
         started = time.perf_counter()
+        watch = contextlib.nullcontext() if self.parent_stream_type else (
+            self._bp_tap.progress.watching(self)
+        )
         try:
-            yield from records
+            with watch:
+                yield from records
         finally:
             self.seconds += time.perf_counter() - started
 
     @override
+    def finalize_state_progress_markers(self, state: dict | None = None) -> None:
+        """Print the stream's summary line as soon as it is synced, parent first.
+
+        The SDK calls this once a top-level stream is synced, and from it for its children.
+        """
+        if state is None or state == {}:
+            self.log_sync_costs()
+        super().finalize_state_progress_markers(state)
+
+    @override
     def log_sync_costs(self) -> None:
-        """One line per stream: records, requests and seconds (replaces the SDK's cost line)."""
-        if not (self.selected or self.requests_made):
+        """One line per stream: records, requests and seconds (replaces the SDK's cost line).
+
+        Printed when the stream finishes; the SDK's call at the end of the whole sync only
+        prints the streams not reported yet.
+        """
+        if self._reported or not (self.selected or self.requests_made):
             return
+        self._reported = True
         self.logger.info(
             "Stream '%s' done: %d records, %d requests, %.1f s",
             self.name,

@@ -212,6 +212,8 @@ class SearchStream(BrightpearlStream):
     def __init__(self, tap: t.Any) -> None:
         super().__init__(tap)
         self._paginator: SearchPaginator | None = None
+        self._counted: SearchPaginator | None = None  # the search already in progress_total
+        self._total_fixed = False  # a backfill's first search counted the whole run
 
     @property
     def sort_columns(self) -> tuple[str, ...]:
@@ -268,8 +270,17 @@ class SearchStream(BrightpearlStream):
             raise FatalAPIError(msg)
         assert self._paginator is not None
         start = self._paginator.take(keys, meta)
+        self._count_search(meta.get("resultsAvailable"))
         for row in results[start:]:
             yield dict(zip(names, row, strict=True))
+
+    def _count_search(self, available: t.Any) -> None:
+        """Add a search's resultsAvailable (first page only) to the progress lines' total."""
+        if self._counted is self._paginator or self._total_fixed:
+            return
+        self._counted = self._paginator
+        if isinstance(available, int):
+            self.progress_total = (self.progress_total or 0) + available
 
     def key_of(self, row: dict) -> t.Any:
         """The de-duplication key of a search row."""
@@ -361,6 +372,7 @@ class SearchStream(BrightpearlStream):
                 yield Window(start, None)
                 return
             rows.close()
+            self._total_fixed = True  # its count is the whole backfill's: windows add nothing
         for window in planner:
             count = 0
             for row in self.search(window.filter(column), columns):
@@ -371,7 +383,9 @@ class SearchStream(BrightpearlStream):
 
     def _records(self) -> Iterator[dict]:
         if not self.replication_key:
-            yield from self.search({})
+            for row in self.search({}):
+                self.progress_done += 1
+                yield row
             return
         seen: set[t.Any] = set()
         seen_before: set[t.Any] = set()
@@ -384,6 +398,7 @@ class SearchStream(BrightpearlStream):
             if key in seen or key in seen_before:
                 continue
             seen.add(key)
+            self.progress_done += 1
             yield item
 
 
@@ -448,6 +463,7 @@ class DetailStream(SearchStream):
                 results = list(pool.map(self.fetch_ids, batches))
         for ids, payloads in zip(batches, results, strict=True):
             self.pending.clear()  # children of the previous batch are synced by now
+            self.progress_done += len(ids)
             records = [r for payload in payloads for r in self.records_from(payload)]
             yield ids, records
 
