@@ -21,7 +21,7 @@ if t.TYPE_CHECKING:
 
     from tap_brightpearl.budget import RequestBudget
 
-DEFAULT_INTERVAL = 30.0
+DEFAULT_INTERVAL = 30  # seconds
 
 
 class Watched(t.Protocol):
@@ -72,7 +72,7 @@ class Progress:
 
     def __init__(self, budget: RequestBudget, interval: float = DEFAULT_INTERVAL) -> None:
         self.budget = budget
-        self.interval = interval
+        self.interval = float(interval)
 
     @contextlib.contextmanager
     def watching(self, stream: Watched) -> Iterator[None]:

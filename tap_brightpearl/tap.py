@@ -191,7 +191,7 @@ class TapBrightpearl(Tap):
            "tap-brightpearl/<version>)."),
         _i("request_timeout", "Request timeout", "Seconds before a request times out (default "
            "300)."),
-        th.Property("progress_interval_seconds", th.DecimalType(minimum=0),
+        th.Property("progress_interval_seconds", th.IntegerType(minimum=0),
                     default=DEFAULT_INTERVAL, title="Progress interval seconds",
                     description="While a stream runs, one progress line (done of total, "
                     "requests/min, time left) at most this often (default 30); 0 = none."),
