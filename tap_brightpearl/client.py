@@ -201,12 +201,11 @@ class BrightpearlStream(RESTStream[t.Any]):
                 return retried(prepared, context)
             except RetriableAPIError as exc:
                 raise FatalAPIError(str(exc)) from None
-            except requests.exceptions.ConnectionError as exc:
-                cause = diagnose.wrong_host(exc) or type(exc).__name__
-                msg = diagnose.unreachable(self.config, prepared.url, f"{cause} (retries spent)")
-                raise FatalAPIError(msg) from None
             except requests.exceptions.RequestException as exc:
                 msg = f"{type(exc).__name__} calling {_url_of(prepared.url)} (retries exhausted)"
+                if isinstance(exc, requests.exceptions.ConnectionError):
+                    how = diagnose.wrong_host(exc)
+                    msg = f"{msg}{': ' + how if how else ''}. {diagnose.host_note(self.config)}"
                 raise FatalAPIError(msg) from None
 
         return send

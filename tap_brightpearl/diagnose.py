@@ -58,13 +58,17 @@ def host_setting(config: t.Mapping[str, t.Any]) -> tuple[str, str]:
     return "datacenter", "euw1 (the default)"
 
 
-def unreachable(config: t.Mapping[str, t.Any], url: str | None, cause: str | None) -> str:
+def host_note(config: t.Mapping[str, t.Any]) -> str:
+    """The setting that chose the host, and the known hosts."""
+    setting, value = host_setting(config)
+    return f"The host comes from {setting} = {value}; {KNOWN_HOSTS}"
+
+
+def unreachable(config: t.Mapping[str, t.Any], url: str | None, cause: str) -> str:
     """One line: which host failed, how, the setting that chose it and the known hosts."""
     parts = urlparse(url or "")
     host = f"{parts.hostname or '?'}" + (f":{parts.port}" if parts.port else "")
-    setting, value = host_setting(config)
-    how = f": {cause}" if cause else ""
-    return f"cannot reach {host}{how}. The host comes from {setting} = {value}; {KNOWN_HOSTS}"
+    return f"cannot reach {host}: {cause}. {host_note(config)}"
 
 
 def unauthorized_hint(config: t.Mapping[str, t.Any]) -> str:
