@@ -214,6 +214,8 @@ class SearchStream(BrightpearlStream):
         self._paginator: SearchPaginator | None = None
         self._counted: SearchPaginator | None = None  # the search already in progress_total
         self._total_fixed = False  # a backfill's first search counted the whole run
+        self._batching = False  # BATCH mode: records go to files sent later (get_batches)
+        self._deferred: dt.datetime | None = None  # the checkpoint waiting for the last BATCH
 
     @property
     def sort_columns(self) -> tuple[str, ...]:
@@ -325,18 +327,49 @@ class SearchStream(BrightpearlStream):
         return dt.datetime.now(dt.timezone.utc)
 
     def checkpoint(self, value: dt.datetime) -> None:
-        """Advance the bookmark to ``value`` (all records before it are emitted), emit STATE."""
+        """Advance the bookmark to ``value`` (all records before it are emitted), emit STATE.
+
+        In BATCH mode those records may still be in a batch file not yet sent: the bookmark
+        then moves with the stream's last BATCH message (:meth:`get_batches`).
+        """
+        if self._batching:
+            self._deferred = value
+        elif self._advance(value):
+            self._bp_tap.state_writer.write_state(self._bp_tap.state)
+
+    def _advance(self, value: dt.datetime) -> bool:
+        """Move the bookmark to ``value`` in the state (never back); whether it moved."""
         state = self.stream_state
         old = state.get("replication_key_value")
         if old and state.get("replication_key") == self.replication_key:
             try:
                 if parse_instant(str(old)) >= value:
-                    return  # never move a bookmark back
+                    return False  # never move a bookmark back
             except ValueError:
                 pass  # not a timestamp: replace it
         state["replication_key"] = self.replication_key
         state["replication_key_value"] = format_utc(value)
-        self._bp_tap.state_writer.write_state(self._bp_tap.state)
+        return True
+
+    @override
+    def get_batches(
+        self, batch_config: t.Any, context: Context | None = None
+    ) -> Iterator[tuple[t.Any, list[str]]]:
+        """The SDK's batches, the last held back until the bookmark has moved.
+
+        The SDK writes STATE after each BATCH, so no STATE runs ahead of the records' files.
+        """
+        self._batching, self._deferred = True, None
+        pending: list[tuple[t.Any, list[str]]] = []
+        try:
+            for batch in super().get_batches(batch_config, context):
+                yield from pending
+                pending = [batch]
+        finally:
+            self._batching = False
+        if self._deferred is not None and self._advance(self._deferred) and not pending:
+            self._bp_tap.state_writer.write_state(self._bp_tap.state)
+        yield from pending
 
     @override
     def _increment_stream_state(
