@@ -82,8 +82,8 @@ def test_batch_run_lands_in_target_postgres(postgres: Postgres, make_sandbox,  #
 
 def test_no_bookmark_moves_before_its_records_are_in_a_batch(make_sandbox, tmp_path: Path):
     """A STATE may carry a stream's new bookmark only after the BATCH holding its records: a
-    run killed between the two would resume past records never loaded. Several date windows
-    (window_days 30 over two years) give several checkpoints per stream."""
+    run killed between the two would resume past records never loaded (the window checkpoints
+    of a search stream did that before the fix)."""
     sb = make_sandbox(seed=5, throttle_limit=1_000_000)
     batch_config = {"encoding": {"format": "jsonl", "compression": "gzip"},
                     "storage": {"root": (tmp_path / "b").as_uri()}}
