@@ -60,7 +60,8 @@ def progress_line(  # noqa: PLR0917
     if total:
         head = f"{name}: {done:,} of {total:,} ({min(done / total, 1.0):.1%})"
         if 0 < done < total and elapsed > 0:
-            left = f", about {duration((total - done) * elapsed / done)} left"
+            pace = (total - done) * elapsed / done
+            left = f", about {duration(max(pace, waiting))} left"  # never less than the wait
     else:
         head = f"{name}: {records:,} records so far"
     wait = f", waiting {waiting:.0f} s more for the request budget" if waiting >= 1 else ""

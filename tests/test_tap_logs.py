@@ -131,6 +131,10 @@ def test_progress_line():
     assert progress_line("orders", 0, 500, 0, 0, 31.0, waiting=29.4) == (
         "orders: 0 of 500 (0.0%), 0 requests/min, waiting 29 s more for the request budget"
     )
+    assert progress_line("goods_movements", 1_997, 2_062, 1_997, 25, 30.0, 31.0) == (
+        "goods_movements: 1,997 of 2,062 (96.8%), 25 requests/min, about 31 s left, "
+        "waiting 31 s more for the request budget"
+    )
     assert progress_line("order_types", 0, None, 1_234, 12, 40.0) == (
         "order_types: 1,234 records so far, 12 requests/min"
     )
