@@ -14,6 +14,9 @@ MELTANO_VERSION ?= 4.4.1
 TARGETS_VENV ?= .venv-targets
 DEMO_PORT ?= 8734
 PYTEST_ARGS ?=
+# Test files run in parallel, each file on one worker (its module fixtures shared). The tests
+# mostly wait on sandboxes (latency, backoff, throttle windows), so 4 workers suit 2 cores.
+PYTEST_WORKERS ?= 4
 
 BIN := $(VENV)/bin
 
@@ -69,7 +72,7 @@ typecheck: venv
 
 # The Meltano tests (tests/test_shell_meltano.py) run the real Meltano of .venv-meltano.
 pytest: venv $(TARGETS_VENV)/.installed $(MELTANO_VENV)/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

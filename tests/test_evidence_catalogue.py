@@ -6,7 +6,7 @@ import json
 
 import pytest
 from evidence_replay import EVIDENCE, Payload, load_catalogue, search_rows
-from test_tap_helpers import CONTRACT_KEYS
+from helpers import CONTRACT_KEYS
 
 from tap_brightpearl.tap import STREAM_TYPES
 

@@ -1,15 +1,18 @@
-"""Reliability 6: bad input ends in one clear line, fast, without secrets (issue 5, point 6)."""
+"""Reliability 6: bad input ends in one clear line, unretried, without secrets (issue 5, point 6).
+
+"Fast" is counted, not timed: retries announced by the tap (the bench times runs).
+"""
 
 from __future__ import annotations
 
 import socket
 
 import pytest
-from reliability_helpers import ENDPOINT, UNTHROTTLED, assert_clean_failure, run_tap
+from helpers import ENDPOINT, UNTHROTTLED, assert_clean_failure, run_tap
 
 STAFF = "sandbox-staff-token"
-FAIL_FAST = 30.0  # errors that must not be retried
-RETRIED = 120.0  # errors retried with bounded backoff first (outages, dropped/refused, garbled)
+FAIL_FAST = 0  # retries allowed for errors that must not be retried
+RETRIED = 4  # errors retried with bounded backoff first (5 tries: outages, garbled bodies)
 
 
 def closed_port() -> int:
@@ -23,7 +26,7 @@ def run_bad(make_sandbox, tmp_path, *, sandbox=None, **overrides):
     """Run the tap on a fresh sandbox with config overrides; returns (sandbox, run, secrets)."""
     sb = make_sandbox(seed=41, **UNTHROTTLED, **(sandbox or {}))
     config = sb.tap_config(**overrides)
-    run = run_tap(config, tmp_path, timeout=180)
+    run = run_tap(tmp_path, config, timeout=180)
     secrets = [STAFF, config.get("staff_token", "")]
     print(f"{overrides or sandbox}: exit {run.returncode} in {run.seconds:.1f}s; "
           f"last line: {run.last_stderr_line()}")
@@ -98,6 +101,6 @@ def test_corrupt_state(make_sandbox, tmp_path):
     tool) ends in one clear line naming it, not a traceback."""
     sb = make_sandbox(seed=41, **UNTHROTTLED)
     bookmark = {"replication_key": "updatedOn", "replication_key_value": "27/11/2026"}
-    run = run_tap(sb.tap_config(), tmp_path, state={"bookmarks": {"orders": bookmark}})
+    run = run_tap(tmp_path, sb.tap_config(), state={"bookmarks": {"orders": bookmark}})
     print(f"corrupt state: exit {run.returncode}; last line: {run.last_stderr_line()}")
     assert_clean_failure(run, r"state|bookmark|27/11/2026", [STAFF], FAIL_FAST)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from reliability_helpers import (
+from helpers import (
+    CONTRACT_KEYS,
     ENDPOINT,
-    STREAM_KEYS,
     UNTHROTTLED,
     assert_clean_failure,
     run_tap,
@@ -21,7 +21,7 @@ SMALL_PAGES = {"page_size": 100, "id_batch_size": 50}
 def by_key(run, stream) -> dict:
     """A stream's records keyed by contract PK (as canonical JSON for full comparison)."""
     return {
-        key: json.dumps(record, sort_keys=True)
+        key: json.dumps(record, sort_keys=True, default=str)  # Decimals by their digits
         for key, record in zip(run.keys(stream), run.records(stream), strict=True)
     }
 
@@ -35,15 +35,15 @@ def test_transient_faults_change_nothing(make_sandbox, tmp_path):
     clean_sb = make_sandbox(seed=SEED, **UNTHROTTLED)
     rates = {"fault_500": 0.05, "fault_503": 0.03, "fault_drop": 0.02}
     faulty_sb = make_sandbox(seed=SEED, **rates, **UNTHROTTLED)
-    clean = run_tap(clean_sb.tap_config(**SMALL_PAGES), tmp_path, name="clean", timeout=300)
-    faulty = run_tap(faulty_sb.tap_config(**SMALL_PAGES), tmp_path, name="faulty", timeout=300)
+    clean = run_tap(tmp_path, clean_sb.tap_config(**SMALL_PAGES), name="clean", timeout=300)
+    faulty = run_tap(tmp_path, faulty_sb.tap_config(**SMALL_PAGES), name="faulty", timeout=300)
     assert clean.returncode == 0, clean.describe()
     assert faulty.returncode == 0, faulty.describe()
 
     faults = faulty_sb.counters()["faults"]
     assert sum(faults.values()) > 0, "no fault was injected: the test proves nothing"
     compared = 0
-    for stream in STREAM_KEYS:
+    for stream in CONTRACT_KEYS:
         want, got = by_key(clean, stream), by_key(faulty, stream)
         assert len(got) == len(faulty.records(stream)), f"{stream}: duplicate keys"
         assert got.keys() == want.keys(), (
@@ -69,9 +69,10 @@ def test_persistent_outage_fails_clearly(make_sandbox, tmp_path, knob):
     """
     sb = make_sandbox(seed=SEED, **{knob: 1.0}, **UNTHROTTLED)
     config = sb.tap_config()
-    run = run_tap(config, tmp_path, timeout=240)
+    run = run_tap(tmp_path, config, timeout=240)
     status = knob.removeprefix("fault_")
-    assert_clean_failure(run, rf"\b{status}\b", [config["staff_token"]], max_seconds=120)
+    assert_clean_failure(run, rf"\b{status}\b", [config["staff_token"]], max_retries=4)
+    assert run.retries() == 4, "an outage must use up the retries (5 tries), not fail at once"
     assert ENDPOINT.search(run.last_stderr_line()), run.last_stderr_line()
     print(
         f"{knob}=1.0: exit {run.returncode} after {run.seconds:.1f}s, "
@@ -85,8 +86,9 @@ def test_hung_server_times_out(make_sandbox, tmp_path):
     """
     sb = make_sandbox(seed=SEED, latency=5.0, **UNTHROTTLED)
     config = sb.tap_config(request_timeout=1)
-    run = run_tap(config, tmp_path, timeout=240)
-    assert_clean_failure(run, r"time", [config["staff_token"]], max_seconds=90)
+    run = run_tap(tmp_path, config, timeout=240)
+    assert_clean_failure(run, r"time", [config["staff_token"]], max_retries=4)
+    assert run.retries() == 4, "timeouts must use up the retries (5 tries), not fail at once"
     assert ENDPOINT.search(run.last_stderr_line()), run.last_stderr_line()
     print(
         f"hung server: exit {run.returncode} after {run.seconds:.1f}s, "

@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from reliability_helpers import (
+from helpers import (
     TAP,
     UNTHROTTLED,
+    clean_env,
     norm,
     norm_keys,
     run_tap,
     run_tap_until,
-    tap_env,
     write_json,
 )
 
@@ -35,7 +35,7 @@ def only_orders(config: dict, tmp_path) -> dict:
     path = write_json(tmp_path / "discover-config.json", config)
     out = subprocess.run(
         [str(TAP), "--config", str(path), "--discover"],
-        capture_output=True, text=True, timeout=120, env=tap_env(), check=True,
+        capture_output=True, text=True, timeout=120, env=clean_env(), check=True,
     ).stdout
     catalog = json.loads(out)
     for entry in catalog["streams"]:
@@ -82,13 +82,13 @@ def test_killed_backfill_resumes_within_one_window(make_sandbox, tmp_path, sig, 
             seen.add(mark)
         return len(seen) >= checkpoints
 
-    first = run_tap_until(config, tmp_path, checkpointed, sig=sig, catalog=catalog)
+    first = run_tap_until(tmp_path, config, checkpointed, sig=sig, catalog=catalog)
     state = first.last_state()
     resume_at = parse(bookmark(state))
     emitted_first = set(first.keys("orders"))
     assert len(emitted_first) < len(truth), "killed too late: the backfill had finished"
 
-    second = run_tap(config, tmp_path, state=state, catalog=catalog, name="resumed")
+    second = run_tap(tmp_path, config, state=state, catalog=catalog, name="resumed")
     assert second.returncode == 0, second.describe()
     emitted_second = set(second.keys("orders"))
     lost = truth - emitted_first - emitted_second
@@ -158,7 +158,7 @@ def test_every_kill_point_rereads_at_most_one_window(make_sandbox, tmp_path):
     sizes = {"orders": 3000, "products": 2500, "contacts": 2500}
     sb = make_sandbox(seed=51, sizes=sizes, **UNTHROTTLED)
     config = sb.tap_config(lookback_minutes=0, page_size=PAGE_SIZE, window_days=WINDOW_DAYS)
-    run = run_tap(config, tmp_path)
+    run = run_tap(tmp_path, config)
     assert run.returncode == 0, run.describe()
     start = parse(config["start_date"])
 

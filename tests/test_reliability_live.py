@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from reliability_helpers import (
+from helpers import (
+    CONTRACT_KEYS,
     SEARCH_STREAMS,
-    STREAM_KEYS,
     UNTHROTTLED,
     duplicates,
     norm_keys,
@@ -24,7 +24,7 @@ def test_mutations_mid_sync_lose_nothing(make_sandbox, tmp_path):
     sb = make_sandbox(seed=11, sizes=SIZES, mutate=True, **UNTHROTTLED)
     before = {s: norm_keys(sb.primary_keys(s)) for s in SEARCH_STREAMS}
 
-    run = run_tap(sb.tap_config(page_size=100), tmp_path, timeout=400)
+    run = run_tap(tmp_path, sb.tap_config(page_size=100), timeout=400)
 
     sb.configure(mutate=False)
     after = {s: norm_keys(sb.primary_keys(s)) for s in SEARCH_STREAMS}
@@ -41,7 +41,7 @@ def test_mutations_mid_sync_lose_nothing(make_sandbox, tmp_path):
         assert not missing, (
             f"{stream}: {len(missing)} of {len(kept)} lost, e.g. {sorted(missing)[:5]}"
         )
-    for stream in STREAM_KEYS:
+    for stream in CONTRACT_KEYS:
         dups = duplicates(run.keys(stream))
         assert not dups, f"{stream}: {len(dups)} keys emitted twice, e.g. {sorted(dups)[:5]}"
     counters = sb.counters()
@@ -80,13 +80,13 @@ def test_incremental_run_catches_up_with_live_changes(make_sandbox, tmp_path):
     sizes = {"orders": 1500, "products": 1000, "contacts": 1000}
     sb = make_sandbox(seed=13, sizes=sizes, mutate=True, **UNTHROTTLED)
     config = sb.tap_config(page_size=100)
-    live = run_tap(config, tmp_path, name="live")
+    live = run_tap(tmp_path, config, name="live")
     assert live.returncode == 0, live.describe()
     mutations = sb.counters()["mutations"]
     sb.configure(mutate=False)
-    catch_up = run_tap(config, tmp_path, state=live.last_state(), name="incremental")
+    catch_up = run_tap(tmp_path, config, state=live.last_state(), name="incremental")
     assert catch_up.returncode == 0, catch_up.describe()
-    truth = run_tap(config, tmp_path, name="truth")
+    truth = run_tap(tmp_path, config, name="truth")
     assert truth.returncode == 0, truth.describe()
 
     assert mutations > 100, f"only {mutations} mutations"
@@ -121,7 +121,7 @@ def test_everything_at_once(make_sandbox, tmp_path):
         fault_500=0.02, fault_503=0.02, fault_drop=0.01,
     )
     before = {s: norm_keys(sb.primary_keys(s)) for s in SEARCH_STREAMS}
-    run = run_tap(sb.tap_config(page_size=100), tmp_path, timeout=400)
+    run = run_tap(tmp_path, sb.tap_config(page_size=100), timeout=400)
     sb.configure(mutate=False)
     counters = sb.counters()
     assert run.returncode == 0, run.describe()
@@ -132,7 +132,7 @@ def test_everything_at_once(make_sandbox, tmp_path):
         missing = kept - set(run.keys(stream))
         assert not missing, f"{stream}: {len(missing)} lost, e.g. {sorted(missing)[:5]}"
         kept_total += len(kept)
-    for stream in STREAM_KEYS:
+    for stream in CONTRACT_KEYS:
         dups = duplicates(run.keys(stream))
         assert not dups, f"{stream}: {len(dups)} keys emitted twice, e.g. {sorted(dups)[:5]}"
     print(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from reliability_helpers import (
+from helpers import (
     UNTHROTTLED,
     assert_no_secrets,
     oauth_config,
@@ -35,13 +35,13 @@ def test_app_token_never_printed(make_sandbox, tmp_path, method):
     one (whose value must not be echoed in the error either)."""
     sb = make_sandbox(seed=61, client_secret=CLIENT_SECRET, **CREDENTIALS, **UNTHROTTLED)
     base = {k: v for k, v in sb.tap_config().items() if k != "staff_token"}
-    ok = run_tap({**base, method: CREDENTIALS[method]}, tmp_path, name="ok")
+    ok = run_tap(tmp_path, {**base, method: CREDENTIALS[method]}, name="ok")
     assert ok.returncode == 0, ok.describe()
     assert len(ok.records("orders")) > 0
     outputs_clean(ok, tmp_path, CREDENTIALS.values())
 
     wrong = f"SECRET-wrong-{method}-4321"
-    failed = run_tap({**base, method: wrong}, tmp_path, name="failed")
+    failed = run_tap(tmp_path, {**base, method: wrong}, name="failed")
     assert failed.returncode != 0
     outputs_clean(failed, tmp_path, [*CREDENTIALS.values(), wrong])
 
@@ -55,7 +55,7 @@ def test_oauth_tokens_never_printed(make_sandbox, tmp_path):
     sb = make_sandbox(seed=61, client_secret=CLIENT_SECRET, **CREDENTIALS, **UNTHROTTLED)
     config = oauth_config(sb, oauth_client_secret=CLIENT_SECRET, oauth_expires_at=1_000_000_000)
     path = write_json(tmp_path / "config.json", config)
-    run = run_tap(path, tmp_path)
+    run = run_tap(tmp_path, path)
     assert run.returncode == 0, run.describe()
     assert sb.counters()["tokens_refreshed"] >= 1
     saved = json.loads(path.read_text(encoding="utf-8"))
@@ -70,7 +70,8 @@ def test_secret_from_environment_never_printed(make_sandbox, tmp_path):
     secret = "SECRET-env-staff-2468"
     sb = make_sandbox(seed=61, staff_token=secret, **UNTHROTTLED)
     config = {k: v for k, v in sb.tap_config().items() if k != "staff_token"}
-    run = run_tap(config, tmp_path, env={"PAN_SEC_BRIGHTPEARL-STAFF_TOKEN": secret})
+    run = run_tap(tmp_path, config, args=("--config", "ENV"),
+                  env={"PAN_SEC_BRIGHTPEARL-STAFF_TOKEN": secret})
     assert run.returncode == 0, run.describe()
     assert len(run.records("orders")) > 0
     outputs_clean(run, tmp_path, [secret])

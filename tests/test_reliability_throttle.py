@@ -6,7 +6,7 @@ import threading
 
 import pytest
 import requests
-from reliability_helpers import assert_complete, run_tap
+from helpers import assert_complete, run_tap
 
 
 def test_tight_throttle_full_sync(make_sandbox, tmp_path):
@@ -16,7 +16,7 @@ def test_tight_throttle_full_sync(make_sandbox, tmp_path):
     than run into the 503 and wait: a tap that ignores the headers hits the wall every window.
     """
     sb = make_sandbox(seed=5, throttle_limit=20, throttle_window=3.0)
-    run = run_tap(sb.tap_config(), tmp_path, timeout=300)
+    run = run_tap(tmp_path, sb.tap_config(), timeout=300)
     compared = assert_complete(sb, run)
     counters = sb.counters()
     print(
@@ -63,7 +63,7 @@ def test_budget_shared_with_another_app(make_sandbox, tmp_path):
     other = OtherApp(sb, interval=0.1)  # asks for more than the whole pool on its own
     other.start()
     try:
-        run = run_tap(sb.tap_config(), tmp_path, timeout=300)
+        run = run_tap(tmp_path, sb.tap_config(), timeout=300)
     finally:
         other.stopped.set()
         other.join(timeout=15)
@@ -93,7 +93,7 @@ def test_max_requests_per_minute_is_kept(make_sandbox, tmp_path):
     little over a minute.
     """
     sb = make_sandbox(seed=5, throttle_limit=100_000, throttle_window=60.0)
-    run = run_tap(sb.tap_config(max_requests_per_minute=BUDGET), tmp_path, timeout=400)
+    run = run_tap(tmp_path, sb.tap_config(max_requests_per_minute=BUDGET), timeout=400)
     assert run.returncode == 0, run.describe()
     counters = sb.counters()
     print(

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import yaml
+from helpers import TAP, Run, clean_env, selected_catalog, truth
 from meltano_helpers import meltano, meltano_env, repo_project, require_meltano
 from shell_helpers import ROOT
-from test_tap_helpers import TAP, Run, catalog, clean_env, truth
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -60,7 +60,7 @@ def _start(tmp_path: Path, sb: Sandbox, acct: Account) -> subprocess.Popen[bytes
     config = sb.tap_config(max_requests_per_minute=acct.budget, page_size=acct.page_size,
                            id_batch_size=acct.id_batch_size)
     (tmp_path / f"{acct.code}-config.json").write_text(json.dumps(config))
-    (tmp_path / f"{acct.code}-catalog.json").write_text(json.dumps(catalog(acct.streams)))
+    (tmp_path / f"{acct.code}-catalog.json").write_text(json.dumps(selected_catalog(acct.streams)))
     cmd = [str(TAP), "--config", str(tmp_path / f"{acct.code}-config.json"),
            "--catalog", str(tmp_path / f"{acct.code}-catalog.json")]
     with (tmp_path / f"{acct.code}.out").open("wb") as out, \

@@ -8,7 +8,7 @@ import subprocess
 import time
 
 import pytest
-from test_tap_helpers import TAP, Run, catalog, clean_env, run_tap
+from helpers import TAP, Run, clean_env, run_tap, selected_catalog
 
 STREAMS = {"order_types", "brands"}
 
@@ -34,7 +34,7 @@ def run_with_file(tmp_path, config, name="run"):
     path.write_text(json.dumps(config))
     path.chmod(0o600)
     cat = tmp_path / "catalog.json"
-    cat.write_text(json.dumps(catalog(frozenset(STREAMS))))
+    cat.write_text(json.dumps(selected_catalog(frozenset(STREAMS))))
     proc = subprocess.run([str(TAP), "--config", str(path), "--catalog", str(cat)],
                           capture_output=True, text=True, env=clean_env(), timeout=120,
                           check=False)

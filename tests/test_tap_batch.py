@@ -14,7 +14,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from test_tap_helpers import CONTRACT_KEYS, norm, run_tap, truth
+from helpers import CONTRACT_KEYS, norm, run_tap, truth
 from test_targets_load import (
     TARGET_POSTGRES,
     Postgres,
@@ -28,7 +28,7 @@ from test_targets_load import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from test_tap_helpers import Run
+    from helpers import Run
 
 # orders re-emit a widened SCHEMA (the sandbox's drift field) before their BATCH; order_rows is
 # a child synced per parent batch (several BATCH messages).

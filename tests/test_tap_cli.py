@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_tap_helpers import run_tap
+from helpers import run_tap
 
 STAFF = "sandbox-staff-token"
 

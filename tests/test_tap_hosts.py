@@ -1,26 +1,27 @@
 """Host and credential mistakes fail fast with a line that says what to fix (issue 9, point 5).
 
-DNS: no query may leave the machine, so the end-to-end test resolves a name under the reserved
-``.invalid`` TLD given as ``api_url``; the ``datacenter`` and ``oauth_api_domain`` paths build
-the same line from the setting that chose the host, tested at the message builder.
+DNS: no query may leave the machine, so the tap runs with ``tests/offline_dns`` on its
+``PYTHONPATH`` (a resolver that knows no host name but ``localhost``): a mistyped ``datacenter``
+and an unknown ``api_url`` host fail end to end exactly as an unknown name does; the
+``oauth_api_domain`` path builds the same line, tested at the message builder.
 """
 
 from __future__ import annotations
 
 import logging
 import socket
-import time
+from pathlib import Path
 
 import pytest
 import requests
+from helpers import run_tap
 from singer_sdk.exceptions import FatalAPIError
-from test_tap_helpers import run_tap
 
 from tap_brightpearl import diagnose
 from tap_brightpearl.tap import TapBrightpearl
 
-FAST = 10.0  # seconds: no retry at all (the backoff alone would take 30 s)
 SECRET = "sandbox-staff-token"
+OFFLINE_DNS = {"PYTHONPATH": str(Path(__file__).parent / "offline_dns")}
 
 
 def free_port() -> int:
@@ -36,13 +37,12 @@ def config(**overrides):
 
 
 def failed_fast(tmp_path, cfg):
-    started = time.monotonic()
-    run = run_tap(tmp_path, cfg, streams={"orders", "brands"}, timeout=120)
-    seconds = time.monotonic() - started
+    """Fast is counted, not timed: not one retry (the backoff alone would take 30 s)."""
+    run = run_tap(tmp_path, cfg, streams={"orders", "brands"}, timeout=120, env=OFFLINE_DNS)
     lines = run.stderr_lines()
-    print(f"exit {run.returncode} in {seconds:.1f} s; last line: {lines[-1]}")
+    print(f"exit {run.returncode} in {run.seconds:.1f} s; last line: {lines[-1]}")
     assert run.returncode == 1
-    assert seconds < FAST
+    assert run.retries() == 0, run.describe()
     assert not any("Retrying" in line or "Backing off" in line for line in lines)
     assert SECRET not in run.stderr
     return lines[-1]
@@ -61,6 +61,13 @@ def test_unresolvable_host_fails_at_once(tmp_path):
     last = failed_fast(tmp_path, config(api_url="https://eu1.tap-brightpearl-test.invalid"))
     assert "cannot reach eu1.tap-brightpearl-test.invalid: the host name does not resolve" in last
     assert "api_url = https://eu1.tap-brightpearl-test.invalid" in last
+
+
+def test_mistyped_datacenter_fails_at_once(tmp_path):
+    last = failed_fast(tmp_path, config(datacenter="eu1"))
+    assert "cannot reach eu1.brightpearlconnect.com: the host name does not resolve" in last
+    assert "datacenter = eu1" in last
+    assert "euw1, use1" in last
 
 
 @pytest.mark.parametrize(

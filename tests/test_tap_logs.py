@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 import pytest
-from test_tap_helpers import CONTRACT_KEYS, TAP, catalog, clean_env, run_tap
+from helpers import CONTRACT_KEYS, TAP, clean_env, run_tap, selected_catalog
 
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.progress import duration, progress_line
@@ -39,7 +39,7 @@ class TimedRun:
 def run_timed(tmp_path, config, streams, timeout=300.0) -> TimedRun:
     """Run the tap, reading stderr line by line and noting when each line arrives."""
     (tmp_path / "config.json").write_text(json.dumps(config))
-    (tmp_path / "catalog.json").write_text(json.dumps(catalog(frozenset(streams))))
+    (tmp_path / "catalog.json").write_text(json.dumps(selected_catalog(frozenset(streams))))
     cmd = [str(TAP), "--config", str(tmp_path / "config.json"),
            "--catalog", str(tmp_path / "catalog.json")]
     started = time.monotonic()

@@ -10,7 +10,7 @@ the large search streams go in closed date windows, out of which updates move re
 from __future__ import annotations
 
 import pytest
-from test_tap_helpers import CONTRACT_KEYS, run_tap, truth
+from helpers import CONTRACT_KEYS, run_tap, truth
 
 
 @pytest.mark.parametrize(

@@ -18,18 +18,18 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
-from reliability_helpers import (
+from helpers import (
     TAP,
     UNTHROTTLED,
-    TapRun,
+    Run,
     assert_complete,
     assert_no_secrets,
+    clean_env,
     norm_keys,
     oauth_config,
-    tap_env,
+    selected_catalog,
     write_json,
 )
-from test_tap_helpers import catalog
 
 from tap_brightpearl.token_store import (
     STATE_KEY,
@@ -60,7 +60,7 @@ def run_like_meltano(
     via_env: bool = False,
     state: dict[str, Any] | None = None,
     env: dict[str, str] | None = None,
-) -> TapRun:
+) -> Run:
     """One run with a config built afresh from ``settings`` and thrown away afterwards.
 
     File mode writes a temporary config file as Meltano does and deletes it after the run;
@@ -81,13 +81,14 @@ def run_like_meltano(
     else:
         write_json(config_path, settings).chmod(0o600)
         cmd += ["--config", str(config_path)]
-    cmd += ["--catalog", str(write_json(work / "catalog.json", catalog(frozenset(STREAMS))))]
+    catalog = selected_catalog(frozenset(STREAMS))
+    cmd += ["--catalog", str(write_json(work / "catalog.json", catalog))]
     if state is not None:
         cmd += ["--state", str(write_json(work / "state.json", state))]
     start = time.monotonic()
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240,
-                          env={**tap_env(), **extra}, check=False)
-    run = TapRun(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start,
+                          env=clean_env(extra), check=False)
+    run = Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start,
                  config_path)
     shutil.rmtree(work)  # Meltano deletes its temporary config: nothing in it survives
     return run
@@ -104,19 +105,19 @@ def refresh_works(sb: Any, refresh_token: str) -> bool:
     return response.status_code == 200
 
 
-def level_lines(run: TapRun, level: str) -> list[str]:
+def level_lines(run: Run, level: str) -> list[str]:
     return [line for line in run.stderr.splitlines() if re.search(rf"\b{level}\b", line)]
 
 
 def assert_three_runs(sb: Any, tmp_path: Path, settings: dict[str, Any], *, via_env: bool = False,
                       env: dict[str, str] | None = None, with_state: bool = False,
-                      tokens_at: Any = None) -> list[TapRun]:
+                      tokens_at: Any = None) -> list[Run]:
     """Three runs from the same ``settings``: each one complete, each refreshing exactly once.
 
     ``tokens_at(run)`` returns the tokens the run saved (store file or state), checked to be
     new each run, kept out of every log and (unless in the state) out of stdout.
     """
-    runs: list[TapRun] = []
+    runs: list[Run] = []
     seen_refresh = [REFRESH]
     state: dict[str, Any] | None = {} if with_state else None
     for i in range(3):
@@ -141,7 +142,7 @@ def assert_three_runs(sb: Any, tmp_path: Path, settings: dict[str, Any], *, via_
         secrets = [ACCESS, REFRESH, saved["access_token"], saved["refresh_token"],
                    *ISSUED_PREFIXES]  # nor any token issued in between
         if with_state:  # stdout's STATE holds them by design: the logs never do
-            assert_no_secrets(TapRun(0, "", run.stderr, 0, run.config_path), secrets)
+            assert_no_secrets(Run(0, "", run.stderr, 0, run.config_path), secrets)
             state = run.last_state()
         else:
             assert_no_secrets(run, secrets)
@@ -163,7 +164,7 @@ def test_three_meltano_runs_with_a_rebuilt_config_file(make_sandbox, tmp_path, m
     settings = oauth_config(sb, oauth_expires_at=1_000_000_000)  # expired: run 1 refreshes
     store = home / STORE_NAME
 
-    def tokens_at(_: TapRun) -> dict[str, Any]:
+    def tokens_at(_: Run) -> dict[str, Any]:
         return json.loads(store.read_text(encoding="utf-8"))
 
     assert_three_runs(sb, tmp_path, settings, tokens_at=tokens_at)
@@ -178,7 +179,7 @@ def test_three_runs_with_config_env_and_the_store(make_sandbox, tmp_path):
     store = tmp_path / "tokens" / "brightpearl.json"
     settings = oauth_config(sb, oauth_expires_at=1_000_000_000, oauth_token_store=str(store))
 
-    def tokens_at(_: TapRun) -> dict[str, Any]:
+    def tokens_at(_: Run) -> dict[str, Any]:
         return json.loads(store.read_text(encoding="utf-8"))
 
     runs = assert_three_runs(sb, tmp_path, settings, via_env=True, tokens_at=tokens_at)
@@ -194,7 +195,7 @@ def test_tokens_in_state_when_the_store_is_unwritable(make_sandbox, tmp_path):
     settings = oauth_config(sb, oauth_expires_at=1_000_000_000, oauth_tokens_in_state=True,
                             oauth_token_store=str(blocker / "tokens.json"))
 
-    def tokens_at(run: TapRun) -> dict[str, Any]:
+    def tokens_at(run: Run) -> dict[str, Any]:
         return run.last_state()[STATE_KEY]
 
     runs = assert_three_runs(sb, tmp_path, settings, with_state=True, tokens_at=tokens_at)

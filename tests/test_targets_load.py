@@ -39,8 +39,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from helpers import CONTRACT_KEYS, TAP, clean_env, run_tap
 from jsonschema import Draft7Validator, FormatChecker
-from test_tap_helpers import CONTRACT_KEYS, TAP, clean_env, run_tap
 
 from tap_brightpearl.sandbox import Sandbox
 
