@@ -27,7 +27,7 @@ import requests
 from singer_sdk.authenticators import APIAuthenticatorBase
 from singer_sdk.exceptions import FatalAPIError
 
-from tap_brightpearl.streams.records import parse_instant
+from tap_brightpearl.records import parse_instant
 from tap_brightpearl.token_store import TokenKeeper, TokenSet
 
 if t.TYPE_CHECKING:

@@ -17,7 +17,7 @@ import typing as t
 
 if t.TYPE_CHECKING:
     import logging
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from tap_brightpearl.budget import RequestBudget
 
@@ -25,12 +25,17 @@ DEFAULT_INTERVAL = 30  # seconds
 
 
 class Watched(t.Protocol):
-    """What a progress line reads from a stream."""
+    """What a progress line (and a summary line) reads from a stream."""
 
     name: str
     progress_done: int  # search rows (or ids fetched) so far
     progress_total: int | None  # resultsAvailable of its searches, when known
     records_emitted: int
+    requests_made: int
+    seconds: float
+    reported: bool
+    selected: bool
+    parent_stream_type: type | None
 
     @property
     def logger(self) -> logging.Logger:
@@ -111,3 +116,31 @@ class Progress:
             elapsed,
             self.budget.wait_left(),
         )
+
+
+def timed(stream: Watched, records: Iterable[dict], progress: Progress) -> Iterator[dict]:
+    """Add the wall time of producing (and emitting) these records to the summary line.
+
+    A top-level stream (its children run inside it) gets progress lines meanwhile.
+    """
+    started = time.perf_counter()
+    watch = contextlib.nullcontext() if stream.parent_stream_type else progress.watching(stream)
+    try:
+        with watch:
+            yield from records
+    finally:
+        stream.seconds += time.perf_counter() - started
+
+
+def summary_line(stream: Watched) -> None:
+    """One line per stream, once: records, requests and seconds."""
+    if stream.reported or not (stream.selected or stream.requests_made):
+        return
+    stream.reported = True
+    stream.logger.info(
+        "Stream '%s' done: %d records, %d requests, %.1f s",
+        stream.name,
+        stream.records_emitted if stream.selected else 0,
+        stream.requests_made,
+        stream.seconds,
+    )

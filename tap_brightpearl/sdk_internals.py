@@ -1,11 +1,16 @@
 """Every use of a singer-sdk internal, in one place (``tests/test_sdk_internals.py`` pins them).
 
-- :func:`record_messages` replaces ``Stream._generate_record_messages``: the SDK's per-property
+- :class:`RecordPath` replaces ``Stream._generate_record_messages``: the SDK's per-property
   selection pass walks every nested field of every record even when every property is
   selected (about a quarter of the record path's CPU); here it runs only when something is
   deselected. Type conformance is off (``TypeConformanceLevel.NONE``), so it is not called.
+- :class:`NoRecordBookmarks` replaces ``Stream._increment_stream_state``: search pages are
+  key-sorted, not date-sorted, so the bookmark moves only at a completed window's end.
 - :func:`schema_mirrors` and :func:`publish_schema`: the schemas the SCHEMA messages carry
   (``StreamMap.transformed_schema``), widened in place on drift, and the SDK's writer of them.
+- :func:`write_state`: a STATE message now (a window's checkpoint), through the tap's writer.
+- :func:`sender`: the SDK's own request function (``_request``) inside the stream's retries,
+  for requests outside its paginated loop (GET-by-ID-set, OPTIONS).
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ from singer_sdk.helpers._catalog import pop_deselected_record_properties
 from singer_sdk.helpers._util import utc_now
 from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.singerlib import RecordMessage
+from singer_sdk.streams import RESTStream, Stream
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator
 
-    from singer_sdk.streams import Stream
+    from singer_sdk.helpers.types import Context, RequestFunc
+    from singer_sdk.tap_base import Tap
 
 
 def everything_selected(stream: Stream) -> bool:
@@ -28,21 +35,33 @@ def everything_selected(stream: Stream) -> bool:
     return all(stream.mask.values())
 
 
-def record_messages(
-    stream: Stream, record: dict[str, t.Any], *, prune: bool
-) -> Generator[RecordMessage, None, None]:
-    """The RECORD messages of one record, as ``Stream._generate_record_messages`` makes them."""
-    if prune:
-        pop_deselected_record_properties(record, stream.schema, stream.mask)
-    for stream_map in stream.stream_maps:
-        mapped = stream_map.transform(record)
-        if mapped is not None:
-            yield RecordMessage(
-                stream=stream_map.stream_alias,
-                record=mapped,
-                version=stream._stream_version,
-                time_extracted=utc_now(),
-            )
+class RecordPath(Stream):
+    """RECORD messages as the SDK makes them, without the selection pass when it is a no-op."""
+
+    def _generate_record_messages(self, record: dict) -> Generator[RecordMessage, None, None]:
+        prune = self.__dict__.get("_bp_prune")
+        if prune is None:
+            prune = self.__dict__["_bp_prune"] = not everything_selected(self)
+        if prune:
+            pop_deselected_record_properties(record, self.schema, self.mask)
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield RecordMessage(
+                    stream=stream_map.stream_alias,
+                    record=mapped,
+                    version=self._stream_version,
+                    time_extracted=utc_now(),
+                )
+
+
+class NoRecordBookmarks(Stream):
+    """No per-record bookmark: the stream moves its bookmark itself (:func:`write_state`)."""
+
+    def _increment_stream_state(
+        self, latest_record: dict[str, t.Any], *, context: Context | None = None
+    ) -> None:
+        """Nothing: a record's replication value says nothing about the records before it."""
 
 
 def schema_mirrors(stream: Stream) -> list[dict[str, t.Any]]:
@@ -57,3 +76,13 @@ def schema_mirrors(stream: Stream) -> list[dict[str, t.Any]]:
 def publish_schema(stream: Stream) -> None:
     """Write the stream's SCHEMA message(s) now (after a widening)."""
     stream._write_schema_message()
+
+
+def write_state(tap: Tap) -> None:
+    """Write the tap's whole state as a STATE message now."""
+    tap.state_writer.write_state(tap.state)
+
+
+def sender(stream: RESTStream[t.Any]) -> RequestFunc:
+    """The SDK's request function wrapped in the stream's pacing and retries."""
+    return stream.request_decorator(stream._request)

@@ -5,26 +5,24 @@ from __future__ import annotations
 import copy
 import functools
 import logging
-import os
 import sys
 import typing as t
 from pathlib import Path
 from urllib.parse import urlparse
 
+import click
 from singer_sdk import Tap
-from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 from singer_sdk.singerlib import Catalog, SchemaMessage
 
-from tap_brightpearl import logs
-from tap_brightpearl.auth import BrightpearlAuthenticator, parse_expires_at, resolve_auth_method
+from tap_brightpearl import logs, settings
+from tap_brightpearl.auth import BrightpearlAuthenticator, resolve_auth_method
 from tap_brightpearl.budget import RequestBudget
-from tap_brightpearl.conform import SINGER_DECIMAL, with_decimal_format
 from tap_brightpearl.progress import DEFAULT_INTERVAL, Progress
 from tap_brightpearl.streams import accounting, contacts, orders, products, warehouse
-from tap_brightpearl.streams.records import parse_instant
 from tap_brightpearl.token_store import STATE_KEY
+from tap_brightpearl.widen import SINGER_DECIMAL, with_decimal_format
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -32,9 +30,18 @@ else:
     from typing_extensions import override
 
 if t.TYPE_CHECKING:
-    import click
     from singer_sdk.plugin_base import _ConfigInput
     from singer_sdk.streams import Stream
+
+#: Where the command line keeps its ``--config`` files (the click context owns them).
+CONFIG_FILES = "tap_brightpearl.config_files"
+
+
+def config_files() -> list[Path]:
+    """The ``--config`` files of this command line (none in process, or with ``ENV``)."""
+    ctx = click.get_current_context(silent=True)
+    return list(ctx.meta.get(CONFIG_FILES, [])) if ctx else []
+
 
 STREAM_TYPES = (
     *orders.STREAMS,
@@ -43,29 +50,6 @@ STREAM_TYPES = (
     *warehouse.STREAMS,
     *accounting.STREAMS,
 )
-
-#: ``PAN_SEC_BRIGHTPEARL-<NAME>`` secrets read with ``--config ENV`` (streams.md).
-PAN_PREFIX = "PAN_SEC_BRIGHTPEARL-"
-AUTH_METHODS = ("staff_token", "account_token", "oauth")
-
-
-def pan_env_config(environ: t.Mapping[str, str] | None = None) -> dict[str, t.Any]:
-    """Settings from the platform's secrets: PAN_SEC_BRIGHTPEARL-STAFF_TOKEN -> staff_token."""
-    env = os.environ if environ is None else environ
-    return {
-        name[len(PAN_PREFIX) :].lower(): value
-        for name, value in env.items()
-        if name.startswith(PAN_PREFIX) and value != ""
-    }
-
-
-def _s(name: str, title: str, description: str, **kwargs: t.Any) -> th.Property:
-    return th.Property(name, th.StringType(), title=title, description=description, **kwargs)
-
-
-def _i(name: str, title: str, description: str, **kwargs: t.Any) -> th.Property:
-    return th.Property(name, th.IntegerType(), title=title, description=description, **kwargs)
-
 
 class SchemaOnceWriter(MsgSpecWriter):
     """msgspec output that writes each stream's SCHEMA once per run.
@@ -94,112 +78,8 @@ class TapBrightpearl(Tap):
     name = "tap-brightpearl"
     package_name = "tap-brightpearl"
     message_writer_class = SchemaOnceWriter
-    config_paths: t.ClassVar[list[Path]] = []  # --config files (for OAuth token write-back)
 
-    config_jsonschema = th.PropertiesList(
-        _s("account_code", "Account code", "Brightpearl account id, the {account} in "
-           "/public-api/{account}/. Required unless oauth_account is given."),
-        _s("datacenter", "Datacenter", "e.g. euw1, use1: gives "
-           "https://{datacenter}.brightpearlconnect.com (default euw1)."),
-        _s("api_url", "API URL", "Full override of scheme+host[:port], e.g. "
-           "http://127.0.0.1:8734 for the sandbox. Wins over datacenter and oauth_api_domain."),
-        th.Property("auth_method", th.StringType(), allowed_values=list(AUTH_METHODS),
-                    title="Auth method", description="staff_token, account_token or oauth. "
-                    "Optional: inferred from the credentials given; an explicit value that lacks "
-                    "its credentials is a config error."),
-        _s("app_ref", "App reference", "Private app reference (brightpearl-app-ref); also the "
-           "OAuth client_id."),
-        _s("dev_ref", "Developer reference", "brightpearl-dev-ref, sent with OAuth bearer "
-           "calls when given."),
-        _s("staff_token", "Staff token", "brightpearl-staff-token of a private staff app.",
-           secret=True),
-        _s("account_token", "Account token", "brightpearl-account-token of a legacy private "
-           "system app.", secret=True),
-        _s("oauth_access_token", "OAuth access token", "Sent as Authorization: Bearer.",
-           secret=True),
-        _s("oauth_refresh_token", "OAuth refresh token", "Used at the token URL when the "
-           "access token is expired, near expiry, or rejected with 401. A rotated refresh "
-           "token is kept in oauth_token_store (and the state with oauth_tokens_in_state) and "
-           "written back to a --config file.", secret=True),
-        th.Property("oauth_expires_at", th.CustomType({"type": ["string", "number", "null"]}),
-                    title="OAuth expires at", description="When the access token expires: "
-                    "epoch seconds, epoch milliseconds or ISO-8601."),
-        _i("oauth_expires_in", "OAuth expires in", "Seconds of validity at issue time "
-           "(informational)."),
-        _s("oauth_token_type", "OAuth token type", "Normally Bearer."),
-        _s("oauth_account", "OAuth account", "Account code as stored with the OAuth grant; same "
-           "meaning as account_code."),
-        _s("oauth_installation_instance_id", "OAuth installation instance id",
-           "Informational; logged at start."),
-        _s("oauth_api_domain", "OAuth API domain", "API host from the token response (bare "
-           "host, no scheme): the definitive host under OAuth."),
-        _s("oauth_client_secret", "OAuth client secret", "Only for confidential OAuth apps.",
-           secret=True),
-        _s("oauth_token_url", "OAuth token URL", "Default "
-           "https://oauth.brightpearl.com/token/{account}; {account} is substituted."),
-        _s("oauth_token_store", "OAuth token store", "JSON file where the tap keeps the newest "
-           "OAuth tokens between runs (written atomically, mode 0600), read at start when it "
-           "holds newer tokens than the config. Default $XDG_STATE_HOME/tap-brightpearl/"
-           "<account>-<app_ref>.json, else ~/.local/state/tap-brightpearl/<account>-<app_ref>"
-           ".json."),
-        th.Property("oauth_tokens_in_state", th.BooleanType(), default=False,
-                    title="OAuth tokens in state", description="Also keep the newest OAuth "
-                    "tokens in the Singer STATE (key tap_brightpearl_oauth), read back from "
-                    "--state, for workers where only Meltano's state survives. The state then "
-                    "holds a live credential: protect its backend like a secret (default "
-                    "false)."),
-        th.Property("start_date", th.DateTimeType(), title="Start date", description="Earliest "
-                    "replication-key value (updatedOn, createdOn, ...) to extract on a first "
-                    "run. Without it a first run extracts everything."),
-        _i("lookback_minutes", "Lookback minutes", "Overlap subtracted from every bookmark "
-           "(search index lag, clock skew). Default 5.", default=5),
-        th.Property("page_size", th.IntegerType(minimum=1, maximum=500), default=500,
-                    title="Page size", description="Search page size, 1 to 500 (default 500)."),
-        th.Property("id_batch_size", th.IntegerType(minimum=1, maximum=200), default=200,
-                    title="ID batch size", description="IDs per GET-by-ID-set request, 1 to 200 "
-                    "(default 200)."),
-        th.Property("include_custom_fields", th.BooleanType(), default=True,
-                    title="Include custom fields", description="Ask for includeOptional="
-                    "customFields,nullCustomFields on orders and products (default true)."),
-        th.Property("max_requests_per_minute", th.IntegerType(minimum=1),
-                    title="Max requests per minute", description="Client-side budget below "
-                    "the account's 200/min pool, for accounts shared with other apps (rolling "
-                    "minute)."),
-        th.Property("window_days", th.DecimalType(minimum=0), default=30,
-                    title="Window days", description="A backfill is searched in date windows "
-                    "of this many days (default 30), with a STATE checkpoint after each, so a "
-                    "killed sync resumes within one window. A window with less than a page of "
-                    "rows doubles the next; one with over 20 pages halves it. 0 = one window."),
-        th.Property("max_parallel_requests", th.IntegerType(minimum=1, maximum=16), default=4,
-                    title="Max parallel requests", description="GET-by-ID-set requests in "
-                    "flight at once (default 4), all within the request budget."),
-        th.Property("decimal_format", th.StringType(),
-                    allowed_values=["singer.decimal", "x-singer.decimal"],
-                    default="singer.decimal", title="Decimal format", description="The JSON "
-                    "schema format of money, quantities and rates (exact decimal strings either "
-                    "way). singer.decimal (default) loads as text in most SQL targets; "
-                    "x-singer.decimal makes MeltanoLabs target-postgres (and other singer-sdk SQL "
-                    "targets) create exact NUMERIC columns; DuckDB and JSONL targets are "
-                    "unaffected."),
-        th.Property("schema_drift", th.StringType(), allowed_values=["evolve", "ignore"],
-                    default="evolve", title="Schema drift", description="evolve (default): a "
-                    "field the schema lacks, or a value its declared type cannot hold, widens the "
-                    "stream's SCHEMA (re-emitted once, one warning naming the field) and the "
-                    "record keeps the value. ignore: the declared schema only; such values are "
-                    "left out of the records, each field named once in a warning."),
-        _s("user_agent", "User agent", "User-Agent header of every request (default "
-           "tap-brightpearl/<version>)."),
-        _i("request_timeout", "Request timeout", "Seconds before a request times out (default "
-           "300)."),
-        th.Property("progress_interval_seconds", th.IntegerType(minimum=0),
-                    default=DEFAULT_INTERVAL, title="Progress interval seconds",
-                    description="While a stream runs, one progress line (done of total, "
-                    "requests/min, time left) at most this often (default 30); 0 = none."),
-        th.Property("metrics_log_level", th.StringType(), allowed_values=["DEBUG", "INFO"],
-                    default="DEBUG", title="Metrics log level", description="Level of the "
-                    "Singer SDK's METRIC lines (one JSON line per request and stream): DEBUG "
-                    "(default: shown only with TAP_BRIGHTPEARL_LOGLEVEL=DEBUG) or INFO."),
-    ).to_dict()
+    config_jsonschema = settings.CONFIG_SCHEMA
 
     def __init__(
         self,
@@ -210,7 +90,7 @@ class TapBrightpearl(Tap):
         **kwargs: t.Any,
     ) -> None:
         if parse_env_config and isinstance(config, dict | None):
-            config = {**(config or {}), **pan_env_config()}
+            config = {**(config or {}), **settings.pan_env_config()}
         logs.quiet(self.logger)  # before the SDK's first bookkeeping line
         super().__init__(
             config=config,
@@ -220,7 +100,7 @@ class TapBrightpearl(Tap):
         )
         logs.metrics_at(self.metrics_logger, self.config.get("metrics_log_level"))
         if validate_config:
-            if errors := settings_errors(self.config):
+            if errors := settings.settings_errors(self.config):
                 raise ConfigValidationError(errors[0], errors=errors)
             _ = self.authenticator  # here, before any thread: reads the OAuth token store
             base = urlparse(self.api_base)
@@ -262,7 +142,7 @@ class TapBrightpearl(Tap):
     @functools.cached_property
     def authenticator(self) -> BrightpearlAuthenticator:
         """The one authenticator of this run (the SDK asks for it twice per request)."""
-        files = [p for p in self.config_paths if p.is_file()]
+        files = [p for p in config_files() if p.is_file()]
         holder = next(
             (p for p in reversed(files) if "oauth_refresh_token" in p.read_text()),
             files[-1] if files else None,
@@ -271,9 +151,9 @@ class TapBrightpearl(Tap):
         return BrightpearlAuthenticator(self.config, config_path=holder, state=state)
 
     @functools.cached_property
-    def sweeps(self) -> dict[str, list[t.Any]]:
-        """Id sweeps made once per run and shared by streams (search path -> rows)."""
-        return {}
+    def product_ids(self) -> products.ProductIdSweep:
+        """Every product id, searched once per run for the streams that GET every product."""
+        return products.ProductIdSweep()
 
     @functools.cached_property
     def budget(self) -> RequestBudget:
@@ -314,8 +194,8 @@ class TapBrightpearl(Tap):
     def cb_config(
         cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]
     ) -> _ConfigInput:
-        """Remember the ``--config`` files so OAuth can write a rotated token back."""
-        cls.config_paths = [Path(v) for v in value if v != "ENV"]
+        """Remember this command line's ``--config`` files: OAuth writes rotated tokens back."""
+        ctx.meta[CONFIG_FILES] = [Path(v) for v in value if v != "ENV"]
         return super().cb_config(ctx, param, value)
 
     @override
@@ -349,45 +229,6 @@ class TapBrightpearl(Tap):
             logger.error("Unexpected error, traceback follows", exc_info=exc)
             logger.error("Sync failed: %s: %s", type(exc).__name__, exc)
             sys.exit(1)
-
-
-def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
-    """Config errors the JSON schema cannot express, each a line naming the setting."""
-    errors = []
-    method = config.get("auth_method")
-    resolved = resolve_auth_method(config)
-    needs = {
-        "staff_token": ("staff_token",),
-        "account_token": ("account_token",),
-        "oauth": ("oauth_access_token", "oauth_refresh_token"),
-    }
-    if method:
-        if not any(config.get(k) for k in needs.get(method, ())):
-            wanted = " or ".join(needs.get(method, ("?",)))
-            errors.append(f"auth_method is {method} but {wanted} is not set")
-    elif not resolved:
-        errors.append(
-            "no credentials: set staff_token, account_token or oauth_access_token/"
-            "oauth_refresh_token (see auth_method)"
-        )
-    if resolved in ("staff_token", "account_token") and not config.get("app_ref"):
-        errors.append(f"app_ref is required with {resolved} (brightpearl-app-ref header)")
-    if resolved == "oauth" and config.get("oauth_refresh_token") and not config.get("app_ref"):
-        errors.append("app_ref is required to refresh OAuth tokens (it is the client_id)")
-    if not (config.get("account_code") or config.get("oauth_account")):
-        errors.append("account_code is not set (nor oauth_account)")
-    if start_date := config.get("start_date"):
-        try:
-            parse_instant(str(start_date))
-        except ValueError:
-            errors.append(f"start_date is not an ISO-8601 date-time: {start_date!r}")
-    try:
-        parse_expires_at(config.get("oauth_expires_at"))
-    except (ValueError, TypeError):
-        errors.append("oauth_expires_at is not epoch seconds, epoch ms or ISO-8601")
-    if (url := config.get("api_url")) and urlparse(str(url)).scheme not in ("http", "https"):
-        errors.append("api_url must start with http:// or https://")
-    return errors
 
 
 if __name__ == "__main__":

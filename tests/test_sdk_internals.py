@@ -10,9 +10,12 @@ import inspect
 
 from singer_sdk.helpers import _catalog, _util
 from singer_sdk.mapper import SameRecordTransform, StreamMap
+from singer_sdk.streams import RESTStream
 from singer_sdk.streams.core import Stream
+from singer_sdk.tap_base import Tap
 
 from tap_brightpearl import sdk_internals
+from tap_brightpearl.streams.kinds import SearchStream
 
 
 def test_generate_record_messages_is_what_we_replace():
@@ -42,3 +45,24 @@ def test_same_record_transform_carries_the_schema_it_was_given():
     assert isinstance(stream_map, StreamMap)
     assert hasattr(stream_map, "flattening_enabled")
     assert sdk_internals.schema_mirrors  # the one module that uses them
+
+
+def test_increment_stream_state_is_what_we_silence():
+    params = list(inspect.signature(Stream._increment_stream_state).parameters)
+    assert params == ["self", "latest_record", "context"], params
+    assert "_increment_stream_state(record" in inspect.getsource(Stream._sync_records)
+
+
+def test_request_and_state_writer_exist():
+    assert list(inspect.signature(RESTStream._request).parameters) == [
+        "self", "prepared_request", "context"]
+    assert isinstance(inspect.getattr_static(Tap, "state_writer"), property)
+    assert "def write_state" in inspect.getsource(
+        inspect.getmodule(Tap).StateWriter)  # type: ignore[union-attr]
+
+
+def test_our_overrides_replace_the_sdk_methods():
+    silenced = sdk_internals.NoRecordBookmarks._increment_stream_state
+    assert SearchStream._increment_stream_state is silenced
+    assert (SearchStream._generate_record_messages
+            is sdk_internals.RecordPath._generate_record_messages)

@@ -7,7 +7,6 @@ import urllib.request
 
 from helpers import run_tap, truth
 
-from tap_brightpearl.streams.kinds import get_id_set
 from tap_brightpearl.tap import TapBrightpearl
 
 STREAMS = {"orders", "order_rows", "journal_rows", "brands", "order_types", "tax_codes"}
@@ -63,17 +62,17 @@ def test_404_on_an_id_set_is_bisected_down_to_the_missing_ids(sandbox):
     contacts = _stream(sandbox, "contacts")
     ids = sorted(k[0] for k in sandbox.primary_keys("contacts"))[:20]
     missing = [max(ids) + 100_000, max(ids) + 100_001]
-    payloads = get_id_set(contacts, contacts.detail_path, sorted(ids + missing))
+    payloads = contacts.fetcher.get(sorted(ids + missing))
     got = {c["contactId"] for p in payloads for c in p}
     assert got == set(ids)
-    assert get_id_set(contacts, contacts.detail_path, missing[:1]) == []
+    assert contacts.fetcher.get(missing[:1]) == []
 
 
 def test_availability_400_is_bisected_to_the_bad_id(sandbox):
     availability = _stream(sandbox, "product_availability")
     ids = sorted(k[0] for k in sandbox.primary_keys("products"))[:30]
     bad = max(ids) + 50_000
-    rows = [r for p in availability.fetch_ids([*ids, bad])
+    rows = [r for p in availability.fetcher.get([*ids, bad])
             for r in availability.records_from(p)]
     want = {k for k in truth(sandbox, "product_availability") if k[0] in ids}
     assert {(r["productId"], r["warehouseId"]) for r in rows} == want

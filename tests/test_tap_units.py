@@ -12,9 +12,9 @@ from tap_brightpearl.auth import parse_expires_at, resolve_auth_method
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.conform import Conformer
 from tap_brightpearl.pagination import Cursor, plan_page
+from tap_brightpearl.records import map_to_rows, parse_instant, to_utc
+from tap_brightpearl.settings import pan_env_config, settings_errors
 from tap_brightpearl.streams.kinds import WindowPlanner, format_idset
-from tap_brightpearl.streams.records import map_to_rows, parse_instant, to_utc
-from tap_brightpearl.tap import pan_env_config, settings_errors
 
 UTC = dt.timezone.utc
 

@@ -7,14 +7,14 @@ import typing as t
 from tap_brightpearl.streams.kinds import (
     ChildStream,
     DetailStream,
+    IdSetFetcher,
     ReferenceStream,
     SearchStream,
-    get_id_set,
 )
 
 
 class ContactsStream(DetailStream):
-    """Contacts; the postal addresses they reference feed ``postal_addresses``."""
+    """Contacts; ``postal_addresses`` fetches the addresses they reference."""
 
     name = "contacts"
     path = "contact-service/contact-search"
@@ -22,14 +22,6 @@ class ContactsStream(DetailStream):
     primary_keys = ("contactId",)
     replication_key = "updatedOn"
     changed_key = "updatedOn"
-
-    def records_from(self, payload: t.Any) -> list[dict]:
-        """Contacts, their address ids queued for the child stream."""
-        contacts = list(payload or [])
-        addresses = self.pending["postal_addresses"]
-        for contact in contacts:
-            addresses.extend((contact.get("postAddressIds") or {}).values())
-        return contacts
 
 
 class PostalAddressesStream(ChildStream):
@@ -43,14 +35,18 @@ class PostalAddressesStream(ChildStream):
     def __init__(self, tap: t.Any) -> None:
         super().__init__(tap)
         self.seen: set[int] = set()
+        self.fetcher = IdSetFetcher(self, self.path)
+
+    def take(self, record: dict[str, t.Any]) -> t.Iterable[t.Any]:
+        """The contact's address ids (``postAddressIds``: DEF, BIL, DEL)."""
+        return (record.get("postAddressIds") or {}).values()
 
     def records_for(self, items: list[t.Any]) -> t.Iterator[dict]:
         """GET the not-yet-seen address ids in chunks of ``id_batch_size``."""
         ids = sorted({int(i) for i in items if i} - self.seen)
         self.seen.update(ids)
-        size = self.id_batch_size
-        for start in range(0, len(ids), size):
-            for payload in get_id_set(self, self.path, ids[start : start + size]):
+        for chunk in self.fetcher.chunks(ids):
+            for payload in self.fetcher.get(chunk):
                 yield from payload or []
 
 

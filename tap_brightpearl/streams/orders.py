@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 import typing as t
 
+from tap_brightpearl.records import map_to_rows
 from tap_brightpearl.streams.kinds import ChildStream, DetailStream, ReferenceStream, SearchStream
-from tap_brightpearl.streams.records import map_to_rows
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -20,7 +20,7 @@ if t.TYPE_CHECKING:
 
 
 class OrdersStream(DetailStream):
-    """Orders of every type (SO, PO, SC, PC); their ``orderRows`` map feeds ``order_rows``."""
+    """Orders of every type (SO, PO, SC, PC); ``order_rows`` takes their ``orderRows``."""
 
     name = "orders"
     path = "order-service/order-search"
@@ -31,23 +31,20 @@ class OrdersStream(DetailStream):
     changed_key = "updatedOn"
     custom_fields = True
 
-    def records_from(self, payload: t.Any) -> list[dict]:
-        """Orders, with their rows moved to the child stream's pending batch."""
-        orders = list(payload or [])
-        rows = self.pending["order_rows"]
-        for order in orders:
-            for row in map_to_rows(order.pop("orderRows", None), "id"):
-                row["orderId"] = order["id"]
-                rows.append(row)
-        return orders
-
 
 class OrderRowsStream(ChildStream):
-    """One record per order row, from the parent order's payload (no extra request)."""
+    """One record per order row, moved out of the parent order's payload (no extra request)."""
 
     name = "order_rows"
     primary_keys = ("orderId", "id")
     parent_stream_type = OrdersStream
+
+    def take(self, record: dict[str, t.Any]) -> list[dict[str, t.Any]]:
+        """The order's ``orderRows`` map (keyed by row id), each row with its ``orderId``."""
+        rows = map_to_rows(record.pop("orderRows", None), "id")
+        for row in rows:
+            row["orderId"] = record["id"]
+        return rows
 
 
 class OrderNotesStream(SearchStream):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 import typing as t
 
+from tap_brightpearl.records import map_to_rows
 from tap_brightpearl.streams.kinds import DetailStream, ReferenceStream, SearchStream
-from tap_brightpearl.streams.records import map_to_rows
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -40,12 +40,26 @@ class ProductsStream(DetailStream):
         return products
 
 
-class EveryProductStream(DetailStream):
-    """Full-table GETs over every product: both such streams share one product-search sweep.
+class ProductIdSweep:
+    """Every product id with its ``stockTracked`` flag, searched once per run.
 
-    The sweep (``productId``, ``stockTracked``) is made once per run, by whichever of them
-    syncs first, and kept on the tap: a run pays ceil(N/500) searches for it, not twice that.
+    ``product_prices`` and ``product_availability`` both GET every product; the first of them
+    to sync pays the ceil(N/500) searches, the other reads the result. The tap owns one.
     """
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, bool]] | None = None
+
+    def ids(self, stream: DetailStream, *, stock_tracked_only: bool) -> Iterator[int]:
+        """The ids (all, or the stock-tracked ones), searched by ``stream`` if not yet."""
+        if self.rows is None:
+            found = stream.search({}, columns="productId,stockTracked")
+            self.rows = [(row["productId"], bool(row.get("stockTracked"))) for row in found]
+        return (pid for pid, tracked in self.rows if tracked or not stock_tracked_only)
+
+
+class EveryProductStream(DetailStream):
+    """Full-table GETs over every product id (the tap's :class:`ProductIdSweep`)."""
 
     path = "product-service/product-search"
     search_key = "productId"
@@ -53,12 +67,7 @@ class EveryProductStream(DetailStream):
 
     @override
     def all_ids(self) -> Iterator[int]:
-        sweep = self._bp_tap.sweeps.get(self.path)
-        if sweep is None:
-            rows = self.search({}, columns="productId,stockTracked")
-            sweep = [(row["productId"], bool(row.get("stockTracked"))) for row in rows]
-            self._bp_tap.sweeps[self.path] = sweep
-        return (pid for pid, tracked in sweep if tracked or not self.stock_tracked_only)
+        return self._bp_tap.product_ids.ids(self, stock_tracked_only=self.stock_tracked_only)
 
 
 class ProductPricesStream(EveryProductStream):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 import typing as t
 
+from tap_brightpearl.records import map_to_rows
 from tap_brightpearl.streams.kinds import DetailStream, ReferenceStream, SearchStream
-from tap_brightpearl.streams.records import map_to_rows
 
 if sys.version_info >= (3, 12):
     from typing import override

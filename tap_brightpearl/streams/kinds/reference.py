@@ -1,0 +1,53 @@
+"""ReferenceStream: one plain GET of a small collection (a list, or a map keyed by id)."""
+
+from __future__ import annotations
+
+import sys
+import typing as t
+
+from singer_sdk.pagination import SinglePagePaginator
+
+from tap_brightpearl.client import BrightpearlStream
+from tap_brightpearl.errors import NotFoundError, json_of
+from tap_brightpearl.records import map_to_rows
+
+if sys.version_info >= (3, 12):
+    from typing import override
+else:
+    from typing_extensions import override
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    import requests
+    from singer_sdk.helpers.types import Context
+    from singer_sdk.pagination import BaseAPIPaginator
+
+
+class ReferenceStream(BrightpearlStream):
+    """One plain GET of a small collection; full table. Declare ``path`` and ``primary_keys``."""
+
+    @override
+    def get_new_paginator(self) -> BaseAPIPaginator:
+        return SinglePagePaginator()
+
+    @override
+    def parse_response(self, response: requests.Response) -> Iterable[dict]:
+        body = json_of(response).get("response")
+        if isinstance(body, dict):
+            return map_to_rows(body, self.primary_keys[0]) if _is_id_map(body) else [body]
+        return body or []
+
+    @override
+    def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
+        def records() -> Iterator[dict]:
+            try:
+                yield from self.request_records(context)
+            except NotFoundError:  # CMNC-404: an empty collection
+                return
+
+        return self.timed(records())
+
+
+def _is_id_map(body: dict) -> bool:
+    return all(isinstance(k, str) and k.isdigit() for k in body)
