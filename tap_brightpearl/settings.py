@@ -76,6 +76,12 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
        secret=True),
     _s("oauth_token_url", "OAuth token URL", "Default "
        "https://oauth.brightpearl.com/token/{account}; {account} is substituted."),
+    _s("oauth_authorize_url", "OAuth authorize URL", "Where tap-brightpearl-login sends "
+       "the browser to approve the app. Default https://oauth.brightpearl.com/authorize/"
+       "{account}; {account} is substituted."),
+    _s("oauth_redirect_uri", "OAuth redirect URI", "The instance app's registered redirect "
+       "URI, used by tap-brightpearl-login (an http://127.0.0.1:<port>/... one is listened "
+       "on). The tap itself does not use it."),
     _s("oauth_token_store", "OAuth token store", "JSON file where the tap keeps the newest "
        "OAuth tokens between runs (written atomically, mode 0600), read at start when it "
        "holds newer tokens than the config. Default $XDG_STATE_HOME/tap-brightpearl/"
