@@ -121,11 +121,11 @@ def test_period_filter_open_end(call, sandbox, sep, bound):
 
 def test_period_filter_both_bounds_inclusive_at_second_precision(call, sandbox):
     table = sandbox.store.tables[ORDERS]
-    row = next(r for r in table.rows.values() if r[9] is not None)
-    stamp = datetime.fromtimestamp(row[9], tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    row = next(r for r in table.rows.values() if r.updatedOn is not None)
+    stamp = datetime.fromtimestamp(row.updatedOn, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
     body = search(call, sandbox, ORDERS, f"columns=orderId&updatedOn={stamp}Z/{stamp}.999Z")
-    assert [row[0]] == [r[0] for r in body["response"]["results"]
-                        if r[0] == row[0]]
+    assert [row.orderId] == [r[0] for r in body["response"]["results"]
+                             if r[0] == row.orderId]
     closed = search(call, sandbox, ORDERS,
                     "columns=orderId&updatedOn=/2023-02-01T00:00:00Z&pageSize=500")
     expected = {o["id"] for o in sandbox.store.orders.values()

@@ -1,8 +1,12 @@
 """A local Brightpearl API server with seeded data (standard library only).
 
 Start one in-process with ``Sandbox(...).start()`` or from the shell with
-``brightpearl-sandbox --port 8734``. It serves ``/public-api/{account}/{service}-service/...``
-for every stream of the tap's contract, plus ``POST /token/{account}`` (OAuth refresh).
+``brightpearl-sandbox --port 8734``. Layout: server.py (the Python API), pipeline.py (what a
+request passes through: throttle.py, faults.py, auth.py, mutate.py), routes.py (the route
+table), api.py (endpoint kinds), columns.py and shapes*.py (what the answers look like),
+data.py and generate*.py (the seeded records), truth.py (ground truth). It serves
+``/public-api/{account}/{service}-service/...`` for every stream of the tap's contract, plus
+``POST /token/{account}`` (OAuth refresh).
 
 Behaviour a client author must know (where brightpearl-api.md is silent we pick the harsher
 reading, so a client that copes here copes with the real API):
@@ -12,8 +16,8 @@ reading, so a client that copes here copes with the real API):
   side may be empty; ``/`` raw or ``%2F``; ``Z``, ``+hh:mm``, ``+hhmm`` or no zone (read as
   UTC); a date alone means midnight UTC. An unencoded ``+`` arrives as a space and is rejected.
   A null cell never matches a filter (also where a column shows an unset value as "" or 0,
-  ``shapes.SEARCH_BLANKS``, as the evidence does). Unparseable values, and ``x/`` ranges on IDSET or
-  INTEGER columns, get HTTP 500 ``CMNC-018`` "The filter c=v cannot be parsed as: TYPE".
+  ``columns.SEARCH_BLANKS``, as the evidence does). Unparseable values, and ``x/`` ranges on
+  IDSET or INTEGER columns, get HTTP 500 ``CMNC-018`` "The filter c=v cannot be parsed as: TYPE".
   ``countOnly=true`` returns the counts without rows.
   Unknown query parameters are ignored; unknown ``columns``/``sort`` names and ``pageSize``
   outside 1..500 get HTTP 400. Sorting puts nulls first in ascending order; ties keep key order.

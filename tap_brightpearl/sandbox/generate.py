@@ -1,4 +1,3 @@
-
 """Build a Store's data from its seed and sizes (deterministic; no real clock involved)."""
 
 from __future__ import annotations
@@ -7,7 +6,9 @@ import gc
 from typing import TYPE_CHECKING, Any
 
 from . import shapes
+from .columns import ROW
 from .data import (
+    CUR,
     CURRENCIES,
     DAY,
     END_MS,
@@ -26,6 +27,13 @@ from .generate_ref import CHANNELS, SHIPPING_METHODS, catalogue, reference
 
 if TYPE_CHECKING:
     import random
+
+NOTE = ROW["order-service/order-note-search"]
+GOODS_IN = ROW["warehouse-service/goods-in-search"]
+MOVE = ROW["warehouse-service/goods-movement-search"]
+JOURNAL = ROW["accounting-service/journal-search"]
+CPAY = ROW["accounting-service/customer-payment-search"]
+SPAY = ROW["accounting-service/supplier-payment-search"]
 
 
 def build(store: Store) -> None:
@@ -164,9 +172,12 @@ def _orders(store: Store) -> None:  # noqa: PLR0915 - one pass builds orders and
         for _ in range(int(r() * 2.6)):
             nid = note_id()
             when = c_ms + int(r() * 5 * DAY)
-            notes.append((oid, nid, contact, f"Note for order {oid}: " + (
-                "customer called ☎" if r() < 0.3 else "checked stock"), r() < 0.4, secs(when),
-                o["createdBy"], status, off))
+            notes.append(NOTE(
+                orderId=oid, noteId=nid, contactId=contact,
+                noteText=f"Note for order {oid}: " + (
+                    "customer called ☎" if r() < 0.3 else "checked stock"),
+                isPublic=r() < 0.4, dateAdded=secs(when), addedBy=o["createdBy"],
+                orderStatusId=status, off=off))
         if otype == 1 and ship != 1:
             gid = gon_id()
             wh = o["warehouse"]
@@ -186,9 +197,13 @@ def _orders(store: Store) -> None:  # noqa: PLR0915 - one pass builds orders and
             goods_out_rows.append(shapes.goods_out_row(note))
             if shipped is not None:
                 for rid, row in rows.items():
-                    moves.append((move_id(), row["product"], rid, None, -row["qty"],
-                                  lines[rid][0][2], wh, gid, money(row["cost"] * row["qty"]),
-                                  "GBP", oid, True, False, None, "GO", secs(shipped), off))
+                    moves.append(MOVE(
+                        goodsMovementId=move_id(), productId=row["product"], salesOrderRowId=rid,
+                        purchaseOrderRowId=None, quantity=-row["qty"],
+                        destinationLocationId=lines[rid][0][2], warehouseId=wh, goodsNoteId=gid,
+                        productValue=money(row["cost"] * row["qty"]), currencyCode="GBP",
+                        orderId=oid, isCleared=True, isQuarantine=False, batchId=None,
+                        goodsNoteTypeCode="GO", updatedOn=secs(shipped), off=off))
         if otype == 2 and status == 8:
             gid = gin_id()
             recv = c_ms + int((3 + r() * 10) * DAY)
@@ -197,14 +212,21 @@ def _orders(store: Store) -> None:  # noqa: PLR0915 - one pass builds orders and
                 bid = batch_id()
                 loc = store.ref["_locations"][o["warehouse"]][0]
                 batches.append(bid)
-                goods_in_rows.append((oid, bid, None if r() < 0.5 else f"LOT-{bid}",
-                                      row["product"], loc, "A0", "00", None if bid % 2 else "0",
-                                      None if bid % 3 else "B",
-                                      money(row["cost"]), "0.00", "GBP", row["qty"],
-                                      row["qty"], secs(recv), secs(recv), o["warehouse"], off))
-                moves.append((move_id(), row["product"], None, rid, row["qty"], loc,
-                              o["warehouse"], gid, money(row["cost"] * row["qty"]), "GBP", oid,
-                              True, False, bid, "GI", secs(recv), off))
+                goods_in_rows.append(GOODS_IN(
+                    purchaseOrderId=oid, batchId=bid,
+                    userBatchRef=None if r() < 0.5 else f"LOT-{bid}", productId=row["product"],
+                    locationId=loc, groupingA="A0", groupingB="00",
+                    groupingC=None if bid % 2 else "0", groupingD=None if bid % 3 else "B",
+                    price=money(row["cost"]), landedCosts="0.00", currCode="GBP",
+                    receivedQuantity=row["qty"], onHand=row["qty"], createdDate=secs(recv),
+                    receivedDate=secs(recv), warehouseId=o["warehouse"], off=off))
+                moves.append(MOVE(
+                    goodsMovementId=move_id(), productId=row["product"], salesOrderRowId=None,
+                    purchaseOrderRowId=rid, quantity=row["qty"], destinationLocationId=loc,
+                    warehouseId=o["warehouse"], goodsNoteId=gid,
+                    productValue=money(row["cost"] * row["qty"]), currencyCode="GBP",
+                    orderId=oid, isCleared=True, isQuarantine=False, batchId=bid,
+                    goodsNoteTypeCode="GI", updatedOn=secs(recv), off=off))
             store.goods_in[gid] = {"id": gid, "po": oid, "received": recv, "batches": batches,
                                    "warehouse": o["warehouse"], "off": off, "rows": rows,
                                    "by": o["createdBy"]}
@@ -217,26 +239,36 @@ def _orders(store: Store) -> None:  # noqa: PLR0915 - one pass builds orders and
             for nominal, dr, cr in (("1100", total + vat, 0), ("4000", 0, total),
                                     ("2200", 0, vat)):
                 debit, credit = (cr, dr) if purchase else (dr, cr)
-                journals.append((
-                    jid, jtype, oid if oid % 50 else 0, o["invoice"], o["channel"], nominal,
-                    secs(tax_ms), money(debit), money(credit),
-                    o["invoice"] if oid % 50 else f"ORD-{oid}-legacy", currency,
-                    "1.000000", money(debit), money(credit), 0, o["lead"], contact,
-                    secs(tax_ms + 30 * DAY), secs(entered), o["createdBy"], 1, None,
-                    None if oid % 2 else 100 + (tax_ms - START_MS) // (30 * DAY),
-                    jrow_id(), off))
+                journals.append(JOURNAL(
+                    journalId=jid, journalType=jtype, orderId=oid if oid % 50 else 0,
+                    invoiceReference=o["invoice"], channelId=o["channel"], nominalCode=nominal,
+                    journalDate=secs(tax_ms), journalDebit=money(debit),
+                    journalCredit=money(credit),
+                    journalRef=o["invoice"] if oid % 50 else f"ORD-{oid}-legacy",
+                    currencyId=currency, exchangeRate="1.000000",
+                    transactionDebit=money(debit), transactionCredit=money(credit),
+                    projectId=0, leadSourceId=o["lead"], contactId=contact,
+                    journalDueDate=secs(tax_ms + 30 * DAY), journalDateEntered=secs(entered),
+                    createdContactId=o["createdBy"], taxCodeId=1, taxReconciliationDate=None,
+                    taxPeriodId=None if oid % 2 else 100 + (tax_ms - START_MS) // (30 * DAY),
+                    journalRowId=jrow_id(), off=off))
             if otype == 1:
                 auth = oid % 3 == 0  # card authorisations carry a code and an expiry
-                cpays.append((cpay_id(), f"TX{oid}", f"AUTH{oid % 100000:05d}" if auth else None,
-                               ("CARD", "PAYPAL", "BACS")[oid % 3], "AUTH" if auth else "RECEIPT",
-                               oid, currency, CURRENCIES[0][1] if currency == 1 else
-                               next(c[1] for c in CURRENCIES if c[0] == currency),
-                               money(total + vat), money(total + vat),
-                               secs(tax_ms + 7 * DAY) if auth else None, secs(tax_ms),
-                               secs(entered), jid, off))
+                cpays.append(CPAY(
+                    paymentId=cpay_id(), transactionRef=f"TX{oid}",
+                    transactionCode=f"AUTH{oid % 100000:05d}" if auth else None,
+                    paymentMethodCode=("CARD", "PAYPAL", "BACS")[oid % 3],
+                    paymentType="AUTH" if auth else "RECEIPT", orderId=oid, currencyId=currency,
+                    currencyCode=CUR[currency][1], amountAuthorized=money(total + vat),
+                    amountPaid=money(total + vat),
+                    expires=secs(tax_ms + 7 * DAY) if auth else None, paymentDate=secs(tax_ms),
+                    createdOn=secs(entered), journalId=jid, off=off))
             elif otype == 2:
-                spays.append((spay_id(), f"BACS{oid}", "BACS", "PAYMENT", oid, currency, "GBP",
-                              money(total + vat), secs(tax_ms), secs(entered), jid, off))
+                spays.append(SPAY(
+                    paymentId=spay_id(), transactionRef=f"BACS{oid}", paymentMethodCode="BACS",
+                    paymentType="PAYMENT", orderId=oid, currencyId=currency, currencyCode="GBP",
+                    amountPaid=money(total + vat), paymentDate=secs(tax_ms),
+                    createdOn=secs(entered), journalId=jid, off=off))
     t = store.tables
     t["order-service/order-search"].load(order_rows)
     t["order-service/order-note-search"].load(notes)
@@ -264,8 +296,11 @@ def _supplier_payment_padding(store: Store) -> None:
     start = max(table.rows, default=300) + 1
     rows = []
     for k, when in enumerate(spread(rng, want)):
-        rows.append((start + k * 2, f"HIST{k}", "BACS", "PAYMENT", None, 1, "GBP",
-                     money(int(r() * 100000)), secs(when), secs(when), None, int(r() * 3)))
+        rows.append(SPAY(
+            paymentId=start + k * 2, transactionRef=f"HIST{k}", paymentMethodCode="BACS",
+            paymentType="PAYMENT", orderId=None, currencyId=1, currencyCode="GBP",
+            amountPaid=money(int(r() * 100000)), paymentDate=secs(when), createdOn=secs(when),
+            journalId=None, off=int(r() * 3)))
     table.load(rows)
 
 

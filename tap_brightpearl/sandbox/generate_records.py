@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from . import shapes
+from .columns import ROW
 from .data import (
     COMPANIES,
     DAY,
@@ -13,6 +14,8 @@ from .data import (
     spread,
 )
 from .generate_ref import ADJ, LEAD_SOURCES, NOUN, TAGS
+
+MEMBER = ROW["contact-service/contact-group-member-search"]
 
 
 def contacts(store: Store) -> None:
@@ -26,8 +29,9 @@ def contacts(store: Store) -> None:
     comp_ids = make_ids(store.rng("companies"), n_comp, 1)
     comp_names = {c: f"{COMPANIES[k % len(COMPANIES)]}" + (f" #{k}" if k >= len(COMPANIES) else "")
                   for k, c in enumerate(comp_ids)}
+    company_row = ROW["contact-service/company-search"]
     store.tables["contact-service/company-search"].load(
-        [(c, comp_names[c], 2) for c in comp_ids])
+        [company_row(companyId=c, name=comp_names[c], off=2) for c in comp_ids])
     aid = 1000
     staff = ids[:5]
     store.ref["_staff"] = staff
@@ -71,11 +75,15 @@ def contacts(store: Store) -> None:
         if r() < 0.35:
             g, gname, gdesc = groups[int(r() * len(groups))]
             first, last = shapes.person(cid)
-            members.append((cid, first, last, g, gname, gdesc, 2))
+            members.append(MEMBER(contactId=cid, firstName=first, lastName=last,
+                                  contactGroupId=g, contactGroupName=gname,
+                                  contactGroupDescription=gdesc, off=2))
             count[g] += 1
     store.tables["contact-service/contact-group-member-search"].load(members)
+    group = ROW["contact-service/contact-group-search"]
     store.tables["contact-service/contact-group-search"].load(
-        [(g, name, desc, count[g], 2) for g, name, desc in groups])
+        [group(contactGroupId=g, name=name, description=desc, numberOfMembers=count[g], off=2)
+         for g, name, desc in groups])
 
 
 def products(store: Store) -> None:
@@ -85,7 +93,7 @@ def products(store: Store) -> None:
     n = max(10, store.sizes["products"])
     ids = make_ids(rng, n, 1000, big=1 if n >= 100 else 0)
     created = spread(rng, n)
-    brands = [row[0] for row in store.tables["product-service/brand-search"].rows.values()]
+    brands = [row.brandId for row in store.tables["product-service/brand-search"].rows.values()]
     cats = sorted(store.tables["product-service/brightpearl-category-search"].rows)
     colls = sorted(store.tables["product-service/collection-search"].rows)
     opt_values = store.ref["_option_values"]
@@ -99,8 +107,8 @@ def products(store: Store) -> None:
         options = []
         if group != pid or r() < 0.2:
             ov = opt_values[int(r() * len(opt_values))]
-            options.append((ov[0], ov[1], ov[2], ov[3]))
-            name += f" – {ov[3]}"
+            options.append((ov.optionId, ov.optionName, ov.optionValueId, ov.optionValueName))
+            name += f" – {ov.optionValueName}"
         tracked = r() < 0.8
         retail = 199 + int(r() * 20000)
         upd = min(END_MS, created[k] + int(r() * 300 * DAY))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import drift, shapes
+from .columns import ROW
 from .data import (
     BRANDS,
     CUR,
@@ -135,60 +136,79 @@ def reference(store: Store) -> None:
          "installedIntegrationId": "13" if i == 6 else "0"}
         for i, code, name in PAYMENT_METHODS
     ]
+    nominal = ROW["accounting-service/nominal-code-search"]
     _rows(store, "accounting-service/nominal-code-search", [
-        (code, name, NOMINAL_TYPES[kind], code == "1200", 1, code != "8000", 2)
+        nominal(code=code, name=name, type=NOMINAL_TYPES[kind], bank=code == "1200",
+                currencyId=1, active=code != "8000", off=2)
         for code, name, kind in NOMINALS])
+    currency = ROW["accounting-service/currency-search"]
     _rows(store, "accounting-service/currency-search", [
-        (cid, title, code, sym, f"{rate // 1_000_000}.{rate % 1_000_000:06d}", cid == 1, "7900", 2)
+        currency(id=cid, title=title, code=code, symbol=sym,
+                 exchangeRate=f"{rate // 1_000_000}.{rate % 1_000_000:06d}", isDefault=cid == 1,
+                 exchangeRateVarianceNominalCode="7900", off=2)
         for cid, code, title, sym, rate in CURRENCIES])
+    location = ROW["warehouse-service/location-search"]
     locations = []
     lid = 1
     for w, _n, _c in WAREHOUSES:
         for k in range(8):
-            locations.append((lid, w, 1 + k // 4, f"A{k // 4}", f"{k % 4:02d}",
-                              None if k % 3 else str(k % 2),
-                              None if k % 2 else "L", f"LOC{lid:05d}", 2))
+            locations.append(location(
+                id=lid, warehouseId=w, zoneId=1 + k // 4, groupingA=f"A{k // 4}",
+                groupingB=f"{k % 4:02d}", groupingC=None if k % 3 else str(k % 2),
+                groupingD=None if k % 2 else "L", barcode=f"LOC{lid:05d}", off=2))
             lid += 1 + (k == 3)
     _rows(store, "warehouse-service/location-search", locations)
-    store.ref["_locations"] = {w: [r[0] for r in locations if r[1] == w] for w, _, _ in WAREHOUSES}
+    store.ref["_locations"] = {w: [r.id for r in locations if r.warehouseId == w]
+                               for w, _, _ in WAREHOUSES}
 
 
 def catalogue(store: Store) -> None:
     """Brands, collections, categories, options, option values, product types, seasons."""
     t = store.tables
+    brand = t["product-service/brand-search"].Row
     t["product-service/brand-search"].load(
-        [(i * 2 + 1, name, *((drift.brand_code(i * 2 + 1, name),) if store.drift else ()), 2)
+        [brand(brandId=i * 2 + 1, brandName=name, off=2,
+               **({"brandCode": drift.brand_code(i * 2 + 1, name)} if store.drift else {}))
          for i, name in enumerate(BRANDS)])
+    collection = ROW["product-service/collection-search"]
     t["product-service/collection-search"].load(
-        [(10 + i * 3, f"{BRANDS[i % len(BRANDS)]} {season}", i % len(BRANDS) * 2 + 1, 0)
+        [collection(collectionId=10 + i * 3, collectionName=f"{BRANDS[i % len(BRANDS)]} {season}",
+                    brandId=i % len(BRANDS) * 2 + 1, off=0)
          for i, season in enumerate(("Spring", "Summer", "Autumn", "Winter", "Été", "Capsule"))])
+    category = ROW["product-service/brightpearl-category-search"]
     cats = []
     for i in range(24):
         cid = 270 + i * 2
         created = START_MS + i * 9 * DAY
-        cats.append((cid, f"{ADJ[i % len(ADJ)]} {NOUN[i % len(NOUN)]}s",
-                     None if i < 6 else 270 + (i % 6) * 2, i != 13, secs(created), 4,
-                     secs(created + (i % 5) * 40 * DAY), 4, i % 3))
+        cats.append(category(
+            id=cid, name=f"{ADJ[i % len(ADJ)]} {NOUN[i % len(NOUN)]}s",
+            parentId=None if i < 6 else 270 + (i % 6) * 2, active=i != 13,
+            createdOn=secs(created), createdById=4, updatedOn=secs(created + (i % 5) * 40 * DAY),
+            updatedBy=4, off=i % 3))
     t["product-service/brightpearl-category-search"].load(cats)
+    option = ROW["product-service/option-search"]
     t["product-service/option-search"].load(
-        [(i + 1, name, 2) for i, (name, _vals) in enumerate(OPTIONS)])
+        [option(id=i + 1, name=name, off=2) for i, (name, _vals) in enumerate(OPTIONS)])
+    option_value = ROW["product-service/option-value-search"]
     values = []
     vid = 100
     for i, (name, vals) in enumerate(OPTIONS):
         for v in vals:
-            values.append((i + 1, name, vid, v, 2))
+            values.append(option_value(optionId=i + 1, optionName=name, optionValueId=vid,
+                                       optionValueName=v, off=2))
             vid += 1 + (vid % 4 == 0)
     t["product-service/option-value-search"].load(values)
     store.ref["_option_values"] = values
+    product_type = ROW["product-service/product-type-search"]
     t["product-service/product-type-search"].load(
-        [(i, n, 2) for i, n in ((1, "Standard"), (2, "Bundle"), (4, "Service"),
-                                (5, "Gift card"), (9, "Matériel"))])
+        [product_type(id=i, name=n, off=2)
+         for i, n in ((1, "Standard"), (2, "Bundle"), (4, "Service"), (5, "Gift card"),
+                      (9, "Matériel"))])
+    season = ROW["product-service/season-search"]
     t["product-service/season-search"].load(
-        [(i, n, d, 2) for i, n, d in ((1, "SS24", "Spring/summer 2024"),
-                                      (2, "AW24", None), (3, "SS25", "Printemps–été"),
-                                      (5, "AW25", "Autumn/winter 2025"))])
-
-
+        [season(id=i, name=n, description=d, off=2)
+         for i, n, d in ((1, "SS24", "Spring/summer 2024"), (2, "AW24", None),
+                         (3, "SS25", "Printemps–été"), (5, "AW25", "Autumn/winter 2025"))])
 
 
 def _order_service(ref: dict[str, Any]) -> None:

@@ -11,13 +11,15 @@ orders, products and contacts). The record is picked uniformly among existing id
 from __future__ import annotations
 
 import copy
+import random
+import time
 from typing import TYPE_CHECKING, Any
 
 from . import shapes
 from .data import STATUS_BY_TYPE, Store, secs
 
 if TYPE_CHECKING:
-    import random
+    from .counters import Counters
 
 ORDERS = "order-service/order-search"
 PRODUCTS = "product-service/product-search"
@@ -28,6 +30,25 @@ MOVES = "warehouse-service/goods-movement-search"
 JOURNAL = "accounting-service/journal-search"
 CPAY = "accounting-service/customer-payment-search"
 GOODS_OUT = "warehouse-service/goods-note/goods-out-search"
+
+
+class LiveChanges:
+    """What changes while a client syncs: the mutation mode, run before each API request."""
+
+    def __init__(self, store: Store, seed: int, knobs: dict[str, Any],
+                 counters: Counters) -> None:
+        self._store = store
+        self._knobs = knobs
+        self._counters = counters
+        self._rng = random.Random(f"{seed}:mutations")
+
+    def before_request(self) -> None:
+        """Apply this request's share of changes (caller holds store.lock)."""
+        if self._knobs["mutate"]:
+            n = int(self._knobs["mutations_per_request"])
+            if n > 0:
+                done = apply(self._store, self._rng, n, time.time_ns() // 1_000_000)
+                self._counters.add("mutations", done)
 
 
 def apply(store: Store, rng: random.Random, count: int, now_ms: int) -> int:
@@ -140,13 +161,12 @@ def _append(store: Store, rng: random.Random, now: int, path: str) -> int:
     if not table.rows:
         return 0
     keys = list(table.rows)
-    template = list(table.rows[keys[int(rng.random() * len(keys))]])
-    key_i = table.index[table.key[0]]
-    template[key_i] = max(keys) + 1 + int(rng.random() * 3)
+    template = table.rows[keys[int(rng.random() * len(keys))]]
+    cells = {table.key[0]: max(keys) + 1 + int(rng.random() * 3)}
     for col in ("dateAdded", "updatedOn", "journalDateEntered", "createdOn"):
         if col in table.index:
-            template[table.index[col]] = secs(now)
-    table.put(tuple(template))
+            cells[col] = secs(now)
+    table.put(table.replaced(template, **cells))
     return 1
 
 
@@ -155,9 +175,8 @@ def _touch_row(store: Store, rng: random.Random, now: int, path: str) -> int:
     if not table.rows:
         return 0
     keys = list(table.rows)
-    row = list(table.rows[keys[int(rng.random() * len(keys))]])
-    row[table.index["updatedOn"]] = secs(now)
-    table.put(tuple(row))
+    row = table.rows[keys[int(rng.random() * len(keys))]]
+    table.put(table.replaced(row, updatedOn=secs(now)))
     return 1
 
 

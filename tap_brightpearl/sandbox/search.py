@@ -1,17 +1,20 @@
 """The search API: column metadata, filters by reportDataType, sorting and paging.
 
-A ``Table`` holds one raw row per record: a tuple in the column order of the search resource
-whose PERIOD cells are UTC epoch seconds (or None), followed by one hidden element, the
-record's display offset. Display rows (PERIOD cells formatted with ``.000``, as searches show
-them) are made per page and cached per record. Filtered and sorted result lists are cached per
+A ``Table`` holds one raw row per record: a named tuple (``row_type``) in the column order of
+the search resource whose PERIOD cells are UTC epoch seconds (or None), followed by one hidden
+field, ``off``, the record's display offset. Callers build and read rows by column name; only
+this engine works by position (it maps names to positions once per table). Display rows
+(PERIOD cells formatted with ``.000``, as searches show them) are made per page and cached per
+record. Filtered and sorted result lists are cached per
 (table version, filters, sort), so paging a large result costs one scan, not one per page.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import operator
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -71,6 +74,14 @@ def cols(spec: str) -> tuple[Col, ...]:
 
 
 Predicate = Callable[[tuple[Any, ...]], bool]
+RowType = Callable[..., Any]  # a namedtuple class: rows read by column name
+
+
+@functools.cache
+def row_type(path: str, names: tuple[str, ...]) -> RowType:
+    """The named row of a search resource: its columns, then ``off`` (the display offset)."""
+    typename = "".join(w.title() for w in path.rsplit("/", 1)[-1].split("-")) + "Row"
+    return namedtuple(typename, (*names, "off"))  # fields known at run time only
 
 
 @dataclass
@@ -87,11 +98,12 @@ class Table:
     free_text_flag: bool = True  # columns carry isFreeTextSearchable
     reference_key: bool = True  # the answer has a top-level "reference", even when empty
     blanks: dict[str, Any] = field(default_factory=dict)  # column -> shown instead of null
-    rows: dict[Any, tuple[Any, ...]] = field(default_factory=dict)
+    rows: dict[Any, Any] = field(default_factory=dict)  # key -> named row (row_type)
     version: int = 0
 
     def __post_init__(self) -> None:
         self.index = {c.name: i for i, c in enumerate(self.columns)}
+        self.Row = row_type(self.name, tuple(c.name for c in self.columns))
         self._key_idx = [self.index[k] for k in self.key]
         self._keyget = operator.itemgetter(*self._key_idx)
         self._period = [i for i, c in enumerate(self.columns) if c.type == "PERIOD"]
@@ -102,6 +114,17 @@ class Table:
     def key_of(self, row: tuple[Any, ...]) -> Any:
         """The row's key (a scalar, or a tuple for composite keys)."""
         return self._keyget(row)
+
+    def replaced(self, row: tuple[Any, ...], **cells: Any) -> tuple[Any, ...]:
+        """A copy of a row with the named cells changed."""
+        out = list(row)
+        for name, value in cells.items():
+            out[self.index[name]] = value
+        return self.Row(*out)
+
+    def cells(self, row: tuple[Any, ...], names: Sequence[str]) -> tuple[Any, ...]:
+        """The named cells of a row, in the order asked."""
+        return tuple(row[self.index[n]] for n in names)
 
     def put(self, row: tuple[Any, ...]) -> None:
         """Insert or replace a row."""

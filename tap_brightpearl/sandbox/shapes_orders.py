@@ -11,6 +11,7 @@ from json.encoder import encode_basestring
 from typing import Any
 
 from . import drift
+from .columns import ROW
 from .data import (
     CUR,
     ORDER_TYPES,
@@ -33,14 +34,18 @@ from .shapes_people import parties
 from .util import dumps, fmt_ts
 
 
-def order_row(o: dict[str, Any]) -> tuple[Any, ...]:
+def order_row(o: dict[str, Any]) -> Any:
     """The order-search row of an order (fresh orders show a null updatedOn)."""
-    return (
-        o["id"], o["type"], o["contact"], o["status"], o["stock"], secs(o["created"]),
-        o["createdBy"], o["customerRef"], o["pay"], None if o["fresh"] else secs(o["updated"]),
-        o["parent"], o["ship"], o["externalRef"], o["iii"], o["warehouse"], o["owner"],
-        secs(o["created"] if o["tax"] is None else o["tax"]), o["dept"], secs(o["delivery"]),
-        o["off"],
+    return ORDER_ROW(
+        orderId=o["id"], orderTypeId=o["type"], contactId=o["contact"],
+        orderStatusId=o["status"], orderStockStatusId=o["stock"], createdOn=secs(o["created"]),
+        createdById=o["createdBy"], customerRef=o["customerRef"],
+        orderPaymentStatusId=o["pay"], updatedOn=None if o["fresh"] else secs(o["updated"]),
+        parentOrderId=o["parent"], orderShippingStatusId=o["ship"],
+        externalRef=o["externalRef"], installedIntegrationInstanceId=o["iii"],
+        warehouseId=o["warehouse"], staffOwnerContactId=o["owner"],
+        taxDate=secs(o["created"] if o["tax"] is None else o["tax"]), departmentId=o["dept"],
+        deliveryDate=secs(o["delivery"]), off=o["off"],
     )
 
 
@@ -58,6 +63,7 @@ def _t(ms: int | None, off: int) -> str:
     return "null" if ms is None else f'"{fmt_ts(ms, off)}"'
 
 
+ORDER_ROW = ROW["order-service/order-search"]
 TAX_PCT = {k: int(float(v[3] or 0)) for k, v in TAX.items()}
 _ROW = (
     '"{rid}":{{"orderRowSequence":"{seq}","productId":{pid},"productName":{name},'

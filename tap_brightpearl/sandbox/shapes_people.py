@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from . import drift
+from .columns import ROW
 from .data import CITIES, FIRST, LAST, STREETS, Store, secs, ts
 
 STATUS_NAMES = {1: "Prospect", 2: "Lead", 3: "Active customer"}
+CONTACT_ROW = ROW["contact-service/contact-search"]
 REGIONS = ("Greater London", "Texas", "Île-de-France", "Małopolskie")
 
 
@@ -81,20 +83,22 @@ def parties(store: Store, cid: int, purchase: bool) -> dict[str, Any]:
             "billing": party(store, cid, "billing")}
 
 
-def contact_row(c: dict[str, Any]) -> tuple[Any, ...]:
+def contact_row(c: dict[str, Any]) -> Any:
     """The contact-search row of a contact."""
     cid = c["id"]
     first, last = person(cid)
     company = c["companyName"]
-    return (
-        cid, email(cid), None if cid % 3 else f"alt{cid}@example.org",
-        None if cid % 5 else f"third{cid}@example.net", first, last,
-        c["supplier"], company, c["staff"], c["customer"], secs(c["created"]),
-        secs(c["updated"]), secs(c["lastContacted"]), secs(c["lastOrdered"]), int(c["nominal"]),
-        True, f"+44 20 7946 {cid % 10000:04d}",
-        None if cid % 4 else f"+44 161 496 {cid % 10000:04d}",
-        None if cid % 2 else "+44 7700 900123",
-        company, c["title"], c["off"],
+    return CONTACT_ROW(
+        contactId=cid, primaryEmail=email(cid),
+        secondaryEmail=None if cid % 3 else f"alt{cid}@example.org",
+        tertiaryEmail=None if cid % 5 else f"third{cid}@example.net", firstName=first,
+        lastName=last, isSupplier=c["supplier"], companyName=company, isStaff=c["staff"],
+        isCustomer=c["customer"], createdOn=secs(c["created"]), updatedOn=secs(c["updated"]),
+        lastContactedOn=secs(c["lastContacted"]), lastOrderedOn=secs(c["lastOrdered"]),
+        nominalCode=int(c["nominal"]), isPrimary=True, pri=f"+44 20 7946 {cid % 10000:04d}",
+        sec=None if cid % 4 else f"+44 161 496 {cid % 10000:04d}",
+        mob=None if cid % 2 else "+44 7700 900123",
+        exactCompanyName=company, title=c["title"], off=c["off"],
     )
 
 

@@ -9,15 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 from . import drift
+from .columns import ROW
 from .data import CUR, PRICE_LISTS, TAX, Store, dec4, secs, ts
 
+PRODUCT_ROW = ROW["product-service/product-search"]
+GOODS_OUT_ROW = ROW["warehouse-service/goods-note/goods-out-search"]
 
-def product_row(p: dict[str, Any]) -> tuple[Any, ...]:
+
+def product_row(p: dict[str, Any]) -> Any:
     """The product-search row of a product."""
-    return (
-        p["id"], p["name"], p["sku"], p["barcode"], p["ean"], p["upc"], p["isbn"], p["mpn"],
-        p["tracked"], "Brightpearl", secs(p["created"]), secs(p["updated"]), p["category"],
-        p["group"], p["brand"], p["type"], p["status"], p["supplier"], p["off"],
+    return PRODUCT_ROW(
+        productId=p["id"], productName=p["name"], SKU=p["sku"], barcode=p["barcode"],
+        EAN=p["ean"], UPC=p["upc"], ISBN=p["isbn"], MPN=p["mpn"], stockTracked=p["tracked"],
+        salesChannelName="Brightpearl", createdOn=secs(p["created"]),
+        updatedOn=secs(p["updated"]), brightpearlCategoryCode=p["category"],
+        productGroupId=p["group"], brandId=p["brand"], productTypeId=p["type"],
+        productStatus=p["status"], primarySupplierId=p["supplier"], off=p["off"],
     )
 
 
@@ -123,13 +130,16 @@ def availability(p: dict[str, Any]) -> dict[str, Any]:
             "warehouses": whs}
 
 
-def goods_out_row(n: dict[str, Any]) -> tuple[Any, ...]:
+def goods_out_row(n: dict[str, Any]) -> Any:
     """The goods-out-search row of a goods-out note."""
-    return (
-        n["id"], n["printed"] is not None, n["picked"] is not None, n["packed"] is not None,
-        n["shipped"] is not None, secs(n["shipped"]), n["order"], n["shipMethod"],
-        n["warehouse"], n["priority"], secs(n["created"]), secs(n["release"]), n["createdBy"],
-        n["labelUri"], n["channel"], n["transfer"], n["off"],
+    return GOODS_OUT_ROW(
+        goodsOutNoteId=n["id"], printed=n["printed"] is not None,
+        picked=n["picked"] is not None, packed=n["packed"] is not None,
+        shipped=n["shipped"] is not None, shippedOn=secs(n["shipped"]), orderId=n["order"],
+        shippingMethodId=n["shipMethod"], warehouseId=n["warehouse"], priority=n["priority"],
+        createdOn=secs(n["created"]), releaseDate=secs(n["release"]),
+        createdBy=n["createdBy"], labelUri=n["labelUri"], channelId=n["channel"],
+        transfer=n["transfer"], off=n["off"],
     )
 
 
@@ -179,3 +189,18 @@ def render_goods_out(store: Store, n: dict[str, Any], variant: int) -> dict[str,
         out["labelUri"] = n["labelUri"]
     out["lastEventVersion"] = 880_000 + n["id"] % 100_000 * 8 + len(events)
     return out
+
+
+def render_goods_in(store: Store, n: dict[str, Any]) -> dict[str, Any]:
+    """Goods-in note GET value (the map key is the note id): its batches still on record."""
+    batches = store.tables["warehouse-service/goods-in-search"].rows
+    moved = []
+    for b in n["batches"]:
+        row = batches.get(b)
+        if row is not None:
+            moved.append({"productId": row.productId, "quantity": row.receivedQuantity,
+                          "batchId": b, "destinationLocationId": row.locationId,
+                          "productValue": {"currency": "GBP", "value": row.price}})
+    return {"purchaseOrderId": n["po"], "goodsNoteStatus": "CLOSED", "userBatchReference": None,
+            "warehouseId": n["warehouse"], "receivedOn": ts(n["received"], n["off"]),
+            "receivedById": n["by"], "goodsMoved": moved}

@@ -71,8 +71,7 @@ def _all(store: Store, stream: str) -> Keys:
     if stream in SEARCH_STREAMS:
         path, key, _ = SEARCH_STREAMS[stream]
         table = store.tables[path]
-        idx = [table.index[k] for k in key]
-        return {tuple(row[i] for i in idx) for row in table.rows.values()}
+        return {table.cells(row, key) for row in table.rows.values()}
     if stream in REFERENCE_STREAMS:
         path, key = REFERENCE_STREAMS[stream]
         return {tuple(item[k] for k in key) for item in store.ref[path]}
@@ -131,9 +130,7 @@ def changed_since(store: Store, stream: str, since: datetime) -> Keys:
     if stream in SEARCH_STREAMS and SEARCH_STREAMS[stream][2] is not None:
         path, key, col = SEARCH_STREAMS[stream]
         table = store.tables[path]
-        idx = [table.index[k] for k in key]
-        ci = table.index[col or ""]
         sec = ms // 1000
-        return {tuple(row[i] for i in idx) for row in table.rows.values()
-                if row[ci] is not None and row[ci] >= sec}
+        return {table.cells(row, key) for row in table.rows.values()
+                if getattr(row, col or "") is not None and getattr(row, col or "") >= sec}
     return primary_keys(store, stream)
