@@ -32,6 +32,15 @@ HEADER = (
     "# Add it to a Meltano project: meltano add --from-ref plugin/tap-brightpearl.yml "
     "tap-brightpearl\n"
 )
+# Plugin commands, `meltano invoke tap-brightpearl:<name>`; the same as meltano.yml's.
+COMMANDS = {
+    "login": {
+        "executable": "tap-brightpearl-login",
+        "args": "--print-meltano",
+        "description": "Sign in to Brightpearl (OAuth instance app) and print the meltano "
+        "config set lines of the new tokens.",
+    },
+}
 # JSON schema type -> Meltano setting kind. Meltano casts a string value to the kind
 # (int(), Decimal(), a truthy test), so a kind must never turn a typo into another value.
 KINDS = {
@@ -87,6 +96,7 @@ def definition(info: dict[str, Any]) -> dict[str, Any]:
         "description": DESCRIPTION,
         "pip_url": PIP_URL,
         "executable": info["name"],
+        "commands": COMMANDS,
         "capabilities": list(info["capabilities"]),
         "settings": [setting(name, prop) for name, prop in properties.items()],
     }
