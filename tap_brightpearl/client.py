@@ -133,6 +133,8 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
             retry_statuses=self.extra_retry_statuses,
         )
 
+        if response.status_code < 400:
+            self._bp_tap.accepted += 1
     @override
     def response_error_message(self, response: requests.Response) -> str:
         return error_message(response)

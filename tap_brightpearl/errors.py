@@ -47,6 +47,39 @@ class BadRequestError(FatalAPIError):
     """A 400: not retried; bisected on GET-by-ID-sets where one bad id fails a whole chunk."""
 
 
+class StreamLocalError(FatalAPIError):
+    """A failure of one endpoint, not of the run: the stream is skipped unless fail_fast."""
+
+
+class ForbiddenError(StreamLocalError):
+    """A 403: the staff member (or app) may not use this endpoint."""
+
+
+class UnauthorizedError(FatalAPIError):
+    """A 401 that is not an expired token: the run's credential, unless others were accepted.
+
+    A 401 before any request of the run succeeded is an auth error (the run stops); after
+    one did, it is a refusal of this path (see :func:`is_stream_local`).
+    """
+
+
+class RetriesExhaustedError(StreamLocalError):
+    """An endpoint that kept answering 5xx (or a retried status) through every retry."""
+
+
+def is_stream_local(exc: BaseException, *, any_success: bool) -> bool:
+    """Whether ``exc`` fails only the stream that met it (skip it) rather than the run.
+
+    Local: a 403, a 5xx after the retries, and a 401 once other requests of this run were
+    accepted (the credential is good; this service refuses it). Everything else stops the
+    run: config errors, a 401 before any success, a refused OAuth refresh, a wrong host,
+    throttling beyond its limit, a rejected filter, bugs.
+    """
+    if isinstance(exc, StreamLocalError):
+        return True
+    return isinstance(exc, UnauthorizedError) and any_success
+
+
 def json_of(response: requests.Response) -> t.Any:
     """The decoded body, decoded only once."""
     body = vars(response).get(BODY, _MISSING)
@@ -109,7 +142,9 @@ def check_response(
         raise BadRequestError(error_message(response))
     if status == 401:
         hint = diagnose.unauthorized_hint(config)
-        raise FatalAPIError(f"{error_message(response).rstrip('.')}. {hint}")
+        raise UnauthorizedError(f"{error_message(response).rstrip('.')}. {hint}")
+    if status == 403:
+        raise ForbiddenError(error_message(response))
     raise FatalAPIError(error_message(response))
 
 

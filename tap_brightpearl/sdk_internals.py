@@ -11,6 +11,9 @@
 - :func:`write_state`: a STATE message now (a window's checkpoint), through the tap's writer.
 - :func:`sender`: the SDK's own request function (``_request``) inside the stream's retries,
   for requests outside its paginated loop (GET-by-ID-set, OPTIONS).
+- :class:`GuardedSyncAll` overrides ``Tap.sync_all`` and :func:`wrap_sync` replaces a stream's
+  ``sync`` on the instance (both ``@final`` in the SDK): the SDK's own loop still runs, each
+  top-level stream's sync inside a guard (``isolation.py``: one bad stream never sinks the run).
 """
 
 from __future__ import annotations
@@ -22,12 +25,49 @@ from singer_sdk.helpers._util import utc_now
 from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams import RESTStream, Stream
+from singer_sdk.tap_base import Tap
 
 if t.TYPE_CHECKING:
     from collections.abc import Generator
 
     from singer_sdk.helpers.types import Context, RequestFunc
-    from singer_sdk.tap_base import Tap
+
+
+class SyncGuard(t.Protocol):
+    """What :class:`GuardedSyncAll` needs: a guard per top-level stream, a check at the end."""
+
+    def guard(self, stream: Stream) -> None:
+        """Wrap the stream's sync (with :func:`wrap_sync`)."""
+        ...
+
+    def finish(self) -> None:
+        """After the SDK's loop: raise if the run must fail."""
+        ...
+
+
+class GuardedSyncAll(Tap):
+    """``Tap.sync_all`` with each top-level stream's sync inside the guard of :meth:`sync_guard`."""
+
+    def sync_guard(self) -> SyncGuard | None:
+        """The guard of this run, or None for the SDK's plain loop."""
+        return None
+
+    def sync_all(self) -> None:  # type: ignore[misc]  # @final in the SDK
+        """The SDK's loop; its ``stream.sync()`` calls reach the guard's wrappers."""
+        guard = self.sync_guard()
+        if guard is None:
+            super().sync_all()
+            return
+        for stream in self.streams.values():
+            if stream.parent_stream_type is None:
+                guard.guard(stream)
+        super().sync_all()
+        guard.finish()
+
+
+def wrap_sync(stream: Stream, wrapper: t.Callable[..., None]) -> None:
+    """The stream's ``sync(context)`` becomes ``wrapper(context)`` (on this instance only)."""
+    stream.sync = wrapper  # type: ignore[misc,method-assign]  # @final in the SDK
 
 
 def everything_selected(stream: Stream) -> bool:

@@ -140,6 +140,13 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
                 default=DEFAULT_INTERVAL, title="Progress interval seconds",
                 description="While a stream runs, one progress line (done of total, "
                 "requests/min, time left) at most this often (default 30); 0 = none."),
+    th.Property("fail_fast", th.BooleanType(), default=False, title="Fail fast",
+                description="true: any stream's failure stops the run at once. false "
+                "(default): a stream that fails on its own (a 403 or a 401 refusing its "
+                "endpoint, a 5xx after the retries) is skipped with one line, its bookmark "
+                "left as it was at the start of the run, the other streams complete, and the "
+                "run exits non-zero naming it. Auth, config and host errors always stop at "
+                "once."),
     th.Property("metrics_log_level", th.StringType(), allowed_values=["DEBUG", "INFO"],
                 default="DEBUG", title="Metrics log level", description="Level of the "
                 "Singer SDK's METRIC lines (one JSON line per request and stream): DEBUG "

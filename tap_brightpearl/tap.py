@@ -11,15 +11,15 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import click
-from singer_sdk import Tap
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 from singer_sdk.singerlib import Catalog, SchemaMessage
 
-from tap_brightpearl import logs, settings
+from tap_brightpearl import logs, sdk_internals, settings
 from tap_brightpearl.auth import BrightpearlAuthenticator, resolve_auth_method
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.progress import DEFAULT_INTERVAL, Progress
+from tap_brightpearl.isolation import Isolation
 from tap_brightpearl.streams import accounting, contacts, orders, products, warehouse
 from tap_brightpearl.token_store import STATE_KEY
 from tap_brightpearl.widen import SINGER_DECIMAL, with_decimal_format
@@ -72,7 +72,7 @@ class SchemaOnceWriter(MsgSpecWriter):
         super().write_message(message)
 
 
-class TapBrightpearl(Tap):
+class TapBrightpearl(sdk_internals.GuardedSyncAll):
     """Singer tap for Brightpearl (by Sage)."""
 
     name = "tap-brightpearl"
@@ -80,6 +80,15 @@ class TapBrightpearl(Tap):
     message_writer_class = SchemaOnceWriter
 
     config_jsonschema = settings.CONFIG_SCHEMA
+    #: The SDK's capabilities but activate-version: the SDK sends ACTIVATE_VERSION *before* a
+    #: full-table pass, so a run cut short would mark rows deleted. Deletions of the big
+    #: streams come as deleted_records instead; the reference tables are small and kept whole.
+    capabilities: t.ClassVar[list[t.Any]] = [
+        TapCapabilities.CATALOG, TapCapabilities.STATE, TapCapabilities.DISCOVER,
+        PluginCapabilities.ABOUT, PluginCapabilities.STREAM_MAPS, PluginCapabilities.FLATTENING,
+        PluginCapabilities.BATCH, PluginCapabilities.STRUCTURED_LOGGING,
+    ]
+    accepted = 0  # answers below 400 this run: a later 401 is one path's refusal (isolation)
 
     def __init__(
         self,
@@ -192,6 +201,13 @@ class TapBrightpearl(Tap):
     @override
     @classmethod
     def cb_config(
+    @override
+    def sync_guard(self) -> Isolation | None:
+        """A failure local to one stream skips it, unless fail_fast (``isolation.py``)."""
+        if self.config.get("fail_fast"):
+            return None
+        return Isolation(self, accepted=lambda: self.accepted > 0)
+
         cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]
     ) -> _ConfigInput:
         """Remember this command line's ``--config`` files: OAuth writes rotated tokens back."""

@@ -13,7 +13,7 @@ from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_brightpearl import diagnose
 from tap_brightpearl.auth import TokenExpiredError
-from tap_brightpearl.errors import ThrottledError, path_of, url_of
+from tap_brightpearl.errors import RetriesExhaustedError, ThrottledError, path_of, url_of
 
 if t.TYPE_CHECKING:
     import itertools
@@ -96,8 +96,8 @@ def one_line_errors(retried: RequestFunc, config: Mapping[str, t.Any]) -> Reques
     def send(prepared: requests.PreparedRequest, context: Context | None) -> requests.Response:
         try:
             return retried(prepared, context)
-        except RetriableAPIError as exc:
-            raise FatalAPIError(str(exc)) from None
+        except RetriableAPIError as exc:  # the endpoint answered, badly, every time
+            raise RetriesExhaustedError(f"{exc} (retries exhausted)") from None
         except requests.exceptions.RequestException as exc:
             msg = f"{type(exc).__name__} calling {url_of(prepared.url)} (retries exhausted)"
             if isinstance(exc, requests.exceptions.ConnectionError):

@@ -16,6 +16,7 @@ from singer_sdk.tap_base import Tap
 
 from tap_brightpearl import sdk_internals
 from tap_brightpearl.streams.kinds import SearchStream
+from tap_brightpearl.tap import TapBrightpearl
 
 
 def test_generate_record_messages_is_what_we_replace():
@@ -66,3 +67,15 @@ def test_our_overrides_replace_the_sdk_methods():
     assert SearchStream._increment_stream_state is silenced
     assert (SearchStream._generate_record_messages
             is sdk_internals.RecordPath._generate_record_messages)
+
+
+def test_sync_all_calls_each_top_level_streams_sync_on_the_instance():
+    """GuardedSyncAll relies on the SDK's loop calling ``stream.sync()`` (found on the instance,
+    so :func:`sdk_internals.wrap_sync` reaches it) and Tap.invoke calling ``sync_all``."""
+    loop = inspect.getsource(Tap.sync_all)
+    assert "for stream in self.streams.values()" in loop
+    assert "stream.sync()" in loop
+    assert "if stream.parent_stream_type:" in loop
+    assert "tap.sync_all()" in inspect.getsource(Tap.invoke)
+    assert TapBrightpearl.sync_all is sdk_internals.GuardedSyncAll.sync_all
+    assert "child_stream.sync(context=child_context)" in inspect.getsource(Stream._sync_children)

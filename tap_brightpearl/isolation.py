@@ -1,0 +1,102 @@
+"""One bad stream never sinks the run (unless ``fail_fast``).
+
+A top-level stream whose sync fails for a reason local to it (:func:`errors.is_stream_local`: a
+403, a 5xx after the retries, a 401 once other requests were accepted) is skipped with one
+line, its children with it; its bookmarks go back to what they were at the start of the run
+(window checkpoints it wrote this run are undone, so the next run repeats them) and a STATE
+message says so at once. Every other stream runs to its end; then the run fails naming the
+skipped streams. Anything else (auth, config, a wrong host, a bug) still stops the run at once.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import logging
+import typing as t
+
+from singer_sdk.exceptions import FatalAPIError
+
+from tap_brightpearl import logs, sdk_internals
+from tap_brightpearl.errors import is_stream_local
+
+if t.TYPE_CHECKING:
+    from singer_sdk.helpers.types import Context
+    from singer_sdk.streams import Stream
+    from singer_sdk.tap_base import Tap
+
+logger = logging.getLogger("tap-brightpearl")
+
+#: The SDK's own ERROR line for any failed sync; the skip line replaces it (DEBUG instead).
+SDK_FAILED_LINE = ("An unhandled error occurred while syncing",)
+
+
+class StreamsFailedError(FatalAPIError):
+    """Raised after every other stream completed: the streams that were skipped."""
+
+
+def family(stream: Stream) -> list[Stream]:
+    """The stream and its descendants, parent first (children fail with their parent)."""
+    return [stream, *(s for child in stream.child_streams for s in family(child))]
+
+
+class Isolation:
+    """Guards each top-level stream's sync; remembers the bookmarks the run started from."""
+
+    def __init__(self, tap: Tap, accepted: t.Callable[[], bool]) -> None:
+        self.tap = tap
+        self.accepted = accepted  # whether any request of this run got a 2xx/3xx answer
+        bookmarks = t.cast("dict[str, t.Any]", tap.state).get("bookmarks", {})
+        self.start: dict[str, t.Any] = copy.deepcopy(bookmarks)
+        self.failed: dict[str, str] = {}  # top-level stream name -> why
+
+    def guard(self, stream: Stream) -> None:
+        """Wrap the stream's ``sync`` (the SDK's loop calls it) in :meth:`attempt`."""
+        for member in family(stream):
+            logs.quiet(member.logger, logs.SDK_CHATTER + SDK_FAILED_LINE)
+        sdk_internals.wrap_sync(stream, functools.partial(self.attempt, stream, stream.sync))
+
+    def attempt(
+        self, stream: Stream, sync: t.Callable[..., None], context: Context | None = None
+    ) -> None:
+        """Sync; a stream-local failure skips the stream (and its children) instead."""
+        try:
+            sync(context)
+        except Exception as exc:
+            if not is_stream_local(exc, any_success=self.accepted()):
+                raise
+            self.skip(stream, exc)
+
+    def skip(self, stream: Stream, exc: Exception) -> None:
+        """One line; bookmarks of the stream and its children back to the run's start."""
+        members = family(stream)
+        bookmarks = t.cast("dict[str, t.Any]", self.tap.state).setdefault("bookmarks", {})
+        moved = [m.name for m in members if bookmarks.get(m.name, {}) != self.start.get(m.name, {})]
+        for member in members:
+            entry = bookmarks.setdefault(member.name, {})
+            entry.clear()  # in place: the SDK's stream state points into this dict
+            entry.update(copy.deepcopy(self.start.get(member.name, {})))
+            t.cast("t.Any", member).reported = True  # no "done" line for a skipped stream
+        sdk_internals.write_state(self.tap)
+        children = [m.name for m in members[1:]]
+        with_children = f" (with its child streams {', '.join(children)})" if children else ""
+        kept = (
+            f"bookmark restored to the run's start (undoing this run's checkpoints of "
+            f"{', '.join(moved)})" if moved else "bookmark unchanged"
+        )
+        logger.error(
+            "Stream '%s' skipped%s: %s; %s; the other streams go on",
+            stream.name, with_children, exc, kept,
+        )
+        self.failed[stream.name] = str(exc).split(":", 1)[0]
+
+    def finish(self) -> None:
+        """After every stream: fail the run, naming the skipped streams, if any was."""
+        if self.failed:
+            names = ", ".join(f"{name} ({why})" for name, why in self.failed.items())
+            msg = (
+                f"{len(self.failed)} stream(s) skipped, their bookmarks unchanged: {names}; "
+                "every other stream completed"
+            )
+            raise StreamsFailedError(msg)
+
