@@ -59,8 +59,8 @@ def test_plugin_definition_is_generated_from_about() -> None:
 def test_plugin_definition_has_the_hub_extractor_layout() -> None:
     plugin = yaml.safe_load(PLUGIN.read_text(encoding="utf-8"))
     assert list(plugin) == [
-        "name", "namespace", "label", "description", "pip_url", "executable", "capabilities",
-        "settings",
+        "name", "namespace", "label", "description", "pip_url", "executable", "commands",
+        "capabilities", "settings",
     ]
     assert (plugin["name"], plugin["namespace"]) == ("tap-brightpearl", "tap_brightpearl")
     assert plugin["executable"] == "tap-brightpearl"
