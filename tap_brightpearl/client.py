@@ -34,6 +34,7 @@ if t.TYPE_CHECKING:
 
     from tap_brightpearl.auth import BrightpearlAuthenticator
     from tap_brightpearl.budget import RequestBudget
+    from tap_brightpearl.deletes import Sweep
     from tap_brightpearl.tap import TapBrightpearl
 
 
@@ -44,6 +45,7 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE  # the conformer yields declared types
     records_jsonpath = "$.response[*]"
     id_batch_max = 200  # the endpoint's documented ID-set limit (GET-by-ID-set streams)
+    delete_sweep: t.ClassVar[Sweep | None] = None  # how deleted_records finds vanished ids
 
     def __init__(self, tap: TapBrightpearl) -> None:
         super().__init__(tap)
@@ -111,6 +113,9 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
         self.records_emitted += 1
         conformer = self.conformer
         record = conformer(row)
+        rid = record.get(self.primary_keys[0]) if self.delete_sweep is not None else None
+        if rid is not None and self.selected:  # deleted_records keeps them with its sweep
+            self._bp_tap.emitted_ids(self.name).add(rid)
         if conformer.widened:
             conformer.widened = False
             if self.selected:
@@ -148,10 +153,12 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
     def backoff_handler(self, details: Details) -> None:
         transport.log_retry(self.logger, self.name, details)
 
-    def fetch(self, path: str, params: dict[str, t.Any] | None = None) -> requests.Response:
-        """One paced, retried GET outside the paginated search loop (GET-by-ID-set, references)."""
+    def fetch(
+        self, path: str, params: dict[str, t.Any] | None = None, *, method: str = "GET"
+    ) -> requests.Response:
+        """One paced, retried request outside the paginated search loop (GET-by-ID-set, OPTIONS)."""
         prepared = self.build_prepared_request(
-            method="GET",
+            method=method,
             url=self.url_base + path,
             params=params or {},
             headers={"User-Agent": self.user_agent, **self.http_headers},

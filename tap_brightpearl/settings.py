@@ -147,6 +147,22 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
                 "left as it was at the start of the run, the other streams complete, and the "
                 "run exits non-zero naming it. Auth, config and host errors always stop at "
                 "once."),
+    th.Property("detect_deletes", th.BooleanType(), default=True, title="Detect deletes",
+                description="Sweep the ids of deletable streams (orders, products, contacts: "
+                "one OPTIONS request each; goods-out notes, goods-in batches, customer and "
+                "supplier payments: id-only searches, 500 ids a request) and report ids gone "
+                "since the previous complete sweep in the deleted_records stream (default "
+                "true)."),
+    th.Property("delete_streams", th.ArrayType(th.StringType()), title="Delete streams",
+                description="Which streams are swept for deletions (default: every deletable "
+                "stream that is selected)."),
+    th.Property("max_delete_fraction", th.NumberType(minimum=0, maximum=1), default=0.2,
+                title="Max delete fraction", description="A sweep that would report more "
+                "than this share of a stream's known ids as deleted reports nothing for it, "
+                "keeps the previous ids and warns (default 0.2)."),
+    th.Property("delete_sweep_hours", th.NumberType(minimum=0), default=0,
+                title="Delete sweep hours", description="Sweep each stream at most this "
+                "often; the last sweep's time is kept in the state (default 0: every run)."),
     th.Property("metrics_log_level", th.StringType(), allowed_values=["DEBUG", "INFO"],
                 default="DEBUG", title="Metrics log level", description="Level of the "
                 "Singer SDK's METRIC lines (one JSON line per request and stream): DEBUG "

@@ -13,14 +13,15 @@ from urllib.parse import urlparse
 import click
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
+from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 from singer_sdk.singerlib import Catalog, SchemaMessage
 
 from tap_brightpearl import logs, sdk_internals, settings
 from tap_brightpearl.auth import BrightpearlAuthenticator, resolve_auth_method
 from tap_brightpearl.budget import RequestBudget
-from tap_brightpearl.progress import DEFAULT_INTERVAL, Progress
 from tap_brightpearl.isolation import Isolation
-from tap_brightpearl.streams import accounting, contacts, orders, products, warehouse
+from tap_brightpearl.progress import DEFAULT_INTERVAL, Progress
+from tap_brightpearl.streams import accounting, contacts, deletes, orders, products, warehouse
 from tap_brightpearl.token_store import STATE_KEY
 from tap_brightpearl.widen import SINGER_DECIMAL, with_decimal_format
 
@@ -49,6 +50,7 @@ STREAM_TYPES = (
     *contacts.STREAMS,
     *warehouse.STREAMS,
     *accounting.STREAMS,
+    deletes.DeletedRecordsStream,  # last: it keeps the ids the streams above emitted
 )
 
 class SchemaOnceWriter(MsgSpecWriter):
@@ -78,8 +80,6 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
     name = "tap-brightpearl"
     package_name = "tap-brightpearl"
     message_writer_class = SchemaOnceWriter
-
-    config_jsonschema = settings.CONFIG_SCHEMA
     #: The SDK's capabilities but activate-version: the SDK sends ACTIVATE_VERSION *before* a
     #: full-table pass, so a run cut short would mark rows deleted. Deletions of the big
     #: streams come as deleted_records instead; the reference tables are small and kept whole.
@@ -89,6 +89,8 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         PluginCapabilities.BATCH, PluginCapabilities.STRUCTURED_LOGGING,
     ]
     accepted = 0  # answers below 400 this run: a later 401 is one path's refusal (isolation)
+
+    config_jsonschema = settings.CONFIG_SCHEMA
 
     def __init__(
         self,
@@ -109,7 +111,8 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         )
         logs.metrics_at(self.metrics_logger, self.config.get("metrics_log_level"))
         if validate_config:
-            if errors := settings.settings_errors(self.config):
+            errors = settings.settings_errors(self.config)
+            if errors := errors + deletes.config_errors(self.config, STREAM_TYPES):
                 raise ConfigValidationError(errors[0], errors=errors)
             _ = self.authenticator  # here, before any thread: reads the OAuth token store
             base = urlparse(self.api_base)
@@ -164,6 +167,10 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         """Every product id, searched once per run for the streams that GET every product."""
         return products.ProductIdSweep()
 
+    def emitted_ids(self, stream: str) -> set[t.Any]:
+        """Ids a swept stream emitted this run (``deleted_records`` keeps them with its sweep)."""
+        return self.__dict__.setdefault("_emitted_ids", {}).setdefault(stream, set())
+
     @functools.cached_property
     def budget(self) -> RequestBudget:
         """The one request budget of this process, shared by every stream."""
@@ -195,19 +202,19 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
             t.cast("dict[str, t.Any]", self.state)[STATE_KEY] = state[STATE_KEY]
 
     @override
-    def discover_streams(self) -> list[Stream]:
-        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
-
-    @override
-    @classmethod
-    def cb_config(
-    @override
     def sync_guard(self) -> Isolation | None:
         """A failure local to one stream skips it, unless fail_fast (``isolation.py``)."""
         if self.config.get("fail_fast"):
             return None
         return Isolation(self, accepted=lambda: self.accepted > 0)
 
+    @override
+    def discover_streams(self) -> list[Stream]:
+        return [stream_type(tap=self) for stream_type in STREAM_TYPES]
+
+    @override
+    @classmethod
+    def cb_config(
         cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]
     ) -> _ConfigInput:
         """Remember this command line's ``--config`` files: OAuth writes rotated tokens back."""

@@ -6,6 +6,7 @@ import logging
 import sys
 import typing as t
 
+from tap_brightpearl import deletes
 from tap_brightpearl.streams.kinds import ReferenceStream, SearchStream
 
 if sys.version_info >= (3, 12):
@@ -37,6 +38,7 @@ class CustomerPaymentsStream(SearchStream):
     path = "accounting-service/customer-payment-search"
     primary_keys = ("paymentId",)
     replication_key = "createdOn"
+    delete_sweep = deletes.IdSearch()
 
 
 class SupplierPaymentsStream(SearchStream):
@@ -47,6 +49,7 @@ class SupplierPaymentsStream(SearchStream):
     primary_keys = ("paymentId",)
     replication_key = "createdOn"
     reliable_metadata = False
+    delete_sweep = deletes.IdSearch()
 
 
 class NominalCodesStream(SearchStream):

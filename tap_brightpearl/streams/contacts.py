@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
+from tap_brightpearl import deletes
 from tap_brightpearl.streams.kinds import (
     ChildStream,
     DetailStream,
@@ -22,6 +23,7 @@ class ContactsStream(DetailStream):
     primary_keys = ("contactId",)
     replication_key = "updatedOn"
     changed_key = "updatedOn"
+    delete_sweep = deletes.Options("contact-service/contact")
 
 
 class PostalAddressesStream(ChildStream):

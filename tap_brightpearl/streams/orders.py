@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import typing as t
 
+from tap_brightpearl import deletes
 from tap_brightpearl.records import map_to_rows
 from tap_brightpearl.streams.kinds import ChildStream, DetailStream, ReferenceStream, SearchStream
 
@@ -29,6 +30,7 @@ class OrdersStream(DetailStream):
     primary_keys = ("id",)
     replication_key = "updatedOn"
     changed_key = "updatedOn"
+    delete_sweep = deletes.Options("order-service/order")
     custom_fields = True
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import typing as t
 
+from tap_brightpearl import deletes
 from tap_brightpearl.records import map_to_rows
 from tap_brightpearl.streams.kinds import DetailStream, ReferenceStream, SearchStream
 
@@ -29,6 +30,7 @@ class ProductsStream(DetailStream):
     primary_keys = ("id",)
     replication_key = "updatedOn"
     changed_key = "updatedOn"
+    delete_sweep = deletes.Options("product-service/product")
     custom_fields = True
 
     def records_from(self, payload: t.Any) -> list[dict]:

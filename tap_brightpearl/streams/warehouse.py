@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import typing as t
 
+from tap_brightpearl import deletes
 from tap_brightpearl.records import map_to_rows
 from tap_brightpearl.streams.kinds import DetailStream, ReferenceStream, SearchStream
 
@@ -66,6 +67,7 @@ class GoodsOutNotesStream(DetailStream):
     primary_keys = ("id",)
     replication_key = "createdOn"
     changed_key = "shippedOn"
+    delete_sweep = deletes.IdSearch()
     id_batch_max = 500
 
     def records_from(self, payload: t.Any) -> list[dict]:
@@ -89,6 +91,7 @@ class GoodsInBatchesStream(SearchStream):
     path = "warehouse-service/goods-in-search"
     primary_keys = ("batchId",)
     replication_key = "createdDate"
+    delete_sweep = deletes.IdSearch()
 
 
 class GoodsMovementsStream(SearchStream):
