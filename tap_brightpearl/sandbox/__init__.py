@@ -39,6 +39,18 @@ reading, so a client that copes here copes with the real API):
   and injected faults consume quota; a throttled 503 does not. The token endpoint is not
   throttled.
 * Mutation mode: see ``mutate.py`` (which records are picked, with what weights).
+* Deletions (deletes.py): ``sb.delete(stream, ids)`` or ``sb.delete(stream, count=N)``
+  between or during runs; the knob ``delete_during_run={stream: N}`` deletes N records while
+  a client syncs, one every ``delete_every`` API requests (CLI ``--delete-during-run
+  orders=5 --delete-every 10``); ``sb.deleted(stream)`` is the ground truth (every deleted id,
+  the mutation mode's included). Deletable: orders, products, contacts, goods_out_notes,
+  goods_in_batches, customer_payments, supplier_payments, order_notes, goods_movements,
+  journal_rows. A deleted record leaves searches, OPTIONS getUris and GETs as missing ids do
+  (below); ids are never reused.
+* OPTIONS ``order-service/order``, ``product-service/product``, ``product-service/product-price``
+  and ``contact-service/contact``, with or without an ID set: ``{"response": {"getUris":
+  ["/order/1001-1203,1206", ...]}}``, URIs relative to the service, 200 existing ids each,
+  counted as ``OPTIONS order`` etc.
 * Unknown paths: 404 ``GWY-404`` (never ``CMNC-404``, so a wrong URL is not read as "no
   rows"). ``GET {search}/meta-data`` returns the columns and default sorting.
 * Injected faults (``fault_500`` CMNU-003 body, ``fault_503`` outage without the throttle

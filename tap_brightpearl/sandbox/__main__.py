@@ -8,6 +8,7 @@ import time
 from typing import TYPE_CHECKING
 
 from .data import DEFAULT_SIZES, SIZE_KEYS
+from .deletes import DELETABLE
 from .server import KNOB_DEFAULTS, Sandbox
 
 if TYPE_CHECKING:
@@ -25,6 +26,14 @@ API base:         {url}/public-api/{account}/{service}-service/...
 Tap config:       {"account_code": "sandbox", "api_url": "http://127.0.0.1:8734",
                    "app_ref": "sandbox-app", "staff_token": "sandbox-staff-token"}
 """
+
+
+def _stream_count(text: str) -> tuple[str, int]:
+    stream, _, n = text.partition("=")
+    if stream not in DELETABLE or not n.isdigit():
+        raise argparse.ArgumentTypeError(
+            f"expected STREAM=N with STREAM one of {', '.join(sorted(DELETABLE))}, got {text!r}")
+    return stream, int(n)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="mutation mode: every API request first updates/creates/deletes records")
     p.add_argument("--mutations-per-request", type=int, default=d["mutations_per_request"],
                    metavar="N", help="mutations per API request in mutation mode (default 3)")
+    p.add_argument("--delete-during-run", action="append", type=_stream_count, default=None,
+                   metavar="STREAM=N",
+                   help="delete N records of STREAM while a client syncs, one every "
+                        "--delete-every API requests (repeatable; streams: "
+                        f"{', '.join(sorted(DELETABLE))})")
+    p.add_argument("--delete-every", type=int, default=d["delete_every"], metavar="N",
+                   help="API requests between two deletions of --delete-during-run (default 1)")
     p.add_argument("--token-lifetime", type=float, default=d["token_lifetime"], metavar="SECONDS",
                    help="OAuth access token lifetime (default 3600)")
     p.add_argument("--drift-fields", action=argparse.BooleanOptionalAction,
@@ -83,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     sizes = {k: getattr(args, k) for k in SIZE_KEYS if getattr(args, k) is not None}
     knobs = {k: getattr(args, k) for k in KNOB_DEFAULTS}
+    knobs["delete_during_run"] = dict(args.delete_during_run or []) or None
     started = time.perf_counter()
     sb = Sandbox(seed=args.seed, sizes=sizes, scale=args.scale, port=args.port, host=args.host,
                  **knobs)

@@ -154,6 +154,8 @@ class Store:
         self.goods_out: dict[int, dict[str, Any]] = {}
         self.goods_in: dict[int, dict[str, Any]] = {}
         self._sorted: dict[str, list[int]] = {}
+        self.deleted: dict[str, dict[int, float]] = {}  # stream -> id -> when (deletes.py)
+        self.top_removed: dict[str, int] = {}  # entity dict -> highest id ever removed
 
     def rng(self, name: str) -> random.Random:
         """A generator per purpose, so sizes of one resource never shift another's data."""
@@ -174,11 +176,17 @@ class Store:
 
     def removed(self, kind: str, rid: int) -> None:
         """Record a deleted id of an entity dict (mutations)."""
+        self.top_removed[kind] = max(self.top_removed.get(kind, 0), rid)
         ids = self._sorted.get(kind)
         if ids is not None:
             i = bisect.bisect_left(ids, rid)
             if i < len(ids) and ids[i] == rid:
                 del ids[i]
+
+    def next_id(self, kind: str) -> int:
+        """Above every id an entity dict ever held: ids are never reused."""
+        ids = self.sorted_ids(kind)
+        return max(ids[-1] if ids else 0, self.top_removed.get(kind, 0)) + 1
 
     def touch(self, kind: str, rid: int) -> None:
         """Forget cached renderings of one record."""

@@ -15,7 +15,7 @@ import random
 import time
 from typing import TYPE_CHECKING, Any
 
-from . import shapes
+from . import deletes, shapes
 from .data import STATUS_BY_TYPE, Store, secs
 
 if TYPE_CHECKING:
@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 ORDERS = "order-service/order-search"
 PRODUCTS = "product-service/product-search"
 CONTACTS = "contact-service/contact-search"
-MEMBERS = "contact-service/contact-group-member-search"
 NOTES = "order-service/order-note-search"
 MOVES = "warehouse-service/goods-movement-search"
 JOURNAL = "accounting-service/journal-search"
@@ -33,7 +32,10 @@ GOODS_OUT = "warehouse-service/goods-note/goods-out-search"
 
 
 class LiveChanges:
-    """What changes while a client syncs: the mutation mode, run before each API request."""
+    """What changes while a client syncs, run before each API request.
+
+    The mutation mode and the deletions of the ``delete_during_run`` knob (deletes.DuringRun).
+    """
 
     def __init__(self, store: Store, seed: int, knobs: dict[str, Any],
                  counters: Counters) -> None:
@@ -41,6 +43,8 @@ class LiveChanges:
         self._knobs = knobs
         self._counters = counters
         self._rng = random.Random(f"{seed}:mutations")
+        self.deletions = deletes.DuringRun(store, seed, counters)
+        self.deletions.schedule(knobs["delete_during_run"])
 
     def before_request(self) -> None:
         """Apply this request's share of changes (caller holds store.lock)."""
@@ -49,6 +53,7 @@ class LiveChanges:
             if n > 0:
                 done = apply(self._store, self._rng, n, time.time_ns() // 1_000_000)
                 self._counters.add("mutations", done)
+        self.deletions.before_request(int(self._knobs["delete_every"]))
 
 
 def apply(store: Store, rng: random.Random, count: int, now_ms: int) -> int:
@@ -101,7 +106,7 @@ def _entity(  # noqa: PLR0917
             rec["version"] += 1
             rec["prices"][2] = max(99, rec["prices"][2] + int((rng.random() - 0.5) * 500))
     elif op < 0.85:
-        new_id = ids[-1] + 1 + int(rng.random() * 3)
+        new_id = store.next_id(kind) + int(rng.random() * 3)
         rec = copy.deepcopy(rec)
         rec.update(id=new_id, created=now, updated=now)
         if kind == "orders":
@@ -120,16 +125,7 @@ def _entity(  # noqa: PLR0917
         store.added(kind, new_id)
         rid = new_id
     else:
-        del records[rid]
-        store.removed(kind, rid)
-        table.delete(rid)
-        for k in _TOUCH[kind]:
-            store.touch(k, rid)
-        if kind == "contacts":
-            members = store.tables[MEMBERS]
-            for key in [k for k in members.rows if k[1] == rid]:
-                members.delete(key)
-        return 1
+        return int(deletes.delete(store, kind, rid))  # kind is also the stream name
     table.put(_ROW_FN[kind](rec))
     for k in _TOUCH[kind]:
         store.touch(k, rid)
@@ -162,7 +158,7 @@ def _append(store: Store, rng: random.Random, now: int, path: str) -> int:
         return 0
     keys = list(table.rows)
     template = table.rows[keys[int(rng.random() * len(keys))]]
-    cells = {table.key[0]: max(keys) + 1 + int(rng.random() * 3)}
+    cells = {table.key[0]: max(*keys, table.top_removed) + 1 + int(rng.random() * 3)}
     for col in ("dateAdded", "updatedOn", "journalDateEntered", "createdOn"):
         if col in table.index:
             cells[col] = secs(now)
@@ -197,7 +193,7 @@ def _goods_out(store: Store, rng: random.Random, now: int) -> int:
         o = store.orders[order_ids[int(rng.random() * len(order_ids))]]
         if o["type"] != 1:
             return 0  # goods-out notes belong to sales orders
-        gid = notes[-1] + 1
+        gid = store.next_id("goods_out")
         loc = store.ref["_locations"][o["warehouse"]][0]
         note = {"id": gid, "order": o["id"], "warehouse": o["warehouse"], "created": now,
                 "printed": None, "picked": None, "packed": None, "shipped": None,

@@ -104,6 +104,7 @@ class Table:
     def __post_init__(self) -> None:
         self.index = {c.name: i for i, c in enumerate(self.columns)}
         self.Row = row_type(self.name, tuple(c.name for c in self.columns))
+        self.top_removed = 0  # highest scalar key ever deleted: new keys go above it
         self._key_idx = [self.index[k] for k in self.key]
         self._keyget = operator.itemgetter(*self._key_idx)
         self._period = [i for i, c in enumerate(self.columns) if c.type == "PERIOD"]
@@ -135,6 +136,8 @@ class Table:
 
     def delete(self, key: Any) -> None:
         """Remove a row if present."""
+        if isinstance(key, int):
+            self.top_removed = max(self.top_removed, key)
         if self.rows.pop(key, None) is not None:
             self._display.pop(key, None)
             self.version += 1

@@ -7,13 +7,14 @@ The request pipeline is pipeline.py; its parts are throttle.py, faults.py, auth.
 from __future__ import annotations
 
 import contextlib
+import random
 import socket
 import threading
 import time
 from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from . import generate, truth
+from . import deletes, generate, truth
 from .auth import Auth
 from .counters import Counters
 from .data import Store
@@ -25,7 +26,7 @@ from .routes import router_for
 from .throttle import Throttle
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
     from datetime import datetime
 
 KNOB_DEFAULTS: dict[str, Any] = {
@@ -50,6 +51,8 @@ KNOB_DEFAULTS: dict[str, Any] = {
     "client_id": None,  # None: same as app_ref
     "client_secret": None,  # None: any or no client_secret accepted
     "drift_fields": True,  # serve the invented DRIFT_FIELDS of drift.py (fixed at construction)
+    "delete_during_run": None,  # {stream: N}: N records deleted while a client syncs
+    "delete_every": 1,  # ... one every this many API requests
 }
 
 
@@ -81,6 +84,7 @@ class Sandbox:
             self.store, self.knobs, self._counters, Throttle(self.knobs, self._counters),
             Faults(seed, self.knobs, self._counters), self._auth,
             LiveChanges(self.store, seed, self.knobs, self._counters), router_for(self.store))
+        self._delete_rng = random.Random(f"{seed}:delete")
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -164,6 +168,9 @@ class Sandbox:
             self._auth.issue_default_tokens()
         if knobs.get("expire_tokens_early"):
             self.expire_tokens()
+        if "delete_during_run" in knobs:
+            with self.store.lock:
+                self._pipeline.live.deletions.schedule(knobs["delete_during_run"])
 
     def expire_tokens(self) -> None:
         """Make every current OAuth access token expired now."""
@@ -192,6 +199,35 @@ class Sandbox:
         """Ground truth: PK tuples whose replication key is at or after ``since``."""
         with self.store.lock:
             return truth.changed_since(self.store, stream, since)
+
+    def delete(self, stream: str, ids: Iterable[int] | None = None, *,
+               count: int = 0) -> list[int]:
+        """Delete records now, as a user would between or during runs.
+
+        The given ``ids`` (those that exist), or ``count`` picked at random (seeded); returns
+        the ids deleted, ascending. Streams: ``deletes.DELETABLE``.
+        """
+        with self.store.lock:
+            if ids is None:
+                existing = deletes.existing_ids(self.store, stream)
+                ids = self._delete_rng.sample(existing, min(count, len(existing)))
+            done = deletes.delete_many(self.store, stream, ids)
+        self._counters.add("deletions", len(done))
+        return done
+
+    def deleted(self, stream: str) -> set[int]:
+        """Ground truth: every id of ``stream`` deleted so far.
+
+        By ``delete``, the ``delete_during_run`` knob or the mutation mode.
+        """
+        deletes.check_stream(stream)
+        with self.store.lock:
+            return set(self.store.deleted.get(stream, ()))
+
+    def deletions_pending(self) -> dict[str, int]:
+        """What the ``delete_during_run`` knob has still to delete, per stream."""
+        with self.store.lock:
+            return self._pipeline.live.deletions.pending()
 
     def tap_config(self, **overrides: Any) -> dict[str, Any]:
         """A ready tap config for this sandbox (staff-token auth)."""
