@@ -87,7 +87,7 @@ def test_disagreements_name_what_meltano_yml_got_wrong_before() -> None:
     old["settings"].append({"name": "start_dat", "kind": "string"})
     problems = "\n".join(disagreements(old, about()))
     for expected in (
-        "capabilities: missing ['activate-version', 'structured-logging']",
+        "capabilities: missing ['structured-logging']",
         "start_date: kind date_iso8601, the tap's type needs string",
         "window_days: kind integer, the tap's type needs decimal",
         "window_days: value None, default 30",
