@@ -27,7 +27,7 @@ export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export VENV MELTANO_VENV DEMO_PORT TARGETS_VENV
 
-.PHONY: help venv test lint typecheck pytest demo wheel readme-tables plugin clean
+.PHONY: help venv test lint typecheck pytest demo wheel readme-tables plugin plugin-check clean
 
 help:
 	@echo "make demo    run the Meltano demo: sandbox -> tap-brightpearl -> DuckDB, with row counts"
@@ -89,6 +89,10 @@ readme-tables: venv
 # The extractor definition `meltano add --from-ref` reads, generated from --about.
 plugin: venv
 	$(BIN)/python scripts/plugin_definition.py --write plugin/tap-brightpearl.yml
+
+# CI: fails when plugin/tap-brightpearl.yml is not what `make plugin` would write.
+plugin-check: venv
+	$(BIN)/python scripts/plugin_definition.py --check plugin/tap-brightpearl.yml
 
 clean:
 	rm -rf $(VENV) $(MELTANO_VENV) $(TARGETS_VENV) .meltano output dist build

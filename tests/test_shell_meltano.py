@@ -26,6 +26,9 @@ from meltano_helpers import (
 )
 from shell_helpers import ROOT, load_script
 
+from tap_brightpearl.auth import resolve_auth_method
+from tap_brightpearl.settings import settings_errors
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -56,17 +59,93 @@ def test_plugin_definition_is_generated_from_about() -> None:
     assert PLUGIN.read_text(encoding="utf-8") == script.render(about()), "run `make plugin`"
 
 
-def test_plugin_definition_has_the_hub_extractor_layout() -> None:
-    plugin = yaml.safe_load(PLUGIN.read_text(encoding="utf-8"))
-    assert list(plugin) == [
-        "name", "namespace", "label", "description", "pip_url", "executable", "commands",
-        "capabilities", "settings",
-    ]
+# The Meltano Hub's extractor definition format (meltano/hub schemas/plugin_definitions/
+# extractors.schema.json and what it includes): its keys, a setting's keys and kinds, the
+# maintenance statuses and the extractor capabilities it knows.
+HUB_KEYS = {
+    "name", "pip_url", "variant", "namespace", "label", "description", "executable", "settings",
+    "docs", "repo", "logo_url", "hidden", "settings_group_validation", "commands",
+    "capabilities", "metadata", "schema", "select", "maintenance_status", "domain_url",
+    "keywords", "requires", "definition", "next_steps", "settings_preamble", "usage", "prereq",
+}
+HUB_SETTING_KEYS = {
+    "name", "aliases", "label", "value", "placeholder", "kind", "description", "tooltip",
+    "documentation", "protected", "env", "value_processor", "value_post_processor", "oauth",
+    "options", "docs", "sensitive", "hidden",
+}
+# The Hub schema's kinds, and Meltano's own `decimal` (a typo is an error, not another
+# number): the tap's decimal settings need it (see the agreement tests).
+HUB_KINDS = {
+    "oauth", "hidden", "password", "date_iso8601", "file", "email", "integer", "options",
+    "object", "array", "boolean", "string", "decimal",
+}
+HUB_STATUSES = {"active", "beta", "development", "inactive", "unknown"}
+HUB_CAPABILITIES = {
+    "properties", "catalog", "discover", "state", "about", "stream-maps", "schema-flattening",
+    "activate-version", "batch", "test", "log-based", "structured-logging",
+}
+
+
+def plugin_definition() -> dict[str, Any]:
+    return dict(yaml.safe_load(PLUGIN.read_text(encoding="utf-8")))
+
+
+def test_plugin_definition_has_the_hub_extractor_format() -> None:
+    plugin = plugin_definition()
+    assert set(plugin) <= HUB_KEYS, set(plugin) - HUB_KEYS
+    assert {"name", "namespace", "label", "description", "pip_url", "executable", "logo_url",
+            "domain_url", "maintenance_status", "keywords", "capabilities", "prereq", "usage",
+            "settings_group_validation", "settings", "commands"} <= set(plugin)
     assert (plugin["name"], plugin["namespace"]) == ("tap-brightpearl", "tap_brightpearl")
     assert plugin["executable"] == "tap-brightpearl"
-    allowed = {"name", "kind", "label", "description", "sensitive", "value", "options"}
+    assert plugin["maintenance_status"] in HUB_STATUSES
+    assert plugin["domain_url"].startswith("https://")
+    assert plugin["logo_url"].startswith("/assets/logos/extractors/")
+    assert "meltano_sdk" in plugin["keywords"]
+    assert all(isinstance(k, str) for k in plugin["keywords"])
+    assert plugin["capabilities"] == about()["capabilities"]  # exactly, in --about's order
+    assert set(plugin["capabilities"]) <= HUB_CAPABILITIES
     for setting in plugin["settings"]:
-        assert {"name", "kind", "label", "description"} <= set(setting) <= allowed, setting
+        assert {"name", "kind", "label", "description"} <= set(setting) <= HUB_SETTING_KEYS
+        assert setting["kind"] in HUB_KINDS, setting
+        assert all(isinstance(o["value"], str) for o in setting.get("options", [])), setting
+    secret = {n for n, p in about()["settings"]["properties"].items() if p.get("secret")}
+    assert {s["name"] for s in plugin["settings"] if s.get("sensitive")} == secret
+    assert {"staff_token", "oauth_refresh_token", "oauth_client_secret"} <= secret
+
+
+def test_plugin_definition_prereq_and_usage_cover_what_a_newcomer_needs() -> None:
+    plugin = plugin_definition()
+    prereq, usage = plugin["prereq"], plugin["usage"]
+    for needed in ("private staff app", "instance app", "account_code", "datacenter", "euw1",
+                   "use1", "tap-brightpearl:login"):
+        assert needed in prereq, needed
+    for needed in ("max_requests_per_minute", "200 requests a minute", "fail_fast",
+                   "brightpearl-sandbox", "api_url"):
+        assert needed in usage, needed
+    if "detect_deletes" in about()["settings"]["properties"]:
+        assert "deleted_records" in usage
+
+
+@pytest.mark.parametrize("mode", ["staff_token", "account_token", "oauth"])
+def test_each_settings_group_is_one_auth_mode_and_the_least_it_needs(mode: str) -> None:
+    """A group's settings alone pass the tap's config checks in that mode; without any one of
+    them they do not (so Meltano's group validation says what the tap says)."""
+    groups = plugin_definition()["settings_group_validation"]
+    assert len(groups) == 3
+    (group,) = [g for g in groups if resolve_auth_method(dict.fromkeys(g, "x")) == mode]
+    assert settings_errors(dict.fromkeys(group, "x")) == []
+    for dropped in group:
+        config = {k: "x" for k in group if k != dropped}
+        assert settings_errors(config) or resolve_auth_method(config) != mode, dropped
+
+
+def test_meltano_yml_and_the_plugin_definition_agree() -> None:
+    """Both agree with --about (above); they also carry the same commands and capabilities."""
+    plugin = plugin_definition()
+    assert plugin["commands"] == meltano_tap()["commands"]
+    assert sorted(plugin["capabilities"]) == sorted(meltano_tap()["capabilities"])
+    assert [s["name"] for s in plugin["settings"]] == list(about()["settings"]["properties"])
 
 
 def test_disagreements_name_what_meltano_yml_got_wrong_before() -> None:
