@@ -6,7 +6,7 @@ request passes through: throttle.py, faults.py, auth.py, mutate.py), routes.py (
 table), api.py (endpoint kinds), columns.py and shapes*.py (what the answers look like),
 data.py and generate*.py (the seeded records), truth.py (ground truth). It serves
 ``/public-api/{account}/{service}-service/...`` for every stream of the tap's contract, plus
-``POST /token/{account}`` (OAuth refresh).
+``POST /token/{account}`` (OAuth code and refresh grants) and ``GET /authorize/{account}``.
 
 Behaviour a client author must know (where brightpearl-api.md is silent we pick the harsher
 reading, so a client that copes here copes with the real API):
@@ -23,6 +23,23 @@ reading, so a client that copes here copes with the real API):
   outside 1..500 get HTTP 400. Sorting puts nulls first in ascending order; ties keep key order.
 * OAuth bearer calls must also carry ``brightpearl-app-ref`` (the app reference = client id);
   ``brightpearl-dev-ref`` is accepted and not checked.
+* OAuth sign-in (auth.py), on the sandbox's own host at Brightpearl's paths:
+  ``GET /authorize/{account}?response_type=code&client_id=&redirect_uri=&state=`` approves at
+  once: 302 to ``redirect_uri`` (its own query kept) with ``code`` and the same ``state``;
+  knob ``authorize_deny`` redirects with ``error=access_denied`` and the state instead; another
+  ``response_type`` redirects with ``error=unsupported_response_type``. A wrong client id,
+  account, or a ``redirect_uri`` not http(s) or not in the knob ``redirect_uris`` (None: any)
+  gets a 400 JSON ``error`` and no redirect (assumed: Brightpearl's page is not recorded).
+  ``POST /token/{account}`` with ``grant_type=authorization_code``, ``code``, ``client_id``,
+  ``redirect_uri`` (and ``client_secret`` when the knob sets one) answers like the recorded
+  grant: ``access_token``, ``refresh_token``, ``installation_instance_id`` (a string, knob,
+  default "13"), ``api_domain`` (the sandbox's host:port), ``token_type`` Bearer,
+  ``expires_in`` (knob ``token_lifetime``). Errors, HTTP 400: ``{"error":"invalid_client"}``;
+  ``invalid_grant`` "The auth token has either expired or does not exist" for a used, unknown
+  or expired code (knob ``code_lifetime``, 600 s); ``invalid_grant`` "Redirect uri does not match
+  that used to request auth token". Codes are single-use: any exchange past the client check
+  consumes the code, a failed one too (the harsher reading). Counted as ``authorize`` and
+  ``token``; ``codes_exchanged``.
 * Unknown account code: 401 ``{"response":"Not authenticated. You must provide a valid
   authentication token."}`` (the credentials are not valid for that account); it still
   consumes that account's throttle window.

@@ -20,8 +20,12 @@ Authenticate with any of the three modes of the real API:
   account token:  brightpearl-app-ref: sandbox-app
                   + brightpearl-account-token: sandbox-account-token
   OAuth:          Authorization: Bearer sandbox-access-token + brightpearl-app-ref: sandbox-app
-OAuth refresh:    POST {url}/token/{account}  (form: grant_type=refresh_token&refresh_token=
-                  sandbox-refresh-token&client_id=sandbox-app); refresh tokens rotate.
+OAuth sign-in:    GET {url}/authorize/{account}?response_type=code&client_id=sandbox-app
+                  &redirect_uri=...&state=...  -> 302 to redirect_uri?code=...&state=...
+OAuth tokens:     POST {url}/token/{account}  (form: grant_type=authorization_code&code=...
+                  &client_id=sandbox-app&redirect_uri=<the same>, or grant_type=refresh_token
+                  &refresh_token=sandbox-refresh-token&client_id=sandbox-app); codes are
+                  single-use, refresh tokens rotate.
 API base:         {url}/public-api/{account}/{service}-service/...
 Tap config:       {"account_code": "sandbox", "api_url": "http://127.0.0.1:8734",
                    "app_ref": "sandbox-app", "staff_token": "sandbox-staff-token"}
@@ -84,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
                    default=d["drift_fields"],
                    help="serve the few invented fields of drift.py that no schema declares, so "
                         "a full sync exercises schema widening (default on)")
+    p.add_argument("--authorize-deny", action="store_true",
+                   help="the OAuth authorize page refuses: redirect with error=access_denied")
+    p.add_argument("--redirect-uris", action="append", default=None, metavar="URI",
+                   help="a registered OAuth redirect URI (repeatable; default: any http(s) URI)")
+    p.add_argument("--code-lifetime", type=float, default=d["code_lifetime"], metavar="SECONDS",
+                   help="OAuth authorization code lifetime (default 600)")
+    p.add_argument("--installation-instance-id", default=d["installation_instance_id"],
+                   help="installation_instance_id of the code grant (default 13)")
     p.add_argument("--expire-tokens-early", action="store_true",
                    help="the initial OAuth access token is already expired (forces a refresh)")
     for key in ("account", "app_ref", "staff_token", "account_token", "access_token",

@@ -3,8 +3,9 @@
 In order: 414 when the URL exceeds 8 KB, the latency knob (a sleep before anything is
 answered), the per-account throttle window (a throttled 503 consumes no quota), injected faults,
 authentication (a 401 still consumed quota, as on the real API), live changes (when on), then
-the route table. ``POST /token/{account}`` is the OAuth token endpoint: not throttled and
-without faults (on the real service it is another host).
+the route table. ``POST /token/{account}`` (the OAuth token endpoint) and ``GET
+/authorize/{account}`` (the sign-in page) are not throttled and get no faults (on the real
+service they are another host).
 """
 
 from __future__ import annotations
@@ -68,12 +69,20 @@ class Pipeline:
     def respond(self, method: str, target: str, headers: Headers,
                 body: bytes) -> Reply:
         """Answer one request (``target`` is the request line's path and query)."""
-        path = urlsplit(target).path
+        split = urlsplit(target)
+        path = split.path
         if method == "POST" and path.startswith("/token/"):
             self.counters.hit("token")
             form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
             status, payload = self.auth.token(unquote(path[len("/token/"):]), form)
             return Reply(status, dumps(payload))
+        if method == "GET" and path.startswith("/authorize/"):
+            self.counters.hit("authorize")
+            query = dict(parse_qsl(split.query, keep_blank_values=True))
+            answer = self.auth.authorize(unquote(path[len("/authorize/"):]), query)
+            if answer.location is not None:
+                return Reply(answer.status, b"", {"Location": answer.location}, "text/html")
+            return Reply(answer.status, dumps(answer.error))
         return self._api(method, target, headers)
 
     def _api(self, method: str, target: str, headers: Headers) -> Reply:

@@ -51,6 +51,10 @@ KNOB_DEFAULTS: dict[str, Any] = {
     "client_id": None,  # None: same as app_ref
     "client_secret": None,  # None: any or no client_secret accepted
     "drift_fields": True,  # serve the invented DRIFT_FIELDS of drift.py (fixed at construction)
+    "authorize_deny": False,  # the authorize page refuses: redirect with error=access_denied
+    "redirect_uris": None,  # registered redirect URIs (None: any http(s) URI)
+    "code_lifetime": 600.0,  # seconds an authorization code stays valid
+    "installation_instance_id": "13",  # sent (as a string) with the code grant's tokens
     "delete_during_run": None,  # {stream: N}: N records deleted while a client syncs
     "delete_every": 1,  # ... one every this many API requests
 }
