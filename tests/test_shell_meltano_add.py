@@ -81,6 +81,11 @@ def test_meltano_add_from_the_definition_declares_the_taps_settings(added: Path)
     shipped = yaml.safe_load(PLUGIN.read_text(encoding="utf-8"))
     assert tap["settings"] == shipped["settings"]
     assert tap["capabilities"] == shipped["capabilities"]
+    # Meltano keeps what it uses of the Hub format (auth groups, the login command) and
+    # accepts the rest (keywords, notes, logo: the Hub's page) without writing it here.
+    for key in ("settings_group_validation", "commands"):
+        assert tap.get(key) == shipped[key], key
+    assert {"keywords", "prereq", "usage", "maintenance_status"} <= set(shipped)
 
 
 @pytest.mark.slow
