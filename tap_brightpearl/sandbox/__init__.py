@@ -74,6 +74,13 @@ reading, so a client that copes here copes with the real API):
   text, ``fault_drop`` connection closed, ``fault_malformed`` truncated 200) are drawn from a
   seeded RNG after the throttle admitted the request (so they consume quota); the token
   endpoint gets no faults.
+* Faults by path, after authentication (faults.py): ``refuse={"accounting-service": 403}``
+  (any path prefix of whole segments; CLI ``--refuse accounting-service[=403]``) answers as for
+  a staff member without permission: HTTP 403 ``{"errors":[{"code":"GWY-403","message":...}]}``,
+  an ASSUMPTION (no recording shows Brightpearl's answer). ``fail_paths={"product-service/
+  product-price": 500}`` (CLI ``--fail-paths PREFIX[=5xx]``) answers that 5xx every time (500
+  CMNU-003, 503 the outage text). The longest prefix wins. Counted under the endpoint's name and
+  in ``refused`` / ``path_failures``; they consume quota.
 * Counters: ``requests`` is keyed by endpoint name: the search resource (``order-search``),
   the GET resource (``order``, ``product-price``, ``goods-out-note``, ``order-status``,
   ``sale/custom-field-meta-data`` ...), ``OPTIONS order``, ``token``; ``requests_total``

@@ -12,7 +12,7 @@ from .deletes import DELETABLE
 from .server import KNOB_DEFAULTS, Sandbox
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
 EPILOG = """\
 Authenticate with any of the three modes of the real API:
@@ -38,6 +38,16 @@ def _stream_count(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(
             f"expected STREAM=N with STREAM one of {', '.join(sorted(DELETABLE))}, got {text!r}")
     return stream, int(n)
+
+
+def _prefix_status(default: int) -> Callable[[str], tuple[str, int]]:
+    def parse(text: str) -> tuple[str, int]:
+        prefix, _, status = text.partition("=")
+        if not prefix or (status and not status.isdigit()):
+            raise argparse.ArgumentTypeError(f"expected PREFIX[=STATUS], got {text!r}")
+        return prefix, int(status or default)
+
+    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"fraction of API requests answered with {what} (default 0)")
     p.add_argument("--reject-filter", default=None, metavar="COLUMN",
                    help="answer any search filter on this column with 500 CMNC-018")
+    p.add_argument("--refuse", action="append", type=_prefix_status(403), default=None,
+                   metavar="PREFIX[=STATUS]",
+                   help="refuse every request below this path prefix (e.g. accounting-service) "
+                        "as a staff member without permission is refused (default 403; "
+                        "repeatable)")
+    p.add_argument("--fail-paths", action="append", type=_prefix_status(500), default=None,
+                   metavar="PREFIX[=STATUS]",
+                   help="answer every request below this path prefix with a 5xx, every time "
+                        "(default 500; repeatable)")
     p.add_argument("--throttle-limit", type=int, default=d["throttle_limit"], metavar="N",
                    help="requests per rolling window per account (default 200)")
     p.add_argument("--throttle-window", type=float, default=d["throttle_window"],
@@ -111,7 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     sizes = {k: getattr(args, k) for k in SIZE_KEYS if getattr(args, k) is not None}
     knobs = {k: getattr(args, k) for k in KNOB_DEFAULTS}
-    knobs["delete_during_run"] = dict(args.delete_during_run or []) or None
+    for key in ("delete_during_run", "refuse", "fail_paths"):
+        knobs[key] = dict(getattr(args, key) or []) or None
     started = time.perf_counter()
     sb = Sandbox(seed=args.seed, sizes=sizes, scale=args.scale, port=args.port, host=args.host,
                  **knobs)

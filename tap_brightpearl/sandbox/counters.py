@@ -25,7 +25,7 @@ class Counters:
             self._c = {
                 "requests": {}, "requests_total": 0, "throttled": 0, "max_in_window": 0,
                 "tokens_refreshed": 0, "codes_exchanged": 0, "auth_failures": 0,
-                "mutations": 0, "deletions": 0, "refused": 0,
+                "mutations": 0, "deletions": 0, "refused": 0, "path_failures": 0,
                 "faults": dict.fromkeys(FAULTS, 0),
             }
 

@@ -2,10 +2,10 @@
 
 In order: 414 when the URL exceeds 8 KB, the latency knob (a sleep before anything is
 answered), the per-account throttle window (a throttled 503 consumes no quota), injected faults,
-authentication (a 401 still consumed quota, as on the real API), live changes (when on), then
-the route table. ``POST /token/{account}`` (the OAuth token endpoint) and ``GET
-/authorize/{account}`` (the sign-in page) are not throttled and get no faults (on the real
-service they are another host).
+authentication (a 401 still consumed quota, as on the real API), path faults (``refuse``,
+``fail_paths``), live changes (when on), then the route table. ``POST /token/{account}`` (the
+OAuth token endpoint) and ``GET /authorize/{account}`` (the sign-in page) are not throttled
+and get no faults (on the real service they are another host).
 """
 
 from __future__ import annotations
@@ -116,6 +116,12 @@ class Pipeline:
         req = Request(self.store, unquote(parts[3]).rstrip("/"),
                       dict(parse_qsl(split.query, keep_blank_values=True)), {},
                       self.knobs["reject_filter"])
+        by_path = self.faults.for_path(req.path)
+        if by_path is not None:
+            kind, status = by_path
+            self.counters.hit(self.router.name_of(method, req.path))
+            out["Message-Type"] = "error"
+            return Reply(status, fault_bodies.path_answer(kind, status), out)
         with self.store.lock:
             self.live.before_request()
             endpoint, (status, body, message_type) = self.router.dispatch(req, method)

@@ -122,6 +122,13 @@ class Router:
                 return route, args
         return None
 
+    def name_of(self, method: str, path: str) -> str:
+        """The counter name a request is counted under."""
+        found = self.match(method, path)
+        if found is not None:
+            return found[0].name
+        return "unknown" if method == "GET" else method
+
     def dispatch(self, req: api.Request, method: str) -> tuple[str, api.Answer]:
         """(counter name, answer) of a request; 404 or 405 when no route matches."""
         found = self.match(method, req.path)

@@ -55,6 +55,8 @@ KNOB_DEFAULTS: dict[str, Any] = {
     "redirect_uris": None,  # registered redirect URIs (None: any http(s) URI)
     "code_lifetime": 600.0,  # seconds an authorization code stays valid
     "installation_instance_id": "13",  # sent (as a string) with the code grant's tokens
+    "refuse": None,  # {path prefix: status}: refused as a staff member without permission
+    "fail_paths": None,  # {path prefix: 5xx}: that path answers the 5xx every time
     "delete_during_run": None,  # {stream: N}: N records deleted while a client syncs
     "delete_every": 1,  # ... one every this many API requests
 }
