@@ -62,6 +62,8 @@ $(TARGETS_VENV)/.installed: Makefile
 	$(TARGETS_VENV)/postgres/bin/python -m pip install --quiet 'meltanolabs-target-postgres==0.8.1'
 	@test -x $(TARGETS_VENV)/jsonl/bin/python || $(PYTHON) -m venv $(TARGETS_VENV)/jsonl
 	$(TARGETS_VENV)/jsonl/bin/python -m pip install --quiet 'target-jsonl==0.1.4'
+	@test -x $(TARGETS_VENV)/duckdb/bin/python || $(PYTHON) -m venv $(TARGETS_VENV)/duckdb
+	$(TARGETS_VENV)/duckdb/bin/python -m pip install --quiet 'target-duckdb==0.8.0' 'duckdb==1.1.3'
 	@touch $@
 
 lint: venv
