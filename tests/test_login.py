@@ -247,3 +247,17 @@ def test_missing_settings_are_named_before_any_browser_step(tmp_path: Path) -> N
     done = subprocess.run([LOGIN, "--print-meltano", "--account", "acme"], capture_output=True,
                           text=True, env=clean_env(), timeout=60, check=False)
     fails(done, "app_ref is not set")
+
+
+def test_a_refused_approval_is_access_denied_and_writes_nothing(
+    make_sandbox: Any, tmp_path: Path
+) -> None:
+    sandbox = make_sandbox(seed=12, authorize_deny=True)
+    config = initial_config(sandbox, tmp_path / "config.json")
+    before = config.read_text()
+    login = paste_login(sandbox, config)
+    location = approve(login.url)
+    assert "error=access_denied" in location
+    fails(login.finish(pasted=location), "Brightpearl refused the sign-in: access_denied")
+    assert config.read_text() == before
+    assert sandbox.counters()["codes_exchanged"] == 0
