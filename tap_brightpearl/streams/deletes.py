@@ -51,6 +51,7 @@ class DeletedRecordsStream(BrightpearlStream):
     name = NAME
     primary_keys = ("stream", "id")
     replication_key = None
+    endpoint_description = "the id sweep: `OPTIONS` of order, product, contact; id-only searches"
 
     def plan(self) -> list[str]:
         """The streams swept this run: ``delete_streams``, else every selected deletable one."""
