@@ -59,6 +59,8 @@ class RequestBudget:
         self._outstanding = 0  # requests sent and not yet answered (maybe not in that count)
         self._reset_at = 0.0
         self._recent: collections.deque[float] = collections.deque()  # sends, last minute
+        self._history: collections.deque[float] = collections.deque()  # sends, two minutes
+        self._observed_at = 0.0  # when the last throttle headers came
         self._announced_until = 0.0  # end of the last wait that was logged
         self._waiting_until = 0.0
         self._why = ""
@@ -78,6 +80,9 @@ class RequestBudget:
                     self._recent.append(now)
                     while self._recent[0] <= now - WINDOW_SECONDS:
                         self._recent.popleft()
+                    self._history.append(now)
+                    while self._history[0] <= now - 2 * WINDOW_SECONDS:
+                        self._history.popleft()
                     self._outstanding += 1
                     self.requests += 1
                     return
@@ -119,7 +124,10 @@ class RequestBudget:
                     f"(max_requests_per_minute: {self.max_per_minute})"
                 )
         if self._remaining is not None and self._remaining - self._outstanding <= 0:
-            if now < self._reset_at and self._reset_at - now > wait:
+            freed = self._own_slots_freed(now)
+            if self._remaining + freed - self._outstanding > 0:
+                pass  # our own sends have left the account's minute since it last answered
+            elif now < self._reset_at and self._reset_at - now > wait:
                 wait = self._reset_at - now
                 self._why = (
                     "the account's requests are used up until Brightpearl's next throttle "
@@ -133,6 +141,21 @@ class RequestBudget:
         if not self.max_per_minute:
             self._sent.clear()
         return wait
+
+    def _own_slots_freed(self, now: float) -> int:
+        """Our sends that left the account's rolling minute since its last answer.
+
+        The server counts a request from its arrival, so we count it one margin later. Each
+        frees a slot at once, instead of one probe per response at the end of a busy minute.
+        """
+        freed = 0
+        for sent in self._history:
+            leaves = sent + WINDOW_SECONDS + WINDOW_MARGIN
+            if leaves > now:
+                break
+            if leaves > self._observed_at:
+                freed += 1
+        return freed
 
     def finished(self) -> None:
         """One request sent by :meth:`acquire` is over (answered, or failed)."""
@@ -156,7 +179,8 @@ class RequestBudget:
             return
         with self._lock:
             self._remaining = left
-            self._reset_at = self._clock() + period_ms / 1000.0
+            self._observed_at = self._clock()
+            self._reset_at = self._observed_at + period_ms / 1000.0
 
     def throttled(self, headers: Mapping[str, str], path: str) -> float:
         """Wait out a throttle 503 (next-throttle-period, default 1 s); return the wait."""
