@@ -62,6 +62,16 @@ class UnauthorizedError(FatalAPIError):
     one did, it is a refusal of this path (see :func:`is_stream_local`).
     """
 
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
+
+    @property
+    def service(self) -> str:
+        """The refused service (``accounting-service``) of ``/public-api/{account}/...``."""
+        parts = self.path.strip("/").split("/")
+        return parts[2] if len(parts) > 2 else self.path
+
 
 class RetriesExhaustedError(StreamLocalError):
     """An endpoint that kept answering 5xx (or a retried status) through every retry."""
@@ -142,7 +152,8 @@ def check_response(
         raise BadRequestError(error_message(response))
     if status == 401:
         hint = diagnose.unauthorized_hint(config)
-        raise UnauthorizedError(f"{error_message(response).rstrip('.')}. {hint}")
+        msg = f"{error_message(response).rstrip('.')}. {hint}"
+        raise UnauthorizedError(msg, path_of(response.url))
     if status == 403:
         raise ForbiddenError(error_message(response))
     raise FatalAPIError(error_message(response))

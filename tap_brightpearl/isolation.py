@@ -18,7 +18,7 @@ import typing as t
 from singer_sdk.exceptions import FatalAPIError
 
 from tap_brightpearl import logs, sdk_internals
-from tap_brightpearl.errors import is_stream_local
+from tap_brightpearl.errors import UnauthorizedError, is_stream_local
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -40,6 +40,18 @@ def family(stream: Stream) -> list[Stream]:
     return [stream, *(s for child in stream.child_streams for s in family(child))]
 
 
+#: What the SDK adds to a stream's state while it syncs (not a bookmark that moved).
+SDK_MARKERS = ("replication_key_signpost", "starting_replication_value", "progress_markers")
+
+
+def settled(entry: dict[str, t.Any]) -> dict[str, t.Any]:
+    """A stream's state without the SDK's in-sync markers (partitions likewise)."""
+    kept = {k: v for k, v in entry.items() if k not in SDK_MARKERS}
+    if isinstance(kept.get("partitions"), list):
+        kept["partitions"] = [settled(p) for p in kept["partitions"]]
+    return kept
+
+
 class Isolation:
     """Guards each top-level stream's sync; remembers the bookmarks the run started from."""
 
@@ -49,6 +61,9 @@ class Isolation:
         bookmarks = t.cast("dict[str, t.Any]", tap.state).get("bookmarks", {})
         self.start: dict[str, t.Any] = copy.deepcopy(bookmarks)
         self.failed: dict[str, str] = {}  # top-level stream name -> why
+        # 401s met before any request was accepted: a refused service or a bad credential,
+        # told apart by the next answer (a success, or a 401 from another service).
+        self.pending: list[tuple[Stream, UnauthorizedError]] = []
 
     def guard(self, stream: Stream) -> None:
         """Wrap the stream's ``sync`` (the SDK's loop calls it) in :meth:`attempt`."""
@@ -60,24 +75,48 @@ class Isolation:
         self, stream: Stream, sync: t.Callable[..., None], context: Context | None = None
     ) -> None:
         """Sync; a stream-local failure skips the stream (and its children) instead."""
+        self.settle()
         try:
             sync(context)
+        except UnauthorizedError as exc:
+            if self.accepted():
+                self.skip(stream, exc)
+            elif any(p.service != exc.service for _, p in self.pending):
+                raise  # two services refused and nothing accepted: the credential
+            else:
+                self.restore(stream)
+                self.pending.append((stream, exc))
         except Exception as exc:
             if not is_stream_local(exc, any_success=self.accepted()):
                 raise
             self.skip(stream, exc)
+        self.settle()
 
-    def skip(self, stream: Stream, exc: Exception) -> None:
-        """One line; bookmarks of the stream and its children back to the run's start."""
+    def settle(self) -> None:
+        """Early 401s become skips once a request was accepted (the credential is good)."""
+        if self.pending and self.accepted():
+            pending, self.pending = self.pending, []
+            for stream, exc in pending:
+                self.skip(stream, exc)
+
+    def restore(self, stream: Stream) -> list[str]:
+        """Bookmarks of the stream and its children back to the run's start: those moved."""
         members = family(stream)
         bookmarks = t.cast("dict[str, t.Any]", self.tap.state).setdefault("bookmarks", {})
-        moved = [m.name for m in members if bookmarks.get(m.name, {}) != self.start.get(m.name, {})]
+        moved = [m.name for m in members
+                 if settled(bookmarks.get(m.name, {})) != settled(self.start.get(m.name, {}))]
         for member in members:
             entry = bookmarks.setdefault(member.name, {})
             entry.clear()  # in place: the SDK's stream state points into this dict
             entry.update(copy.deepcopy(self.start.get(member.name, {})))
             t.cast("t.Any", member).reported = True  # no "done" line for a skipped stream
         sdk_internals.write_state(self.tap)
+        return moved
+
+    def skip(self, stream: Stream, exc: Exception) -> None:
+        """One line; bookmarks of the stream and its children back to the run's start."""
+        members = family(stream)
+        moved = self.restore(stream)
         children = [m.name for m in members[1:]]
         with_children = f" (with its child streams {', '.join(children)})" if children else ""
         kept = (
@@ -92,6 +131,8 @@ class Isolation:
 
     def finish(self) -> None:
         """After every stream: fail the run, naming the skipped streams, if any was."""
+        if self.pending:  # every request refused: the credential, not a service
+            raise self.pending[0][1]
         if self.failed:
             names = ", ".join(f"{name} ({why})" for name, why in self.failed.items())
             msg = (
