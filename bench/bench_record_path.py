@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 
 from singer_sdk.singerlib import RecordMessage
 
-from tap_brightpearl.errors import json_body
 from tap_brightpearl.conform import Conformer
+from tap_brightpearl.errors import json_body
 from tap_brightpearl.sandbox import Sandbox
 from tap_brightpearl.tap import SchemaOnceWriter, TapBrightpearl
 

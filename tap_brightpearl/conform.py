@@ -69,7 +69,7 @@ class Node:
         return ".".join(self.path) or "(record)"
 
 
-class Drift(Exception):
+class Drift(Exception):  # noqa: N818 - a signal to widen, not an error
     """The schema cannot hold a value: a field ``key`` of ``node`` it lacks, or ``node``'s type."""
 
     def __init__(self, node: Node, key: str | None, value: t.Any) -> None:
@@ -204,7 +204,7 @@ class Conformer:
         for _ in range(MAX_DRIFTS_PER_RECORD):
             try:
                 conform_object(self.root, record)
-            except Drift as drift:
+            except Drift as drift:  # noqa: PERF203 - rare: once per new field of a run
                 if self.mode == EVOLVE:
                     self._widen(drift)
                 else:

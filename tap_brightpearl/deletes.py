@@ -84,6 +84,9 @@ def parse_idset(text: str) -> Iterator[int]:
 class Sweep:
     """How a stream lists every existing id; requests fail loudly (the sweep is then void)."""
 
+    #: A few requests whatever the stream's size: swept by default (``delete_streams`` unset).
+    cheap: t.ClassVar[bool] = False
+
     def ids(self, stream: BrightpearlStream) -> Iterator[int]:
         """Every existing id of ``stream``, its requests sent (and counted) by the stream."""
         raise NotImplementedError
@@ -95,6 +98,7 @@ class Options(Sweep):
     """``OPTIONS {path}`` without an id set: one request, every existing id as getUris."""
 
     path: str  # e.g. order-service/order
+    cheap: t.ClassVar[bool] = True  # one request for every id
 
     def ids(self, stream: BrightpearlStream) -> Iterator[int]:
         """The ids of the getUris (``/order/1-200``, ...), each checked to be this resource's."""
@@ -103,7 +107,7 @@ class Options(Sweep):
         uris = body.get("getUris") if isinstance(body, dict) else None
         if not isinstance(uris, list):
             msg = f"OPTIONS {self.path} answered no getUris list"
-            raise ValueError(msg)
+            raise ValueError(msg)  # noqa: TRY004 - a bad answer, not a programming error
         resource = "/" + self.path.rsplit("/", 1)[-1] + "/"
         for uri in uris:
             if not (isinstance(uri, str) and uri.startswith(resource)):

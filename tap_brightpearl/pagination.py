@@ -59,7 +59,7 @@ def plan_page(  # noqa: PLR0917
     first_result: int,
     keys: Sequence[t.Any],
     page_size: int,
-    more_pages: bool | None,
+    more_pages: bool | None,  # noqa: FBT001 - a pure function of the page's metaData
     available: int | None,
     *,
     trust_metadata: bool = True,

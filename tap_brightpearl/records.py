@@ -45,7 +45,7 @@ def parse_datetime(text: str) -> dt.datetime:
             raise
         year, mon, day, hh, mi, ss, frac, zone = m.groups()
         micro = int((frac or "0").ljust(6, "0"))
-        value = dt.datetime(
+        value = dt.datetime(  # noqa: DTZ001 - the zone the text gives is applied below
             int(year), int(mon), int(day), int(hh or 0), int(mi or 0), int(ss or 0), micro
         )
         if zone and zone != "Z":
@@ -68,7 +68,7 @@ def parse_instant(text: str) -> dt.datetime:
     value = pendulum.parse(text.strip())
     if not isinstance(value, pendulum.DateTime):
         msg = f"not a date-time: {text!r}"
-        raise ValueError(msg)
+        raise ValueError(msg)  # noqa: TRY004 - callers catch ValueError for any bad text
     utc = value.in_timezone("UTC")
     return dt.datetime(
         utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond,

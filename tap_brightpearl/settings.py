@@ -155,8 +155,10 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
                 "since the previous complete sweep in the deleted_records stream (default "
                 "true)."),
     th.Property("delete_streams", th.ArrayType(th.StringType()), title="Delete streams",
-                description="Which streams are swept for deletions (default: every deletable "
-                "stream that is selected)."),
+                description="Which streams are swept for deletions (default: the selected "
+                "ones swept by one OPTIONS request: orders, products, contacts; add "
+                "goods_out_notes, goods_in_batches, customer_payments, supplier_payments to "
+                "sweep them by id-only searches, one request per 500 ids a run)."),
     th.Property("max_delete_fraction", th.NumberType(minimum=0, maximum=1), default=0.2,
                 title="Max delete fraction", description="A sweep that would report more "
                 "than this share of a stream's known ids as deleted reports nothing for it, "

@@ -240,17 +240,17 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
             )
         except ConfigValidationError as exc:
             for error in exc.errors or [str(exc)]:
-                logging.getLogger(cls.name).error("Config error: %s", error)
+                logging.getLogger(cls.name).error("Config error: %s", error)  # noqa: TRY400 - one line, no traceback
             sys.exit(1)
         except FatalAPIError as exc:
-            logging.getLogger(cls.name).error("Sync failed: %s", exc)
+            logging.getLogger(cls.name).error("Sync failed: %s", exc)  # noqa: TRY400 - one line
             sys.exit(1)
         except Exception as exc:
             # Anything unforeseen: the traceback for a bug report first, then one clear line
             # last, where users and schedulers look (no secret is ever part of these messages).
             logger = logging.getLogger(cls.name)
-            logger.error("Unexpected error, traceback follows", exc_info=exc)
-            logger.error("Sync failed: %s: %s", type(exc).__name__, exc)
+            logger.error("Unexpected error, traceback follows", exc_info=exc)  # noqa: TRY400
+            logger.error("Sync failed: %s: %s", type(exc).__name__, exc)  # noqa: TRY400 - last line
             sys.exit(1)
 
 

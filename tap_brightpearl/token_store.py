@@ -47,7 +47,7 @@ def default_store_path(
     """``$XDG_STATE_HOME/tap-brightpearl/<account>-<app_ref>.json`` (``~/.local/state``)."""
     env = os.environ if environ is None else environ
     base = env.get("XDG_STATE_HOME") or ""
-    root = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "state"
+    root = Path(base) if Path(base).is_absolute() else Path.home() / ".local" / "state"
     return root / "tap-brightpearl" / f"{_safe(account)}-{_safe(app_ref)}.json"
 
 

@@ -32,6 +32,8 @@ def reported(run: Run) -> list[tuple[str, int]]:
 
 
 def sweep_run(tmp_path: Path, sb: Any, state: dict | None, name: str, **config: Any) -> Run:
+    """A run sweeping every deletable stream (the search sweeps are opt-in)."""
+    config.setdefault("delete_streams", list(SWEPT))
     run = run_tap(tmp_path, sb.tap_config(**config), state=state, streams=STREAMS, name=name)
     assert run.returncode == 0, run.stderr[-3000:]
     return run
@@ -218,3 +220,16 @@ def test_delete_sweep_hours_skips_a_recent_sweep_and_a_bad_stream_name_is_a_conf
     bad = run_tap(tmp_path, sb.tap_config(delete_streams=["order"]), name="bad")
     assert bad.returncode == 1
     assert "delete_streams: 'order' cannot be swept" in bad.stderr
+
+
+def test_by_default_only_the_one_request_sweeps_run(make_sandbox, tmp_path):
+    """delete_streams unset: orders, products and contacts, one OPTIONS request each."""
+    sb = make_sandbox(seed=6, **UNTHROTTLED)
+    before = sb.counters()["requests"]
+    run = run_tap(tmp_path, sb.tap_config(), streams=STREAMS, name="default")
+    assert run.returncode == 0, run.stderr[-3000:]
+    sweeps = run.last_state()["bookmarks"]["deleted_records"]["sweeps"]
+    assert set(sweeps) == {"orders", "products", "contacts"}
+    used = {k: v - before.get(k, 0) for k, v in sb.counters()["requests"].items()}
+    assert {k: v for k, v in used.items() if k.startswith("OPTIONS") and v} == {
+        "OPTIONS order": 1, "OPTIONS product": 1, "OPTIONS contact": 1}
