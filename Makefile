@@ -14,8 +14,9 @@ MELTANO_VERSION ?= 4.4.1
 TARGETS_VENV ?= .venv-targets
 DEMO_PORT ?= 8734
 PYTEST_ARGS ?=
-# Test files run in parallel, each file on one worker (its module fixtures shared). The tests
-# mostly wait on sandboxes (latency, backoff, throttle windows), so 4 workers suit 2 cores.
+# Tests run on PYTEST_WORKERS pytest-xdist workers (0: in this process), each test where a worker
+# is free, a file with module-scoped fixtures on one worker (tests/conftest.py's scheduler). The
+# tests mostly wait on sandboxes (latency, backoff, throttle windows): 4 workers suit 2 cores.
 PYTEST_WORKERS ?= 4
 
 BIN := $(VENV)/bin
@@ -74,7 +75,7 @@ typecheck: venv
 
 # The Meltano tests (tests/test_shell_meltano.py) run the real Meltano of .venv-meltano.
 pytest: venv $(TARGETS_VENV)/.installed $(MELTANO_VENV)/.installed
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -30,9 +30,6 @@ if TYPE_CHECKING:
 
     from tap_brightpearl.sandbox import Sandbox
 
-# One xdist worker runs this whole file (`make pytest` uses --dist loadgroup), so its
-# module-scoped fixtures are built once.
-pytestmark = pytest.mark.xdist_group("meltano_add")
 PLUGIN = ROOT / "plugin" / "tap-brightpearl.yml"
 INSTALL_TIMEOUT = 900.0  # the tap's dependencies from the index into the plugin's venv
 

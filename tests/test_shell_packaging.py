@@ -13,9 +13,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "tap_brightpearl"
-# One xdist worker runs this whole file (`make pytest` uses --dist loadgroup), so its
-# module-scoped fixtures are built once.
-pytestmark = pytest.mark.xdist_group("packaging")
 
 
 def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -17,9 +17,6 @@ from tap_brightpearl.sandbox.drift import DRIFT_FIELDS
 if TYPE_CHECKING:
     from typing import Any
 
-# One xdist worker runs this whole file (`make pytest` uses --dist loadgroup), so its
-# module-scoped fixtures are built once.
-pytestmark = pytest.mark.xdist_group("tap_sync")
 INCREMENTAL_SEARCH = {
     "order_notes": "order-note-search", "goods_in_batches": "goods-in-search",
     "goods_movements": "goods-movement-search", "journal_rows": "journal-search",

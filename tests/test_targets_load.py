@@ -47,9 +47,6 @@ from tap_brightpearl.sandbox import Sandbox
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-# One xdist worker runs this whole file (`make pytest` uses --dist loadgroup), so its
-# module-scoped fixtures are built once.
-pytestmark = pytest.mark.xdist_group("targets_load")
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ROOT / os.environ.get("TARGETS_VENV", ".venv-targets")
 TARGET_POSTGRES = TARGETS / "postgres" / "bin" / "target-postgres"
