@@ -5,7 +5,9 @@ A top-level stream whose sync fails for a reason local to it (:func:`errors.is_s
 line, its children with it; its bookmarks go back to what they were at the start of the run
 (window checkpoints it wrote this run are undone, so the next run repeats them) and a STATE
 message says so at once. Every other stream runs to its end; then the run fails naming the
-skipped streams. Anything else (auth, config, a wrong host, a bug) still stops the run at once.
+skipped streams. Anything else (auth, config, a wrong host, a bug) still stops the run at once,
+and so does an outage: a 5xx through the retries before any request was accepted, or on a second
+stream in a row with nothing accepted in between.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import typing as t
 from singer_sdk.exceptions import FatalAPIError
 
 from tap_brightpearl import logs, sdk_internals
-from tap_brightpearl.errors import UnauthorizedError, is_stream_local
+from tap_brightpearl.errors import RetriesExhaustedError, UnauthorizedError, is_stream_local
 
 if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context
@@ -55,9 +57,10 @@ def settled(entry: dict[str, t.Any]) -> dict[str, t.Any]:
 class Isolation:
     """Guards each top-level stream's sync; remembers the bookmarks the run started from."""
 
-    def __init__(self, tap: Tap, accepted: t.Callable[[], bool]) -> None:
+    def __init__(self, tap: Tap, accepted: t.Callable[[], int]) -> None:
         self.tap = tap
-        self.accepted = accepted  # whether any request of this run got a 2xx/3xx answer
+        self.accepted = accepted  # requests of this run answered below 400 so far
+        self.silent_failure = False  # the last stream failed with nothing accepted meanwhile
         bookmarks = t.cast("dict[str, t.Any]", tap.state).get("bookmarks", {})
         self.start: dict[str, t.Any] = copy.deepcopy(bookmarks)
         self.failed: dict[str, str] = {}  # top-level stream name -> why
@@ -76,8 +79,18 @@ class Isolation:
     ) -> None:
         """Sync; a stream-local failure skips the stream (and its children) instead."""
         self.settle()
+        before = self.accepted()
         try:
             sync(context)
+            self.silent_failure = False
+        except RetriesExhaustedError as exc:
+            # Nothing ever accepted, or a second stream in a row failing with no answer
+            # accepted in between: the host is out, not one endpoint.
+            silent = self.accepted() == before
+            if not self.accepted() or (silent and self.silent_failure):
+                raise
+            self.silent_failure = silent
+            self.skip(stream, exc)
         except UnauthorizedError as exc:
             if self.accepted():
                 self.skip(stream, exc)
@@ -87,7 +100,7 @@ class Isolation:
                 self.restore(stream)
                 self.pending.append((stream, exc))
         except Exception as exc:
-            if not is_stream_local(exc, any_success=self.accepted()):
+            if not is_stream_local(exc, any_success=self.accepted() > 0):
                 raise
             self.skip(stream, exc)
         self.settle()

@@ -206,7 +206,7 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         """A failure local to one stream skips it, unless fail_fast (``isolation.py``)."""
         if self.config.get("fail_fast"):
             return None
-        return Isolation(self, accepted=lambda: self.accepted > 0)
+        return Isolation(self, accepted=lambda: self.accepted)
 
     @override
     def discover_streams(self) -> list[Stream]:
