@@ -34,7 +34,7 @@ def console(script: str, *args: str) -> str:
     """Output of one of our console scripts, run the way a user runs it."""
     path = Path(sys.executable).with_name(script)
     env = {**os.environ, "COLUMNS": "100"}  # argparse wraps help to the terminal width
-    return subprocess.run(  # noqa: S603 (our own console scripts, fixed arguments)
+    return subprocess.run(
         [str(path), *args], check=True, capture_output=True, text=True, env=env
     ).stdout
 

@@ -137,9 +137,9 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
             response, oauth=self.authenticator.method == "oauth", config=self.config,
             retry_statuses=self.extra_retry_statuses,
         )
-
-        if response.status_code < 400:
+        if response.status_code < 400:  # a good answer (a garbled body raised above)
             self._bp_tap.accepted += 1
+
     @override
     def response_error_message(self, response: requests.Response) -> str:
         return error_message(response)
