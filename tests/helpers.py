@@ -399,4 +399,3 @@ def assert_no_secrets(run: Run, secrets: Iterable[str], *extra_texts: str) -> No
             continue
         for where, text in texts.items():
             assert secret not in text, f"secret {secret[:6]}... leaked into {where}"
-
