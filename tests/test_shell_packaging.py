@@ -78,3 +78,5 @@ def test_wheel_installs_and_runs_from_a_clean_venv(wheel: Path, tmp_path: Path) 
 
     helptext = run(bin_dir / "brightpearl-sandbox", "--help", cwd=tmp_path).stdout
     assert "--port" in helptext
+    helptext = run(bin_dir / "tap-brightpearl-login", "--help", cwd=tmp_path).stdout
+    assert "--print-meltano" in helptext
