@@ -114,8 +114,8 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
                 title="Window days", description="A backfill of over 20 search pages is "
                 "searched in date windows starting at this many days (default 30), with a STATE "
                 "checkpoint after each, so a killed sync resumes within one window. A window "
-                "with less than a page of rows doubles the next, one of a few pages grows it "
-                "towards 16 pages, one with over 20 pages halves it. 0 = one window."),
+                "with less than a page of rows doubles the next; one with over 20 pages halves "
+                "it. 0 = one window."),
     th.Property("max_parallel_requests", th.IntegerType(minimum=1, maximum=16), default=4,
                 title="Max parallel requests", description="GET-by-ID-set requests in "
                 "flight at once (default 4), all within the request budget."),

@@ -37,7 +37,6 @@ RETRY_LINE = re.compile(r"\bRetrying \S+ in [\d.]+ s after \d+ tries")
 
 # The contract (streams.md): stream -> primary key, in the contract's order.
 CONTRACT_KEYS: dict[str, tuple[str, ...]] = {
-    "deleted_records": ("stream", "id"),
     "orders": ("id",), "order_rows": ("orderId", "id"), "order_notes": ("noteId",),
     "order_statuses": ("statusId",), "order_types": ("id",), "order_stock_statuses": ("id",),
     "order_shipping_statuses": ("id",), "order_custom_field_metadata": ("orderType", "id"),

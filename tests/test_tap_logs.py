@@ -92,7 +92,9 @@ def test_full_run_reads_like_a_report(sandbox, tmp_path):
     noise = [line for line in lines if any(c in line for c in CHATTER)]
     assert noise == []
     done = [line.split("Stream '")[1].split("'")[0] for line in lines if "' done: " in line]
-    assert sorted(done) == sorted(CONTRACT_KEYS), "not exactly one line per stream"
+    assert sorted(done) == sorted([*CONTRACT_KEYS, "deleted_records"]), "one line per stream"
+    sweeps = [line for line in lines if "deleted_records: " in line and " swept (" in line]
+    assert len(sweeps) == 3, sweeps  # the default sweeps: orders, products, contacts
     assert done.index("order_rows") == done.index("orders") + 1
     assert done.index("postal_addresses") == done.index("contacts") + 1
     warnings = [line for line in lines if "| WARNING " in line]
@@ -103,7 +105,8 @@ def test_full_run_reads_like_a_report(sandbox, tmp_path):
     assert text.index("Stream 'orders' done") < text.index("Stream 'payment_methods' done")
     starts = [line for line in lines if "Syncing Brightpearl account" in line]
     assert len(starts) == 1
-    assert len(lines) == 2 + len(CONTRACT_KEYS) + len(warnings)  # with the SDK's version line
+    # the SDK's version line, the start line, a line per stream, the sweeps, the warnings
+    assert len(lines) == 1 + 1 + len(done) + len(sweeps) + len(warnings)
     print(f"{len(lines)} stderr lines for a full run of {len(CONTRACT_KEYS)} streams")
 
 

@@ -14,10 +14,7 @@ if t.TYPE_CHECKING:
 #: A backfill window that returned less than a page doubles the next one; one with more than
 #: this many pages halves it (so a checkpoint is never more than ~20 pages of work away).
 SHRINK_ABOVE_PAGES = 20
-#: A window of a few pages grows the next towards this many (each window ends in a part page,
-#: so few windows of many pages keep a backfill near ceil(N / page size) searches).
-TARGET_PAGES = 16
-MAX_GROWTH = 8.0
+
 #: A backfill whose open-ended search finds at most this many pages is not split at all.
 SPLIT_ABOVE_PAGES = 20
 MIN_WINDOW = dt.timedelta(hours=1)
@@ -49,9 +46,8 @@ class WindowPlanner:
     """Date windows from ``start`` to ``stop``: closed ones of ``days``, then one open-ended.
 
     Sizes adapt to the data: a window that returned less than a page doubles the next (sparse
-    history costs few searches), one of a few pages grows the next towards TARGET_PAGES, one
-    that returned over SHRINK_ABOVE_PAGES pages halves it (a killed sync never loses more than
-    a bounded window of work).
+    history costs few searches), one that returned over SHRINK_ABOVE_PAGES pages halves it (a
+    killed sync never loses more than a bounded window of work).
     """
 
     def __init__(
@@ -78,10 +74,7 @@ class WindowPlanner:
         """Resize the next window from the rows the last one returned."""
         if self.span is None:
             return
-        target = TARGET_PAGES * self.page_size
         if rows < self.page_size:
             self.span *= 2
-        elif rows < target:
-            self.span *= min(target / rows, MAX_GROWTH)
         elif rows > SHRINK_ABOVE_PAGES * self.page_size:
             self.span = max(self.span / 2, MIN_WINDOW)
