@@ -83,13 +83,18 @@ def to_utc(text: str) -> str:
     return format_utc(parse_datetime(text))
 
 
-def map_to_rows(mapping: t.Any, key_name: str) -> list[dict[str, t.Any]]:
-    """A Brightpearl map keyed by id as a list of objects carrying the id as an integer."""
+def map_to_rows(
+    mapping: t.Any, key_name: str, value_name: str = "value"
+) -> list[dict[str, t.Any]]:
+    """A Brightpearl map keyed by id as a list of objects carrying the id as an integer.
+
+    An object value keeps its fields; a scalar one goes under ``value_name``.
+    """
     if not isinstance(mapping, dict):
         return list(mapping or [])
     rows = []
     for key, value in mapping.items():
-        row = dict(value) if isinstance(value, dict) else {"value": value}
+        row = dict(value) if isinstance(value, dict) else {value_name: value}
         row[key_name] = int(key)
         rows.append(row)
     return rows

@@ -10,14 +10,10 @@ from tap_brightpearl.records import map_to_rows
 from tap_brightpearl.streams.kinds import ChildStream, DetailStream, ReferenceStream, SearchStream
 
 if sys.version_info >= (3, 12):
-    from typing import override
+    pass
 else:
-    from typing_extensions import override
+    pass
 
-if t.TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    import requests
 
 
 class OrdersStream(DetailStream):
@@ -97,14 +93,7 @@ class OrderCustomFieldMetadataStream(ReferenceStream):
     path = "order-service/{orderType}/custom-field-meta-data"
     primary_keys = ("orderType", "id")
     partitions: t.ClassVar[list[dict]] = [{"orderType": "sale"}, {"orderType": "purchase"}]
-
-    @override
-    def parse_response(self, response: requests.Response) -> Iterable[dict]:
-        """Definitions, with a SELECT field's ``options`` map (keyed by option id) as a list."""
-        for record in super().parse_response(response):
-            if isinstance(record.get("options"), dict):
-                record["options"] = map_to_rows(record["options"], "id")
-            yield record
+    id_maps: t.ClassVar[dict[str, tuple[str, str]]] = {"options": ("id", "value")}
 
 
 STREAMS = (

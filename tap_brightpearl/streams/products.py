@@ -15,9 +15,8 @@ else:
     from typing_extensions import override
 
 if t.TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterator
 
-    import requests
 
 
 class ProductsStream(DetailStream):
@@ -190,18 +189,9 @@ class ChannelBrandsStream(ReferenceStream):
     name = "channel_brands"
     path = "product-service/channel-brand"
     primary_keys = ("channelBrandId",)
-
-    @override
-    def parse_response(self, response: requests.Response) -> Iterable[dict]:
-        """Channel brands; ``shippingTemplates`` (shipping method id -> template id) as an array."""
-        records = list(super().parse_response(response))
-        for record in records:
-            templates = record.get("shippingTemplates")
-            if isinstance(templates, dict):
-                record["shippingTemplates"] = [
-                    {"shippingMethodId": int(k), "templateId": v} for k, v in templates.items()
-                ]
-        return records
+    id_maps: t.ClassVar[dict[str, tuple[str, str]]] = {
+        "shippingTemplates": ("shippingMethodId", "templateId"),  # method id -> template id
+    }
 
 
 class ProductCustomFieldMetadataStream(ReferenceStream):
@@ -210,15 +200,7 @@ class ProductCustomFieldMetadataStream(ReferenceStream):
     name = "product_custom_field_metadata"
     path = "product-service/product/custom-field-meta-data"
     primary_keys = ("id",)
-
-    @override
-    def parse_response(self, response: requests.Response) -> Iterable[dict]:
-        """Custom-field definitions; a SELECT field's ``options`` (keyed by id) as an array."""
-        records = list(super().parse_response(response))
-        for record in records:
-            if isinstance(record.get("options"), dict):
-                record["options"] = map_to_rows(record["options"], "id")
-        return records
+    id_maps: t.ClassVar[dict[str, tuple[str, str]]] = {"options": ("id", "value")}
 
 
 STREAMS = (

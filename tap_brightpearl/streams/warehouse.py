@@ -10,14 +10,10 @@ from tap_brightpearl.records import map_to_rows
 from tap_brightpearl.streams.kinds import DetailStream, ReferenceStream, SearchStream
 
 if sys.version_info >= (3, 12):
-    from typing import override
+    pass
 else:
-    from typing_extensions import override
+    pass
 
-if t.TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    import requests
 
 
 class WarehousesStream(ReferenceStream):
@@ -42,19 +38,9 @@ class ShippingMethodsStream(ReferenceStream):
     name = "shipping_methods"
     path = "warehouse-service/shipping-method"
     primary_keys = ("id",)
-
-    @override
-    def parse_response(self, response: requests.Response) -> Iterable[dict]:
-        """``channelBrandTemplates`` (channel brand id -> template id) as an array."""
-        methods = list(super().parse_response(response))
-        for method in methods:
-            templates = method.get("channelBrandTemplates")
-            if isinstance(templates, dict):
-                method["channelBrandTemplates"] = [
-                    {"channelBrandId": int(brand_id), "templateId": template_id}
-                    for brand_id, template_id in templates.items()
-                ]
-        return methods
+    id_maps: t.ClassVar[dict[str, tuple[str, str]]] = {
+        "channelBrandTemplates": ("channelBrandId", "templateId"),  # brand id -> template id
+    }
 
 
 class GoodsOutNotesStream(DetailStream):

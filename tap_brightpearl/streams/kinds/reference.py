@@ -25,7 +25,13 @@ if t.TYPE_CHECKING:
 
 
 class ReferenceStream(BrightpearlStream):
-    """One plain GET of a small collection; full table. Declare ``path`` and ``primary_keys``."""
+    """One plain GET of a small collection; full table. Declare ``path`` and ``primary_keys``.
+
+    ``id_maps`` names fields that are maps keyed by id, to be emitted as arrays: field ->
+    (the id's name, the name of a scalar value), e.g. ``{"options": ("id", "value")}``.
+    """
+
+    id_maps: t.ClassVar[dict[str, tuple[str, str]]] = {}
 
     @override
     def get_new_paginator(self) -> BaseAPIPaginator:
@@ -35,8 +41,14 @@ class ReferenceStream(BrightpearlStream):
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
         body = json_of(response).get("response")
         if isinstance(body, dict):
-            return map_to_rows(body, self.primary_keys[0]) if _is_id_map(body) else [body]
-        return body or []
+            records = map_to_rows(body, self.primary_keys[0]) if _is_id_map(body) else [body]
+        else:
+            records = body or []
+        for record in records:
+            for name, (key, value) in self.id_maps.items():
+                if isinstance(record.get(name), dict):
+                    record[name] = map_to_rows(record[name], key, value)
+        return records
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
