@@ -14,9 +14,8 @@ import subprocess
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import pytest
 import yaml
-from shell_helpers import ROOT, console_script
+from shell_helpers import ROOT, console_script, require_built
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -89,12 +88,7 @@ def disagreements(plugin: dict[str, Any], info: dict[str, Any]) -> list[str]:
 
 def require_meltano() -> None:
     """Skip without .venv-meltano, except in CI, where `make pytest` must have built it."""
-    if MELTANO.exists():
-        return
-    message = f"{MELTANO} is missing: `make pytest` (or `make .venv-meltano/.installed`) builds it"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    require_built(MELTANO, "`make pytest` (or `make .venv-meltano/.installed`)")
 
 
 def meltano_env(**extra: str) -> dict[str, str]:

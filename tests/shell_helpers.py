@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pytest
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -27,3 +30,14 @@ def load_script(name: str) -> ModuleType:
 def console_script(name: str) -> str:
     """Path of a console script installed beside the running interpreter."""
     return str(Path(sys.executable).with_name(name))
+
+
+def require_built(path: Path, builder: str) -> None:
+    """Skip without a tool ``make`` installs (``builder`` says which target), except in CI,
+    where ``make pytest`` must have built it: there its absence fails the test."""
+    if path.exists():
+        return
+    message = f"{path} is missing: {builder} builds it"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

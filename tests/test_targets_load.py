@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from helpers import CONTRACT_KEYS, TAP, clean_env, run_tap
 from jsonschema import Draft7Validator, FormatChecker
+from shell_helpers import require_built
 
 from tap_brightpearl.sandbox import Sandbox
 
@@ -58,12 +59,7 @@ RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 
 def require(path: Path) -> None:
     """Skip without the targets' virtualenvs, except in CI, where ``make`` must have built them."""
-    if path.exists():
-        return
-    message = f"{path} is missing: `make pytest` (or `make .venv-targets/.installed`) builds it"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+    require_built(path, "`make pytest` (or `make .venv-targets/.installed`)")
 
 
 # -- what the tap emitted ----------------------------------------------------------------------
