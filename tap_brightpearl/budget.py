@@ -30,7 +30,7 @@ NEXT_PERIOD = "brightpearl-next-throttle-period"
 WINDOW_SECONDS = 60.0
 #: Slack on the client-side minute: the server times a request when it arrives, a little after
 #: we let it go, so a send exactly 60 s after another could still share its minute there.
-WINDOW_MARGIN = 1.0
+WINDOW_MARGIN = 0.5
 #: After a spent pool's period is over, one request probes it; others wait this long at most
 #: for its response headers before probing again.
 PROBE_SECONDS = 0.5
@@ -61,6 +61,8 @@ class RequestBudget:
         self._recent: collections.deque[float] = collections.deque()  # sends, last minute
         self._history: collections.deque[float] = collections.deque()  # sends, two minutes
         self._observed_at = 0.0  # when the last throttle headers came
+        self._observed_sent = 0.0  # when the request those headers answered was let go
+        self._local = threading.local()  # the send time of this thread's request
         self._announced_until = 0.0  # end of the last wait that was logged
         self._waiting_until = 0.0
         self._why = ""
@@ -85,6 +87,7 @@ class RequestBudget:
                         self._history.popleft()
                     self._outstanding += 1
                     self.requests += 1
+                    self._local.sent_at = now
                     return
                 self.waited_seconds += wait
                 self._announce(now, wait)
@@ -147,13 +150,14 @@ class RequestBudget:
 
         The server counts a request from its arrival, so we count it one margin later. Each
         frees a slot at once, instead of one probe per response at the end of a busy minute.
+        Only a send still inside the minute at that answer counts: one that may have left
+        before it (arrival + 60 s <= the answer) may be free in its count already.
         """
         freed = 0
         for sent in self._history:
-            leaves = sent + WINDOW_SECONDS + WINDOW_MARGIN
-            if leaves > now:
+            if sent + WINDOW_SECONDS + WINDOW_MARGIN > now:
                 break
-            if leaves > self._observed_at:
+            if sent + WINDOW_SECONDS > self._observed_at:
                 freed += 1
         return freed
 
@@ -165,7 +169,9 @@ class RequestBudget:
     def observe(self, headers: Mapping[str, str]) -> None:
         """Read the throttle headers of a response (any status), and count the response.
 
-        Once the host has answered, a connection error is an outage, not a wrong host.
+        Once the host has answered, a connection error is an outage, not a wrong host. With
+        requests in flight, answers come out of order: one to a request let go before the one
+        whose count we hold may only lower that count.
         """
         with self._lock:
             self.responses += 1
@@ -177,7 +183,15 @@ class RequestBudget:
             left, period_ms = int(remaining), float(period)
         except ValueError:
             return
+        sent = getattr(self._local, "sent_at", None)
         with self._lock:
+            if sent is not None and sent < self._observed_sent:
+                # an older request's answer: a higher count is stale, a lower one is news
+                # (the server let it in after the newer one), and is kept
+                if self._remaining is not None:
+                    self._remaining = min(self._remaining, left)
+                return
+            self._observed_sent = sent or 0.0
             self._remaining = left
             self._observed_at = self._clock()
             self._reset_at = self._observed_at + period_ms / 1000.0

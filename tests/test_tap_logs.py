@@ -164,12 +164,12 @@ def test_budget_wait_lines(caplog):
     with caplog.at_level(logging.INFO, logger="tap-brightpearl"):
         budget.acquire()
         budget.acquire()
-        budget.acquire()  # the minute is full: ~61 s
+        budget.acquire()  # the minute is full: 60.5 s (the minute and its margin)
         budget.observe({"brightpearl-requests-remaining": "0",
                         "brightpearl-next-throttle-period": "3000"})
         budget.finished()
         budget.acquire()  # the pool is spent for 3 s: too short for a line
     lines = [r.getMessage() for r in caplog.records]
-    assert lines == ["Waiting 61 s for the request budget: 2 requests sent in the last minute "
+    assert lines == ["Waiting 60 s for the request budget: 2 requests sent in the last minute "
                      "(max_requests_per_minute: 2)"]
     assert budget.per_minute() == 2  # the first two left the minute while it waited
