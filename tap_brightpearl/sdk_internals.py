@@ -11,6 +11,8 @@
 - :func:`write_state`: a STATE message now (a window's checkpoint), through the tap's writer.
 - :func:`sender`: the SDK's own request function (``_request``) inside the stream's retries,
   for requests outside its paginated loop (GET-by-ID-set, OPTIONS).
+- :func:`first_page`: the SDK's ``_prepare_request`` for a search's first page, so a page sent
+  early (``lookahead.py``) has exactly the URL the SDK's loop asks for later.
 - :class:`GuardedSyncAll` overrides ``Tap.sync_all`` and :func:`wrap_sync` replaces a stream's
   ``sync`` on the instance (both ``@final`` in the SDK): the SDK's own loop still runs, each
   top-level stream's sync inside a guard (``isolation.py``: one bad stream never sinks the run).
@@ -30,7 +32,9 @@ from singer_sdk.tap_base import Tap
 if t.TYPE_CHECKING:
     from collections.abc import Generator
 
+    import requests
     from singer_sdk.helpers.types import Context, RequestFunc
+    from singer_sdk.pagination import BaseAPIPaginator
 
 
 class SyncGuard(t.Protocol):
@@ -126,3 +130,10 @@ def write_state(tap: Tap) -> None:
 def sender(stream: RESTStream[t.Any]) -> RequestFunc:
     """The SDK's request function wrapped in the stream's pacing and retries."""
     return stream.request_decorator(stream._request)
+
+
+def first_page(
+    stream: RESTStream[t.Any], context: Context | None, paginator: BaseAPIPaginator[t.Any]
+) -> requests.PreparedRequest:
+    """The request the SDK's loop sends first for ``context`` (``paginator`` not yet moved)."""
+    return stream._prepare_request(context=context, page=paginator)

@@ -110,15 +110,17 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
                 title="Max requests per minute", description="Client-side budget below "
                 "the account's 200/min pool, for accounts shared with other apps (rolling "
                 "minute)."),
-    th.Property("window_days", th.DecimalType(minimum=0), default=30,
+    th.Property("window_days", th.DecimalType(minimum=0),
                 title="Window days", description="A backfill of over 20 search pages is "
-                "searched in date windows starting at this many days (default 30), with a STATE "
-                "checkpoint after each, so a killed sync resumes within one window. A window "
-                "with less than a page of rows doubles the next; one with over 20 pages halves "
-                "it. 0 = one window."),
+                "searched in date windows, with a STATE checkpoint after each, so a killed sync "
+                "resumes within one window. Unset (default): windows sized from the "
+                "backfill's row count to about 16 pages each; a number: windows starting at "
+                "this many days. A window with less than a page of rows doubles the next; one "
+                "with over 20 pages halves it. 0 = one window."),
     th.Property("max_parallel_requests", th.IntegerType(minimum=1, maximum=16), default=4,
                 title="Max parallel requests", description="GET-by-ID-set requests in "
-                "flight at once (default 4), all within the request budget."),
+                "flight at once (default 4), and as many pages of a long search (the next ones "
+                "fetched ahead), all within the request budget. 1 = one request at a time."),
     th.Property("decimal_format", th.StringType(),
                 allowed_values=["singer.decimal", "x-singer.decimal"],
                 default="singer.decimal", title="Decimal format", description="The JSON "

@@ -57,6 +57,10 @@ def test_increment_stream_state_is_what_we_silence():
 def test_request_and_state_writer_exist():
     assert list(inspect.signature(RESTStream._request).parameters) == [
         "self", "prepared_request", "context"]
+    assert list(inspect.signature(RESTStream._prepare_request).parameters) == [
+        "self", "context", "page"]
+    loop = inspect.getsource(RESTStream.request_records)
+    assert "self._prepare_request(context=context, page=paginator)" in loop
     assert isinstance(inspect.getattr_static(Tap, "state_writer"), property)
     assert "def write_state" in inspect.getsource(
         inspect.getmodule(Tap).StateWriter)  # type: ignore[union-attr]

@@ -157,7 +157,7 @@ def test_disagreements_name_what_meltano_yml_got_wrong_before() -> None:
     settings = {s["name"]: s for s in old["settings"]}
     settings["start_date"]["kind"] = "date_iso8601"
     settings["window_days"].update(kind="integer")
-    settings["window_days"].pop("value")
+    settings["max_parallel_requests"].pop("value")
     settings["page_size"].pop("value")
     settings["lookback_minutes"]["value"] = 5.0
     settings["staff_token"].pop("sensitive")
@@ -169,7 +169,7 @@ def test_disagreements_name_what_meltano_yml_got_wrong_before() -> None:
         "capabilities: missing ['structured-logging']",
         "start_date: kind date_iso8601, the tap's type needs string",
         "window_days: kind integer, the tap's type needs decimal",
-        "window_days: value None, default 30",
+        "max_parallel_requests: value None, default 4",
         "page_size: value None, default 500",
         "lookback_minutes: value 5.0, default 5",
         "staff_token: sensitive None, secret True",
@@ -250,7 +250,7 @@ def test_meltano_config_list_shows_the_taps_defaults(project: Path) -> None:
         for name, prop in about()["settings"]["properties"].items()
         if "default" in prop
     }
-    assert {"page_size", "lookback_minutes", "window_days"} <= set(defaults)
+    assert {"page_size", "lookback_minutes", "max_parallel_requests"} <= set(defaults)
     for name, default in defaults.items():
         assert name in printed, f"{name} is not listed at its default"
         assert ast.literal_eval(printed[name]) == default, (name, printed[name])

@@ -99,7 +99,7 @@ def test_the_added_tap_is_installed_and_reports_the_same_settings(added: Path) -
     listing = ok(meltano(added, "config", "list", "--all", "tap-brightpearl")).stdout
     printed = current_defaults(listing)
     assert printed["page_size"] == "500"
-    assert printed["window_days"] == "30"
+    assert printed["max_parallel_requests"] == "4"
     assert printed["lookback_minutes"] == "5"
 
 

@@ -182,6 +182,24 @@ def test_windows_grow_when_sparse_and_shrink_when_dense():
     assert spans[5] < spans[4]
 
 
+def test_unset_days_fit_the_windows_to_the_backfills_count():
+    start, stop = dt.datetime(2023, 1, 1, tzinfo=UTC), dt.datetime(2025, 1, 1, tzinfo=UTC)
+    planner = WindowPlanner(start, stop, None, page_size=500)
+    assert planner.splits
+    planner.fit(31_000)  # 15.5 pages of 499 new rows each is a quarter of it
+    assert planner.span == (stop - start) * (15.5 * 499 / 31_000)
+    windows = list(planner)
+    assert len(windows) == 4
+    assert windows[-1].end is None
+
+    fixed = WindowPlanner(start, stop, 30, page_size=500)
+    fixed.fit(31_000)  # window_days given: the count changes nothing
+    assert fixed.span == dt.timedelta(days=30)
+    one = WindowPlanner(start, stop, 0, page_size=500)
+    assert not one.splits
+    assert len(list(one)) == 1
+
+
 def test_no_start_means_one_unfiltered_window():
     planner = WindowPlanner(None, dt.datetime(2024, 1, 1, tzinfo=UTC), 30, 500)
     windows = list(planner)

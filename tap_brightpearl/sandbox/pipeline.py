@@ -14,7 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
 
 from . import faults as fault_bodies
 from .api import MAX_URL, Request, error
@@ -93,6 +93,11 @@ class Pipeline:
         if len(parts) < 4 or parts[1] != "public-api":
             return Reply(404, error(404, "GWY-404", "No resource matches this URI")[1])
         account = unquote(parts[2])
+        with self.counters.serving(self.router.name_of(method, unquote(parts[3]).rstrip("/"))):
+            return self._serve(method, split, parts, account, headers)
+
+    def _serve(self, method: str, split: SplitResult, parts: list[str], account: str,
+               headers: Headers) -> Reply:
         latency = float(self.knobs["latency"])
         if latency > 0:
             time.sleep(latency)
@@ -126,6 +131,7 @@ class Pipeline:
             self.live.before_request()
             endpoint, (status, body, message_type) = self.router.dispatch(req, method)
         self.counters.hit(endpoint)
+        self.counters.answered(endpoint, status)
         out["Message-Type"] = message_type
         if fault == "malformed" and status == 200:
             body = body[: max(1, len(body) // 2)]

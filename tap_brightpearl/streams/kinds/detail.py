@@ -20,6 +20,7 @@ else:
 if t.TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Iterable, Iterator
+    from concurrent.futures import Future
 
     from singer_sdk.helpers.types import Context
 
@@ -55,11 +56,9 @@ class DetailStream(SearchStream):
         self.fetched = 0
         self.marks: collections.deque[tuple[int, dt.datetime]] = collections.deque()
         self._children_due = False  # a batch was handed to the children: sync them once
-
-    @property
-    def parallel(self) -> int:
-        """GET-by-ID-set requests in flight at once (all paced by the one budget)."""
-        return max(1, int(self.config.get("max_parallel_requests") or 4))
+        self._inflight: collections.deque[tuple[list[int], Future[list[t.Any]]]] = (
+            collections.deque()
+        )
 
     @property
     def fetcher(self) -> IdSetFetcher:
@@ -82,19 +81,22 @@ class DetailStream(SearchStream):
         for row in self.search({}, columns=key):
             yield row[key]
 
-    def fetch_batches(self, batches: list[list[int]]) -> Iterator[tuple[list[int], list[dict]]]:
-        """Fetch ID sets (a few in flight) and yield (ids, records) in order."""
+    def detail_query(self) -> dict[str, str]:
+        """The query string of the GETs (custom fields when declared and wanted)."""
         params = dict(self.detail_params)
         if self.custom_fields and self.config.get("include_custom_fields", True):
             params["includeOptional"] = "customFields,nullCustomFields"
-        for ids, payloads in zip(batches, self.fetcher.get_many(batches, params), strict=True):
-            self.progress_done += len(ids)
-            records = [r for payload in payloads for r in self.records_from(payload)]
-            children = t.cast("list[ChildStream]", self.child_streams)
-            for child in children:
-                child.collect(records)
-            self._children_due = bool(children and records)
-            yield ids, records
+        return params
+
+    def batch_records(self, ids: list[int], payloads: list[t.Any]) -> list[dict]:
+        """A fetched batch's records, handed to the child streams first."""
+        self.progress_done += len(ids)
+        records = [r for payload in payloads for r in self.records_from(payload)]
+        children = t.cast("list[ChildStream]", self.child_streams)
+        for child in children:
+            child.collect(records)
+        self._children_due = bool(children and records)
+        return records
 
     @override
     def generate_child_contexts(self, record: dict, context: Context | None) -> Iterable[Context]:
@@ -104,14 +106,29 @@ class DetailStream(SearchStream):
             yield {"batch_of": self.name}
 
     def emit_batches(self, queue: collections.deque[int], *, final: bool) -> Iterator[dict]:
-        """Fetch and yield queued ids in full batches (and the rest when ``final``)."""
-        size = self.id_batch_size
-        while len(queue) >= size * self.parallel or (final and queue):
-            batches: list[list[int]] = []
-            while queue and len(batches) < self.parallel and (final or len(queue) >= size):
-                batches.append([queue.popleft() for _ in range(min(size, len(queue)))])
-            for ids, records in self.fetch_batches(batches):
-                yield from self.emit_in_search_order(ids, records)
+        """Start GETs of queued ids while the search goes on; yield finished batches in order.
+
+        Each full batch (and the rest when ``final``) is sent at once, up to ``parallel`` in
+        flight, so the search's next page is not held up by the GETs of the last one. A slot
+        is refilled as soon as its answer is in, before that batch's records are emitted.
+        """
+
+        def refill() -> None:
+            size = self.id_batch_size
+            while (len(queue) >= size or (final and queue)) and len(self._inflight) < self.parallel:
+                ids = [queue.popleft() for _ in range(min(size, len(queue)))]
+                self._inflight.append((ids, self.fetcher.submit(ids, self.detail_query())))
+
+        refill()
+        while self._inflight:
+            waiting = len(queue) >= self.id_batch_size  # a full batch waits for a slot
+            alone = self.parallel == 1  # one request at a time: the search waits for its GET
+            if not (final or waiting or alone or self._inflight[0][1].done()):
+                return  # nothing to wait for: the search goes on
+            ids, future = self._inflight.popleft()
+            payloads = future.result()
+            refill()
+            yield from self.emit_in_search_order(ids, self.batch_records(ids, payloads))
 
     def emit_in_search_order(self, ids: list[int], records: list[dict]) -> Iterator[dict]:
         """Yield a batch's records in the order the search found their ids.
@@ -145,6 +162,9 @@ class DetailStream(SearchStream):
         try:
             yield from self._detail_records()
         finally:
+            for _, future in self._inflight:
+                future.cancel()
+            self._inflight.clear()
             self.fetcher.close()
 
     def _detail_records(self) -> Iterator[dict]:
@@ -165,6 +185,8 @@ class DetailStream(SearchStream):
             since = Window(start, None).filter(self.changed_key)
             created_before = Window(None, start).filter(self.window_key)
             searches.append(self.search({**since, **created_before}, columns=key))
+            # the two searches do not depend on each other: the second's first page goes too
+            self.send_early(Window(start, None).filter(self.window_key), columns=key)
         searches.append(self.window_rows(self.window_key, columns=key))
         seen: set[int] = set()
         seen_before: set[int] = set()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import typing as t
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from tap_brightpearl.errors import BadRequestError, NotFoundError, json_of
 
@@ -80,15 +80,11 @@ class IdSetFetcher:
         half = len(ids) // 2
         return self.get(ids[:half], params) + self.get(ids[half:], params)
 
-    def get_many(
-        self, batches: list[list[int]], params: dict[str, str] | None = None
-    ) -> list[list[t.Any]]:
-        """The payloads of several ID sets, in order, up to ``parallel`` in flight."""
-        if self.parallel == 1 or len(batches) == 1:
-            return [self.get(ids, params) for ids in batches]
+    def submit(self, ids: list[int], params: dict[str, str] | None = None) -> Future[list[t.Any]]:
+        """Start one ID set in the pool (the caller keeps at most ``parallel`` in flight)."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.parallel, thread_name_prefix=self.stream.name)
-        return list(self._pool.map(lambda ids: self.get(ids, params), batches))
+        return self._pool.submit(self.get, ids, params)
 
     def close(self) -> None:
         """Stop the thread pool (a later call starts a new one)."""

@@ -16,6 +16,7 @@ from singer_sdk.exceptions import FatalAPIError
 from tap_brightpearl import sdk_internals
 from tap_brightpearl.client import BrightpearlStream
 from tap_brightpearl.errors import json_of
+from tap_brightpearl.lookahead import Lookahead, first_result, with_first_result
 from tap_brightpearl.pagination import SearchPaginator
 from tap_brightpearl.records import format_utc, parse_instant
 from tap_brightpearl.streams.kinds.windows import SPLIT_ABOVE_PAGES, Window, WindowPlanner
@@ -29,8 +30,13 @@ if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     import requests
-    from singer_sdk.helpers.types import Context
+    from singer_sdk.helpers.types import Context, RequestFunc
     from singer_sdk.streams.rest import HTTPRequest, PageContext
+
+
+def search_context(filters: dict[str, str], columns: str | None) -> dict[str, t.Any]:
+    """The SDK context of one search: its filters, and its columns when not all."""
+    return {"filters": filters, "columns": columns} if columns else {"filters": filters}
 
 
 class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
@@ -53,6 +59,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         self._total_fixed = False  # a backfill's first search counted the whole run
         self._batching = False  # BATCH mode: records go to files sent later (get_batches)
         self._deferred: dt.datetime | None = None  # the checkpoint waiting for the last BATCH
+        self.lookahead = Lookahead(self.parallel - 1, self.name)  # the search's own + these
 
     @property
     def sort_columns(self) -> tuple[str, ...]:
@@ -65,10 +72,36 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         """Rows per search page (``page_size`` setting, max 500)."""
         return int(self.config.get("page_size") or 500)
 
+    @property
+    def parallel(self) -> int:
+        """Requests of one kind in flight at once: ID-set GETs, or a search's pages."""
+        return max(1, int(self.config.get("max_parallel_requests") or 4))
+
     @override
     def get_new_paginator(self) -> SearchPaginator:
+        self.lookahead.forget()
         self._paginator = SearchPaginator(self.page_size, trust_metadata=self.reliable_metadata)
         return self._paginator
+
+    @override
+    def request_decorator(self, func: RequestFunc) -> RequestFunc:
+        return self.lookahead.wrap(super().request_decorator(func), self.pages_ahead)
+
+    def pages_ahead(self, url: str) -> list[str]:
+        """The pages the paginator asks for after ``url`` if every page comes back full.
+
+        Only for the page it is on, and only those its last ``resultsAvailable`` says exist
+        (each next page starts at the previous one's last row).
+        """
+        paginator = self._paginator
+        first = first_result(url)
+        if paginator is None or first is None or first != paginator.current_value:
+            return []
+        available = paginator.cursor.available
+        if not paginator.trust_metadata or not isinstance(available, int):
+            return []
+        step = max(1, self.page_size - 1)
+        return [with_first_result(url, f) for f in range(first + step, available, step)]
 
     @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:
@@ -130,10 +163,14 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         self, filters: dict[str, str], columns: str | None = None
     ) -> t.Generator[dict, None, None]:
         """Page one search through the SDK's request loop with the no-loss paginator."""
-        context: dict[str, t.Any] = {"filters": filters}
-        if columns:
-            context["columns"] = columns
-        yield from self.request_records(context)
+        yield from self.request_records(search_context(filters, columns))
+
+    def send_early(self, filters: dict[str, str], columns: str | None = None) -> None:
+        """Send the first page of a search this run makes next, beside the current one."""
+        context = search_context(filters, columns)
+        first = sdk_internals.first_page(self, context, SearchPaginator(self.page_size))
+        send = super().request_decorator(self._request)
+        self.lookahead.send_early(first, context, send)
 
     # -- incremental windows and checkpoints --------------------------------------------
 
@@ -151,9 +188,9 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         if start_date := self.config.get("start_date"):
             earliest = parse_instant(str(start_date))
             start = max(start, earliest) if start else earliest
-        stop = self.sync_started
-        days = float(self.config.get("window_days", 30) or 0)
-        return WindowPlanner(start, stop, days, self.page_size)
+        days = self.config.get("window_days")  # None: sized from the data; 0: one window
+        span = None if days is None else float(days)
+        return WindowPlanner(start, self.sync_started, span, self.page_size)
 
     @property
     def sync_started(self) -> dt.datetime:
@@ -210,18 +247,25 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
-        return self.timed(self._records())
+        return self.timed(self._records_then_close())
+
+    def _records_then_close(self) -> Iterator[dict]:
+        try:
+            yield from self._records()
+        finally:
+            self.lookahead.close()
 
     def window_rows(self, column: str, columns: str | None = None) -> Iterator[dict | Window]:
         """Rows of this run's search on ``column``, each window followed by its ``Window``.
 
         The first request is the open-ended search from F: if it finds at most
         SPLIT_ABOVE_PAGES pages of rows (every incremental run, small backfills) it is the one
-        window; otherwise it is dropped and the backfill goes window by window.
+        window; otherwise it is dropped and the backfill goes window by window (their size
+        fitted to its count unless ``window_days`` is set).
         """
         planner = self.windows()
         start = planner.cursor
-        if start is not None and planner.span is not None:
+        if start is not None and planner.splits:
             rows = self.search(Window(start, None).filter(column), columns)
             first = next(rows, None)
             available = self._paginator.cursor.available if self._paginator else None
@@ -233,6 +277,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
                 return
             rows.close()
             self._total_fixed = True  # its count is the whole backfill's: windows add nothing
+            planner.fit(available)
         for window in planner:
             count = 0
             for row in self.search(window.filter(column), columns):

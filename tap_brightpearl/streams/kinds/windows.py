@@ -19,6 +19,11 @@ SHRINK_ABOVE_PAGES = 20
 SPLIT_ABOVE_PAGES = 20
 MIN_WINDOW = dt.timedelta(hours=1)
 
+#: Windows sized from the backfill's row count (``window_days`` unset) aim at this many pages
+#: each: under SHRINK_ABOVE_PAGES with room for uneven data, and few enough windows that their
+#: part-filled last pages cost little (each page overlaps the previous by one row).
+FIT_PAGES = 15.5
+
 
 @dataclass
 class Window:
@@ -45,28 +50,48 @@ class Window:
 class WindowPlanner:
     """Date windows from ``start`` to ``stop``: closed ones of ``days``, then one open-ended.
 
-    Sizes adapt to the data: a window that returned less than a page doubles the next (sparse
-    history costs few searches), one that returned over SHRINK_ABOVE_PAGES pages halves it (a
-    killed sync never loses more than a bounded window of work).
+    ``days`` None sizes the windows from the backfill's row count instead (:meth:`fit`); 0 is
+    one window. Sizes adapt to the data: a window that returned less than a page doubles the
+    next (sparse history costs few searches), one that returned over SHRINK_ABOVE_PAGES pages
+    halves it (a killed sync never loses more than a bounded window of work).
     """
 
     def __init__(
-        self, start: dt.datetime | None, stop: dt.datetime, days: float, page_size: int
+        self, start: dt.datetime | None, stop: dt.datetime, days: float | None, page_size: int
     ) -> None:
         self.cursor = start
         self.stop = stop
-        self.span = dt.timedelta(days=days) if days > 0 else None
+        self.span = dt.timedelta(days=days) if days else None
+        self.fitted = days is None
         self.page_size = page_size
         self.done = False
 
+    @property
+    def splits(self) -> bool:
+        """Whether this backfill may go in more than one window."""
+        return self.cursor is not None and (self.span is not None or self.fitted)
+
+    def fit(self, rows: int) -> None:
+        """Size the windows from the rows the whole backfill holds (when ``days`` was None).
+
+        Rows spread evenly would fill each window with FIT_PAGES pages.
+        """
+        if not self.fitted or self.cursor is None:
+            return
+        per_window = FIT_PAGES * max(1, self.page_size - 1)
+        share = min(1.0, per_window / max(rows, 1))
+        self.span = max((self.stop - self.cursor) * share, MIN_WINDOW)
+
     def __iter__(self) -> Iterator[Window]:
         while not self.done:
-            start = self.cursor
-            if start is None or self.span is None or start + self.span >= self.stop:
+            start, span = self.cursor, self.span
+            # a fitted plan leaves no sliver: a rest under half a window joins the last one
+            reach = span * 1.5 if self.fitted and span else span
+            if start is None or span is None or reach is None or start + reach >= self.stop:
                 self.done = True
                 yield Window(start, None)
                 return
-            end = start + self.span
+            end = start + span
             self.cursor = end
             yield Window(start, end)
 
