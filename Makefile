@@ -16,8 +16,8 @@ DEMO_PORT ?= 8734
 PYTEST_ARGS ?=
 # Tests run on PYTEST_WORKERS pytest-xdist workers (0: in this process), each test where a worker
 # is free, a file with module-scoped fixtures on one worker (tests/conftest.py's scheduler). The
-# tests mostly wait on sandboxes (latency, backoff, throttle windows): 4 workers suit 2 cores.
-PYTEST_WORKERS ?= 4
+# tests mostly wait on sandboxes (latency, backoff, throttle windows): 6 workers suit 2 cores.
+PYTEST_WORKERS ?= 6
 
 BIN := $(VENV)/bin
 

@@ -129,3 +129,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return module if _shares_module_fixtures(str(root / module)) else nodeid
 
     return PerTestUnlessShared(config, log)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first, so no minute-long test starts last and holds up the run.
+
+    A file sharing module fixtures moves as one block (its fixtures are built once).
+    """
+    blocks: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        path = str(item.path)
+        key = path if _shares_module_fixtures(path) else item.nodeid
+        blocks.setdefault(key, []).append(item)
+    ordered = sorted(blocks.values(), key=lambda b: not any(i.get_closest_marker("slow") for i in b))
+    items[:] = [item for block in ordered for item in block]

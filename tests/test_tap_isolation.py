@@ -137,6 +137,7 @@ def test_a_path_failing_after_retries_is_skipped_and_its_checkpoints_undone(
         assert set(result.keys(stream)) == truth(sb, stream), stream
 
 
+@pytest.mark.slow
 def test_a_child_fails_with_its_parent(
     tmp_path: Path, make_sandbox: Callable[..., Sandbox]
 ) -> None:
