@@ -127,9 +127,14 @@ def write_state(tap: Tap) -> None:
     tap.state_writer.write_state(tap.state)
 
 
+def request_function(stream: RESTStream[t.Any]) -> RequestFunc:
+    """The SDK's own request function (send one prepared request, validate the answer)."""
+    return stream._request
+
+
 def sender(stream: RESTStream[t.Any]) -> RequestFunc:
     """The SDK's request function wrapped in the stream's pacing and retries."""
-    return stream.request_decorator(stream._request)
+    return stream.request_decorator(request_function(stream))
 
 
 def first_page(

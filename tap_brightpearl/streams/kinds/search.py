@@ -169,7 +169,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         """Send the first page of a search this run makes next, beside the current one."""
         context = search_context(filters, columns)
         first = sdk_internals.first_page(self, context, SearchPaginator(self.page_size))
-        send = super().request_decorator(self._request)
+        send = super().request_decorator(sdk_internals.request_function(self))
         self.lookahead.send_early(first, context, send)
 
     # -- incremental windows and checkpoints --------------------------------------------
