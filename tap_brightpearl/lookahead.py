@@ -12,12 +12,13 @@ exact as before; a prediction that data movement made wrong costs one request, n
 
 from __future__ import annotations
 
+import itertools
 import re
 import typing as t
 from concurrent.futures import Future, ThreadPoolExecutor
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     import requests
     from singer_sdk.helpers.types import Context, RequestFunc
@@ -45,11 +46,11 @@ class Lookahead:
         self._pending: dict[str, Future[requests.Response]] = {}
         self._pool: ThreadPoolExecutor | None = None
 
-    def wrap(self, send: RequestFunc, ahead: Callable[[str], list[str]]) -> RequestFunc:
+    def wrap(self, send: RequestFunc, ahead: Callable[[str], Iterable[str]]) -> RequestFunc:
         """``send``, answering from a prefetched page when there is one for the URL.
 
-        ``ahead(url)`` names the URLs of the pages expected after ``url`` (none for a request
-        that is not a search page).
+        ``ahead(url)`` names the URLs of the pages expected after ``url``, nearest first (none
+        for a request that is not a search page); only the first ``depth`` are taken.
         """
 
         def send_or_take(
@@ -70,9 +71,9 @@ class Lookahead:
         prepared: requests.PreparedRequest,
         context: Context | None,
         send: RequestFunc,
-        urls: list[str],
+        urls: Iterable[str],
     ) -> None:
-        for url in urls[: self.depth]:
+        for url in itertools.islice(urls, self.depth):
             if url in self._pending:
                 continue
             if self._pool is None:

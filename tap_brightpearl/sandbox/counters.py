@@ -36,17 +36,17 @@ class Counters:
             }
             self._in_flight: dict[str, int] = {}
 
-    def hit(self, endpoint: str) -> None:
-        """One request answered by ``endpoint`` (the names of ``counters()["requests"]``)."""
+    def hit(self, endpoint: str, status: int | None = None) -> None:
+        """One request answered by ``endpoint`` (the names of ``counters()["requests"]``).
+
+        A routed answer also counts its ``status`` (``counters()["statuses"]``).
+        """
         with self._lock:
             requests = self._c["requests"]
             requests[endpoint] = requests.get(endpoint, 0) + 1
-
-    def answered(self, endpoint: str, status: int) -> None:
-        """A routed request of ``endpoint`` answered with ``status``."""
-        with self._lock:
-            by_status = self._c["statuses"].setdefault(endpoint, {})
-            by_status[str(status)] = by_status.get(str(status), 0) + 1
+            if status is not None:
+                by_status = self._c["statuses"].setdefault(endpoint, {})
+                by_status[str(status)] = by_status.get(str(status), 0) + 1
 
     def add(self, key: str, n: int = 1) -> None:
         """Add to a top-level counter (``throttled``, ``mutations``, ...)."""

@@ -14,7 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import SplitResult, parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from . import faults as fault_bodies
 from .api import MAX_URL, Request, error
@@ -93,10 +93,11 @@ class Pipeline:
         if len(parts) < 4 or parts[1] != "public-api":
             return Reply(404, error(404, "GWY-404", "No resource matches this URI")[1])
         account = unquote(parts[2])
-        with self.counters.serving(self.router.name_of(method, unquote(parts[3]).rstrip("/"))):
-            return self._serve(method, split, parts, account, headers)
+        path = unquote(parts[3]).rstrip("/")
+        with self.counters.serving(self.router.name_of(method, path)):
+            return self._serve(method, path, split.query, account, headers)
 
-    def _serve(self, method: str, split: SplitResult, parts: list[str], account: str,
+    def _serve(self, method: str, path: str, query: str, account: str,
                headers: Headers) -> Reply:
         latency = float(self.knobs["latency"])
         if latency > 0:
@@ -118,8 +119,7 @@ class Pipeline:
             self.counters.add("auth_failures")
             out["Message-Type"] = "api-proxy"
             return Reply(401, dumps({"response": denied}), out)
-        req = Request(self.store, unquote(parts[3]).rstrip("/"),
-                      dict(parse_qsl(split.query, keep_blank_values=True)), {},
+        req = Request(self.store, path, dict(parse_qsl(query, keep_blank_values=True)), {},
                       self.knobs["reject_filter"])
         by_path = self.faults.for_path(req.path)
         if by_path is not None:
@@ -130,8 +130,7 @@ class Pipeline:
         with self.store.lock:
             self.live.before_request()
             endpoint, (status, body, message_type) = self.router.dispatch(req, method)
-        self.counters.hit(endpoint)
-        self.counters.answered(endpoint, status)
+        self.counters.hit(endpoint, status)
         out["Message-Type"] = message_type
         if fault == "malformed" and status == 200:
             body = body[: max(1, len(body) // 2)]

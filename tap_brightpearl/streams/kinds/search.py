@@ -87,7 +87,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
     def request_decorator(self, func: RequestFunc) -> RequestFunc:
         return self.lookahead.wrap(super().request_decorator(func), self.pages_ahead)
 
-    def pages_ahead(self, url: str) -> list[str]:
+    def pages_ahead(self, url: str) -> Iterator[str]:
         """The pages the paginator asks for after ``url`` if every page comes back full.
 
         Only for the page it is on, and only those its last ``resultsAvailable`` says exist
@@ -96,12 +96,13 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         paginator = self._paginator
         first = first_result(url)
         if paginator is None or first is None or first != paginator.current_value:
-            return []
+            return
         available = paginator.cursor.available
         if not paginator.trust_metadata or not isinstance(available, int):
-            return []
+            return
         step = max(1, self.page_size - 1)
-        return [with_first_result(url, f) for f in range(first + step, available, step)]
+        for later in range(first + step, available, step):  # taken lazily, a few at a time
+            yield with_first_result(url, later)
 
     @override
     def get_url_params(self, context: Context | None, next_page_token: t.Any) -> dict[str, t.Any]:

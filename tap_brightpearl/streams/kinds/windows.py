@@ -86,8 +86,8 @@ class WindowPlanner:
         while not self.done:
             start, span = self.cursor, self.span
             # a fitted plan leaves no sliver: a rest under half a window joins the last one
-            reach = span * 1.5 if self.fitted and span else span
-            if start is None or span is None or reach is None or start + reach >= self.stop:
+            stretch = 1.5 if self.fitted else 1.0
+            if start is None or span is None or start + span * stretch >= self.stop:
                 self.done = True
                 yield Window(start, None)
                 return
