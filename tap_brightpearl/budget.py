@@ -197,7 +197,11 @@ class RequestBudget:
             self._reset_at = self._observed_at + period_ms / 1000.0
 
     def throttled(self, headers: Mapping[str, str], path: str) -> float:
-        """Wait out a throttle 503 (next-throttle-period, default 1 s); return the wait."""
+        """Wait out a throttle 503 (next-throttle-period, default 1 s); return the wait.
+
+        The pool is spent until then for every thread, not only this one: the others wait for
+        the same moment (and one probe) instead of each meeting a 503 of its own.
+        """
         try:
             wait = float(headers.get(NEXT_PERIOD, "1000")) / 1000.0
         except ValueError:
@@ -206,7 +210,8 @@ class RequestBudget:
         with self._lock:
             self.throttle_waits += 1
             self.waited_seconds += wait
-            self._remaining = None
+            self._remaining = 0
+            self._reset_at = max(self._reset_at, self._clock() + wait)
         logger.warning("Throttled: waiting %.1f s for the request budget (%s)", wait, path)
         self._sleep(wait)
         return wait
