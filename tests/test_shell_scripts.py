@@ -109,3 +109,19 @@ def test_wait_http_sees_a_server_answer_and_a_closed_port(sandbox: Any) -> None:
         capture_output=True,
     )
     assert down.returncode == 1
+
+
+def test_counts_let_deleted_records_be_empty_on_a_first_sweep(tmp_path: Path) -> None:
+    """The demo is a full refresh: deleted_records has nothing to compare with, and says so."""
+    counts = load_script("demo_counts")
+    path = singer_file(
+        tmp_path, [*TWO_ORDERS, schema("deleted_records", ["stream", "id"], "detected_at")]
+    )
+    emitted = counts.read_emitted(path)
+    lines, problems = counts.report(
+        emitted, {"orders": 2}, may_be_empty=frozenset({"deleted_records"})
+    )
+    assert problems == []
+    assert any("deleted_records" in line and "first sweep" in line for line in lines)
+    _, strict = counts.report(emitted, {"orders": 2})
+    assert strict == ["deleted_records"]

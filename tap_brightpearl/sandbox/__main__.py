@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .data import DEFAULT_SIZES, SIZE_KEYS
 from .deletes import DELETABLE
@@ -125,9 +127,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def summary(counters: dict[str, Any]) -> str:
+    """One line of what the sandbox served, for the command line's exit."""
+    faults = sum(counters["faults"].values())
+    return (f"brightpearl-sandbox stopped: {counters['requests_total']} API requests, "
+            f"{counters['throttled']} throttled, {faults} faults injected, "
+            f"{counters['deletions']} records deleted, {counters['tokens_refreshed']} tokens "
+            "refreshed")
+
+
+def _stop_on_term(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM (kill, a process manager) stops as Ctrl-C does
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Generate the data, print where it serves, serve until interrupted."""
     args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stdout)
     sizes = {k: getattr(args, k) for k in SIZE_KEYS if getattr(args, k) is not None}
     knobs = {k: getattr(args, k) for k in KNOB_DEFAULTS}
     for key in ("delete_during_run", "refuse", "fail_paths"):
@@ -139,7 +155,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     counts = ", ".join(f"{k} {len(getattr(sb.store, k))}" for k in ("orders", "products",
                                                                    "contacts"))
     print(f"brightpearl-sandbox serving {sb.url}/public-api/{sb.knobs['account']}/ "
-          f"({counts}; ready in {time.perf_counter() - started:.1f} s)", flush=True)
+          f"({counts}; ready in {time.perf_counter() - started:.1f} s); its counters: "
+          f"GET {sb.url}/sandbox/counters", flush=True)
+    signal.signal(signal.SIGTERM, _stop_on_term)
     try:
         while True:
             time.sleep(3600)
@@ -147,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         pass
     finally:
         sb.stop()
+        print(summary(sb.counters()), flush=True)
     return 0
 
 

@@ -8,6 +8,7 @@ ever used. ``deleted`` keeps, per stream, each deleted id with the time (epoch s
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,9 @@ DELETABLE: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "goods_movements": (None, "warehouse-service/goods-movement-search", ()),
     "journal_rows": (None, "accounting-service/journal-search", ()),
 }
+#: One INFO line per deletion; the command line shows them (tests in process leave it silent).
+logger = logging.getLogger("brightpearl-sandbox")
+
 MEMBERS = "contact-service/contact-group-member-search"
 
 
@@ -114,8 +118,10 @@ class DuringRun:
             return
         stream = next(iter(self._pending))
         ids = existing_ids(self._store, stream)
-        if ids and delete(self._store, stream, ids[int(self._rng.random() * len(ids))]):
+        rid = ids[int(self._rng.random() * len(ids))] if ids else None
+        if rid is not None and delete(self._store, stream, rid):
             self._counters.add("deletions")
+            logger.info("deleted %s %d (delete_during_run)", stream, rid)
         left = self._pending.pop(stream) - 1
         if left > 0 and ids:
             self._pending[stream] = left  # to the back: streams take turns

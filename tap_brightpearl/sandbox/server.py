@@ -219,6 +219,8 @@ class Sandbox:
                 ids = self._delete_rng.sample(existing, min(count, len(existing)))
             done = deletes.delete_many(self.store, stream, ids)
         self._counters.add("deletions", len(done))
+        for rid in done:
+            deletes.logger.info("deleted %s %d", stream, rid)
         return done
 
     def deleted(self, stream: str) -> set[int]:
