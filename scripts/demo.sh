@@ -41,7 +41,7 @@ stop_sandbox() {
   if kill -0 "$sandbox_pid" 2>/dev/null; then
     kill "$sandbox_pid" 2>/dev/null || true
     wait "$sandbox_pid" 2>/dev/null || true
-    echo "Sandbox stopped."
+    tail -n 1 "$SANDBOX_LOG"  # brightpearl-sandbox stopped: N API requests, ...
   fi
 }
 trap stop_sandbox EXIT

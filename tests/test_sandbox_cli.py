@@ -13,8 +13,8 @@ from shell_helpers import ROOT
 HEADERS = {"brightpearl-app-ref": "sandbox-app", "brightpearl-staff-token": "sandbox-staff-token"}
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> dict:
-    request = urllib.request.Request(url, headers=headers or {})
+def get(url: str, headers: dict[str, str] | None = None, method: str = "GET") -> dict:
+    request = urllib.request.Request(url, headers=headers or {}, method=method)
     with urllib.request.urlopen(request, timeout=10) as answer:  # 127.0.0.1 only
         return json.loads(answer.read())
 
@@ -36,14 +36,17 @@ def test_the_command_line_shows_deletions_and_counters() -> None:
         counters = get(counters_url)
         assert counters["requests_total"] == 3  # the counters' own request is not counted
         assert counters["deletions"] == 2
+        deleted = get(f"{base}/sandbox/delete?stream=contacts&count=1", method="POST")
+        assert deleted["stream"] == "contacts"
+        assert len(deleted["deleted"]) == 1
     finally:
         proc.send_signal(signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
     lines = out.splitlines()
-    deleted = [line for line in lines if " deleted orders " in line]
-    assert len(deleted) == 2, out
+    assert len([line for line in lines if " deleted orders " in line]) == 2, out
+    assert len([line for line in lines if " deleted contacts " in line]) == 1, out
     assert proc.returncode == 0, out
     assert lines[-1] == (
         "brightpearl-sandbox stopped: 3 API requests, 0 throttled, 0 faults injected, "
-        "2 records deleted, 0 tokens refreshed"
+        "3 records deleted, 0 tokens refreshed"
     )

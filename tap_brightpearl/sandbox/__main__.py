@@ -157,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"brightpearl-sandbox serving {sb.url}/public-api/{sb.knobs['account']}/ "
           f"({counts}; ready in {time.perf_counter() - started:.1f} s); its counters: "
           f"GET {sb.url}/sandbox/counters", flush=True)
+    print(f"Delete records as a user would: POST {sb.url}/sandbox/delete?stream=orders&count=3 "
+          f"(streams: {', '.join(sorted(DELETABLE))})", flush=True)
     signal.signal(signal.SIGTERM, _stop_on_term)
     try:
         while True:

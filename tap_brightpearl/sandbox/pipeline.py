@@ -5,8 +5,7 @@ answered), the per-account throttle window (a throttled 503 consumes no quota), 
 authentication (a 401 still consumed quota, as on the real API), path faults (``refuse``,
 ``fail_paths``), live changes (when on), then the route table. ``POST /token/{account}`` (the
 OAuth token endpoint) and ``GET /authorize/{account}`` (the sign-in page) are not throttled
-and get no faults (on the real service they are another host); nor is ``GET /sandbox/counters``,
-the sandbox's own counters as JSON (no part of Brightpearl's API).
+and get no faults (on the real service they are another host).
 """
 
 from __future__ import annotations
@@ -32,8 +31,6 @@ if TYPE_CHECKING:
     from .throttle import Throttle
 
 JSON = "application/json;charset=UTF-8"
-#: The counters of ``Sandbox.counters()`` for a command-line user (not throttled, not counted).
-COUNTERS_PATH = "/sandbox/counters"
 
 
 class Headers(Protocol):
@@ -79,8 +76,6 @@ class Pipeline:
             form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
             status, payload = self.auth.token(unquote(path[len("/token/"):]), form)
             return Reply(status, dumps(payload))
-        if method == "GET" and path == COUNTERS_PATH:
-            return Reply(200, dumps(self.counters.snapshot()))
         if method == "GET" and path.startswith("/authorize/"):
             self.counters.hit("authorize")
             query = dict(parse_qsl(split.query, keep_blank_values=True))

@@ -14,7 +14,7 @@ import time
 from http.server import ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from . import deletes, generate, truth
+from . import control, deletes, generate, truth
 from .auth import Auth
 from .counters import Counters
 from .data import Store
@@ -149,6 +149,8 @@ class Sandbox:
     def respond(self, method: str, target: str, headers: Headers,
                 body: bytes = b"") -> Reply:
         """The answer to one HTTP request (``target``: path and query of the request line)."""
+        if target.startswith(control.PREFIX):
+            return control.answer(self, method, target)
         return self._pipeline.respond(method, target, headers, body)
 
     def connection_opened(self, conn: socket.socket) -> None:
