@@ -56,7 +56,7 @@ def test_every_stream_is_in_the_contract_with_its_keys():
 
 def test_the_files_the_docs_cite_exist():
     root = DOCS.parent
-    for page in DOCS.glob("*.md"):
+    for page in [*DOCS.glob("*.md"), root / "CONTRIBUTING.md"]:
         text = page.read_text(encoding="utf-8")
         for path in re.findall(r"`((?:tests|tap_brightpearl|scripts)/[\w./-]+)`", text):
             assert (root / path.rstrip("/")).exists(), f"{page.name} cites {path}"
