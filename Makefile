@@ -28,11 +28,12 @@ export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export VENV MELTANO_VENV DEMO_PORT TARGETS_VENV
 
-.PHONY: help venv test lint typecheck pytest demo wheel readme-tables plugin plugin-check clean
+.PHONY: help venv test unit lint typecheck pytest demo wheel readme-tables plugin plugin-check clean
 
 help:
 	@echo "make demo    run the Meltano demo: sandbox -> tap-brightpearl -> DuckDB, with row counts"
 	@echo "make test    install dev dependencies, then ruff, mypy and pytest"
+	@echo "make unit    the in-process tests of tests/unit/ only (seconds: no sandbox, no tap process)"
 	@echo "make wheel   build the wheel into dist/"
 	@echo "make readme-tables   regenerate the settings and stream tables in README.md"
 	@echo "make plugin   regenerate plugin/tap-brightpearl.yml (for meltano add --from-ref)"
@@ -83,6 +84,11 @@ pytest: venv $(TARGETS_VENV)/.installed $(MELTANO_VENV)/.installed
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# The in-process tests (tests/unit/): pure functions and the request path on fakes, no
+# subprocess and no target; the loop to iterate on before the whole suite.
+unit: venv
+	$(BIN)/pytest -q -p no:cacheprovider tests/unit
 
 demo: venv $(MELTANO_VENV)/.installed
 	scripts/demo.sh

@@ -1,0 +1,78 @@
+"""The request budget (``budget.RequestBudget``) on a fake clock: waits, in-flight counts, throttles."""
+
+from __future__ import annotations
+
+import pytest
+
+from tap_brightpearl.budget import RequestBudget
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_budget_waits_when_the_pool_is_spent():
+    ft = FakeTime()
+    budget = RequestBudget(clock=ft.clock, sleep=ft.sleep)
+    budget.acquire()
+    budget.observe({"brightpearl-requests-remaining": "1",
+                    "brightpearl-next-throttle-period": "4000"})
+    budget.finished()
+    budget.acquire()  # the one left
+    assert ft.slept == []
+    budget.acquire()  # pool spent (the last request is still in flight): wait, then one probe
+    assert ft.slept == [pytest.approx(4.0)]
+    budget.acquire()  # no headers from the probe yet: wait a little for them
+    assert ft.slept[1:] == [pytest.approx(0.5)]
+    budget.observe({"brightpearl-requests-remaining": "150",
+                    "brightpearl-next-throttle-period": "60000"})
+    for _ in range(3):
+        budget.finished()
+    budget.acquire()  # the probe's headers opened the pool again
+    budget.acquire()
+    assert len(ft.slept) == 2
+
+
+def test_budget_counts_requests_in_flight():
+    """A response's count may not include requests sent after it: they are held back."""
+    ft = FakeTime()
+    budget = RequestBudget(clock=ft.clock, sleep=ft.sleep)
+    for _ in range(3):
+        budget.acquire()  # three in flight
+    budget.observe({"brightpearl-requests-remaining": "3",
+                    "brightpearl-next-throttle-period": "2000"})
+    budget.finished()  # the first is answered: 3 left, 2 still in flight, 1 more may go
+    budget.acquire()
+    assert ft.slept == []
+    budget.acquire()
+    assert ft.slept == [pytest.approx(2.0)]
+
+
+def test_budget_keeps_max_requests_per_minute():
+    ft = FakeTime()
+    budget = RequestBudget(3, clock=ft.clock, sleep=ft.sleep)
+    sent = []
+    for _ in range(7):
+        budget.acquire()
+        sent.append(ft.now)
+        ft.now += 1
+    for i, t0 in enumerate(sent):
+        assert sum(1 for t1 in sent[i:] if t1 < t0 + 60) <= 3
+
+
+def test_throttle_wait_uses_next_throttle_period():
+    ft = FakeTime()
+    budget = RequestBudget(clock=ft.clock, sleep=ft.sleep)
+    wait = budget.throttled({"brightpearl-next-throttle-period": "2500"}, "/x")
+    assert wait == pytest.approx(2.5)
+    assert ft.slept == [pytest.approx(2.5)]
+    assert budget.throttle_waits == 1

@@ -1,0 +1,62 @@
+"""docs/contract.md against the code: every setting and stream, with the stream's keys.
+
+The contract page is written by hand (the rules behind the names); this keeps its tables true
+when a setting or stream is added or a key changes.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tap_brightpearl.settings import CONFIG_SCHEMA
+from tap_brightpearl.tap import STREAM_TYPES
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+ROW = re.compile(r"^\| `([a-z_]+)` \|(.*)$", re.MULTILINE)
+
+
+def section(text: str, title: str) -> str:
+    """The text of the ``## title`` section."""
+    return text.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def rows(text: str) -> dict[str, list[str]]:
+    return {name: [c.strip() for c in rest.rstrip(" |").split(" | ")]
+            for name, rest in ROW.findall(text)}
+
+
+def ticked(cell: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"`([^`]+)`", cell))
+
+
+CONTRACT = (DOCS / "contract.md").read_text(encoding="utf-8")
+
+
+def test_every_setting_is_in_the_contract_and_no_other():
+    documented = set(rows(section(CONTRACT, "Settings")))
+    assert documented == set(CONFIG_SCHEMA["properties"])
+
+
+def test_every_stream_is_in_the_contract_with_its_keys():
+    table = rows(section(CONTRACT, "Streams"))
+    assert set(table) == {s.name for s in STREAM_TYPES}
+    for stream in STREAM_TYPES:
+        kind, _source, keys, replication = table[stream.name][:4]
+        assert ticked(keys) == tuple(stream.primary_keys), stream.name
+        parent = getattr(stream, "parent_stream_type", None)
+        if parent is not None:
+            assert replication == f"follows `{parent.name}`", stream.name
+            assert kind == f"child of `{parent.name}`", stream.name
+        elif isinstance(stream.replication_key, str):
+            assert ticked(replication) == (stream.replication_key,), stream.name
+        else:
+            assert not ticked(replication), stream.name
+
+
+def test_the_files_the_docs_cite_exist():
+    root = DOCS.parent
+    for page in [*DOCS.glob("*.md"), root / "CONTRIBUTING.md"]:
+        text = page.read_text(encoding="utf-8")
+        for path in re.findall(r"`((?:tests|tap_brightpearl|scripts)/[\w./-]+)`", text):
+            assert (root / path.rstrip("/")).exists(), f"{page.name} cites {path}"
