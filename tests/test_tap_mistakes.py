@@ -20,6 +20,7 @@ from helpers import (
     truth,
     write_json,
 )
+from meltano_helpers import meltano, meltano_env, repo_project, require_meltano
 from shell_helpers import console_script
 
 STATE_ADVICE = ("fix it, or run without it (no --state; under Meltano: meltano state clear) "
@@ -172,6 +173,23 @@ def test_sdk_settings_and_environment_never_warn(sandbox, tmp_path):
     assert run.returncode == 0, run.describe()
     assert [w for w in said(run, "WARNING") if "etting" in w] == []
     assert_complete(sandbox, run, ["brands"])
+
+
+def test_meltano_passes_no_unknown_setting(tmp_path):
+    """Meltano writes only the settings it declares, the SDK's among them: no warning."""
+    require_meltano()
+    project = repo_project(tmp_path)
+    env = meltano_env(TAP_BRIGHTPEARL_API_URL="http://127.0.0.1:9",  # nothing listens
+                      TAP_BRIGHTPEARL_STREAM_MAPS='{"brands": {"brandCode": null}}',
+                      TAP_BRIGHTPEARL_FLATTENING_ENABLED="true",
+                      TAP_BRIGHTPEARL_FLATTENING_MAX_DEPTH="1")
+    dumped = meltano(project, "invoke", "--dump=config", "tap-brightpearl", env=env)
+    assert dumped.returncode == 0, dumped.stderr[-3000:]
+    assert {"stream_maps", "flattening_enabled", "staff_token"} <= set(json.loads(dumped.stdout))
+    run = meltano(project, "invoke", "tap-brightpearl", env=env)
+    assert "Syncing Brightpearl account 'sandbox' at http://127.0.0.1:9" in run.stderr, (
+        run.stderr[-3000:])
+    assert "nknown setting" not in run.stderr
 
 
 # -- which credentials -----------------------------------------------------------------------
