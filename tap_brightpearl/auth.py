@@ -68,6 +68,22 @@ def resolve_auth_method(config: Mapping[str, t.Any]) -> str | None:
     return None
 
 
+def auth_choice(config: Mapping[str, t.Any]) -> str:
+    """Why :func:`resolve_auth_method` chose, when it chose among several credentials, else ""."""
+    if config.get("auth_method"):
+        return ""
+    given = [name for name, keys in (
+        ("staff_token", ("staff_token",)),
+        ("account_token", ("account_token",)),
+        ("OAuth tokens", ("oauth_access_token", "oauth_refresh_token")),
+    ) if any(config.get(k) for k in keys)]
+    if len(given) < 2:
+        return ""
+    both = "both " if len(given) == 2 else ""
+    listed = f"{', '.join(given[:-1])} and {given[-1]}"
+    return f" (chosen: {both}{listed} are set; set auth_method to choose)"
+
+
 class TokenExpiredError(Exception):
     """An API call was rejected with 401 "Authorization token expired"."""
 

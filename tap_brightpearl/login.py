@@ -184,8 +184,16 @@ def wait_for_redirect(server: _OneShot, redirect_uri: str, timeout: float) -> st
 
 def code_from(redirect: str, state: str) -> str:
     """The code of the redirect Brightpearl sent, after checking it answers this sign-in."""
-    query = {k: v[0] for k, v in parse_qs(urlsplit(redirect.strip()).query).items()}
+    parts = urlsplit(redirect.strip())
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    if not (parts.scheme and parts.netloc) or not {"code", "state", "error"} & set(query):
+        msg = ("that is not the redirect URL: paste the whole address from the browser's "
+               "address bar after approving the app (a URL with code= and state=)")
+        raise LoginError(msg)
     got = query.get("state", "")
+    if not got and not query.get("error"):
+        msg = "the redirect URL has no state=: paste the whole address, not a part of it"
+        raise LoginError(msg)
     if not hmac.compare_digest(got.encode(), state.encode()):
         msg = ("state mismatch: the redirect does not answer this sign-in (an old or forged "
                "link); start again")
@@ -297,12 +305,13 @@ def meltano_lines(updates: Mapping[str, t.Any], secret_dir: Path) -> list[str]:
 
 def parser() -> argparse.ArgumentParser:
     """The command line."""
-    p = argparse.ArgumentParser(prog="tap-brightpearl-login", description=__doc__.split("\n")[0])
+    summary = __doc__.split("\n")[0].replace("``", "")  # plain text, not reST
+    p = argparse.ArgumentParser(prog="tap-brightpearl-login", description=summary)
     p.add_argument("--config", type=Path, metavar="FILE",
                    help="settings to read; the tokens are written here (0600) unless "
                         "--print-meltano")
     p.add_argument("--print-meltano", action="store_true",
-                   help="print `meltano config set` lines instead of writing --config")
+                   help="print 'meltano config set' lines instead of writing --config")
     p.add_argument("--account", help="account code (default: account_code setting)")
     p.add_argument("--app-ref", help="app reference = OAuth client_id (default: app_ref)")
     p.add_argument("--redirect-uri", help="the app's registered redirect URI "

@@ -137,10 +137,16 @@ def summary_line(stream: Watched) -> None:
     if stream.reported or not (stream.selected or stream.requests_made):
         return
     stream.reported = True
+    records = stream.records_emitted if stream.selected else 0
     stream.logger.info(
-        "Stream '%s' done: %d records, %d requests, %.1f s",
+        "Stream '%s' done: %s, %s, %.1f s",
         stream.name,
-        stream.records_emitted if stream.selected else 0,
-        stream.requests_made,
+        counted(records, "record"),
+        counted(stream.requests_made, "request"),
         stream.seconds,
     )
+
+
+def counted(number: int, noun: str) -> str:
+    """``1 request``, ``2 requests``, ``12,000 records``."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"

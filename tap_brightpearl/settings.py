@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import typing as t
 from urllib.parse import urlparse
@@ -173,6 +174,30 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
                 "Singer SDK's METRIC lines (one JSON line per request and stream): DEBUG "
                 "(default: shown only with TAP_BRIGHTPEARL_LOGLEVEL=DEBUG) or INFO."),
 ).to_dict()
+
+
+def unknown_settings(
+    given: t.Iterable[str], known: t.Collection[str]
+) -> tuple[list[str], list[str]]:
+    """(errors, warnings) for the config's keys no setting has, each naming the closest one.
+
+    A near miss (``start_dat``, ``Page-Size``) stops the run: it is a setting the user meant to
+    set, and running without it is silently wrong (a ``start_date`` typo extracts the whole
+    history). Other unknown keys only warn: a note, or a setting of another version or tool.
+    Meltano passes only the settings it knows, so both come from hand-written config files;
+    the SDK's own settings (stream maps, flattening, batch) and the environment never warn.
+    """
+    errors, warnings = [], []
+    for key in sorted(set(given) - set(known)):
+        norm = key.strip().lower().replace("-", "_").replace(" ", "_")
+        if typo := difflib.get_close_matches(norm, known, n=1, cutoff=0.85):
+            errors.append(f"unknown setting {key!r}: did you mean {typo[0]!r}?")
+        elif near := difflib.get_close_matches(norm, known, n=1, cutoff=0.6):
+            warnings.append(f"Unknown setting {key!r} ignored (the closest setting is "
+                            f"{near[0]!r})")
+        else:
+            warnings.append(f"Unknown setting {key!r} ignored (no setting is like it)")
+    return errors, warnings
 
 
 def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:

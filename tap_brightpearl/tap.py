@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import io
 import logging
 import sys
 import typing as t
@@ -16,8 +17,8 @@ from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 from singer_sdk.singerlib import Catalog, SchemaMessage
 
-from tap_brightpearl import logs, sdk_internals, settings
-from tap_brightpearl.auth import BrightpearlAuthenticator, resolve_auth_method
+from tap_brightpearl import inputs, logs, sdk_internals, settings
+from tap_brightpearl.auth import BrightpearlAuthenticator, auth_choice, resolve_auth_method
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.isolation import Isolation
 from tap_brightpearl.progress import DEFAULT_INTERVAL, Progress
@@ -36,6 +37,7 @@ if t.TYPE_CHECKING:
 
 #: Where the command line keeps its ``--config`` files (the click context owns them).
 CONFIG_FILES = "tap_brightpearl.config_files"
+LISTED_STREAMS = 5  # the start line names the selected streams up to this many (else DEBUG)
 
 
 def config_files() -> list[Path]:
@@ -100,6 +102,7 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         validate_config: bool = True,
         **kwargs: t.Any,
     ) -> None:
+        given = set(config) if isinstance(config, dict) else set()  # not the environment's
         if parse_env_config and isinstance(config, dict | None):
             config = {**(config or {}), **settings.pan_env_config()}
         logs.quiet(self.logger)  # before the SDK's first bookkeeping line
@@ -111,20 +114,39 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         )
         logs.metrics_at(self.metrics_logger, self.config.get("metrics_log_level"))
         if validate_config:
-            errors = settings.settings_errors(self.config)
+            schema = copy.deepcopy(self.config_jsonschema)
+            type(self).append_builtin_config(schema)  # the SDK's own settings are known too
+            typos, unknown = settings.unknown_settings(given, schema["properties"])
+            for line in unknown:
+                self.logger.warning("%s", line)
+            errors = typos + settings.settings_errors(self.config)
             if errors := errors + deletes.config_errors(self.config, STREAM_TYPES):
                 raise ConfigValidationError(errors[0], errors=errors)
             _ = self.authenticator  # here, before any thread: reads the OAuth token store
-            base = urlparse(self.api_base)
-            self.logger.info(
-                "Syncing Brightpearl account '%s' at %s://%s with %s auth%s; streams: %s",
-                self.account,
-                base.scheme,
-                base.netloc,
-                self.authenticator_method,
-                self._instance_note(),
-                ", ".join(s.name for s in self.streams.values() if s.selected) or "none",
-            )
+            self._log_start()
+
+    def _log_start(self) -> None:
+        """The start line: account, host, auth (and why, if guessed), the streams selected."""
+        base = urlparse(self.api_base)
+        selected = [s.name for s in self.streams.values() if s.selected]
+        count = f"{len(selected)} stream{'' if len(selected) == 1 else 's'}"
+        if not selected:
+            streams = "no streams selected"
+        elif len(selected) <= LISTED_STREAMS:
+            streams = f"{count}: {', '.join(selected)}"
+        else:
+            streams = f"{count} selected"
+            self.logger.debug("Selected streams: %s", ", ".join(selected))
+        self.logger.info(
+            "Syncing Brightpearl account '%s' at %s://%s with %s auth%s%s; %s",
+            self.account,
+            base.scheme,
+            base.netloc,
+            self.authenticator_method,
+            auth_choice(self.config),
+            self._instance_note(),
+            streams,
+        )
 
     def _instance_note(self) -> str:
         iid = self.config.get("oauth_installation_instance_id")
@@ -198,6 +220,12 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
     def load_state(self, state: dict[str, t.Any]) -> None:
         """The SDK keeps only bookmarks; with oauth_tokens_in_state the tokens come along."""
         super().load_state(state)
+        for stream, value in inputs.drop_bad_bookmarks(t.cast("dict[str, t.Any]", self.state)):
+            start = self.config.get("start_date")
+            self.logger.warning(
+                "State: the %s bookmark %r is not a date-time; ignoring it, %s syncs again %s",
+                stream, value, stream, f"from start_date {start}" if start else "in full",
+            )
         if self.config.get("oauth_tokens_in_state") and STATE_KEY in state:
             t.cast("dict[str, t.Any]", self.state)[STATE_KEY] = state[STATE_KEY]
 
@@ -217,8 +245,17 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
     def cb_config(
         cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]
     ) -> _ConfigInput:
-        """Remember this command line's ``--config`` files: OAuth writes rotated tokens back."""
+        """Remember this command line's ``--config`` files: OAuth writes rotated tokens back.
+
+        Each is checked first: a missing or malformed file is one line naming it, exit 1.
+        """
         ctx.meta[CONFIG_FILES] = [Path(v) for v in value if v != "ENV"]
+        try:
+            for path in ctx.meta[CONFIG_FILES]:
+                inputs.check_config_file(path)
+        except inputs.InputFileError as exc:
+            logging.getLogger(cls.name).error("Config error: %s", exc)  # noqa: TRY400 - one line
+            ctx.exit(1)
         return super().cb_config(ctx, param, value)
 
     @override
@@ -233,6 +270,14 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         catalog: t.IO[str] | None = None,
     ) -> None:
         """Run the tap; an API failure ends it with one clear line (no traceback)."""
+        if state is not None:  # checked here: the SDK's parse error names neither file nor fix
+            text = state.read()
+            try:
+                inputs.check_state_text(text, getattr(state, "name", "<stdin>"))
+            except inputs.InputFileError as exc:
+                logging.getLogger(cls.name).error("State error: %s", exc)  # noqa: TRY400
+                sys.exit(1)
+            state = io.StringIO(text)
         try:
             super().invoke(
                 about=about, about_format=about_format, config=config, state=state,

@@ -227,8 +227,11 @@ class TokenKeeper:
             if from_state is not None:
                 candidates["state"] = from_state
         name, chosen = newest(config, candidates)
+        same = (chosen.access_token, chosen.refresh_token) == (
+            config.access_token, config.refresh_token)  # e.g. just written by the login
         if name != "config":
-            logger.info("OAuth tokens taken from the %s (the config's are older)", name)
+            if not same:
+                logger.info("OAuth tokens taken from the %s (the config's are older)", name)
         elif candidates and config.refresh_token:
             logger.info("OAuth tokens taken from the config (a refresh token the %s has not "
                         "seen: a new grant)", " and ".join(candidates))
