@@ -1,0 +1,92 @@
+"""README "A flat, typed warehouse": nested money as flat NUMERIC columns in PostgreSQL.
+
+Orders and their rows carry money in nested objects (``totalValue.total``,
+``rowValue.rowNet.value``, ``productPrice.value``), which target-postgres 0.8.1 stores as
+``jsonb``. The recipe, all tap settings: ``flattening_enabled: true`` with
+``flattening_max_depth: 2`` (the Singer SDK's flattening: one column per leaf, ``__`` between
+the parts of its path) and ``decimal_format: x-singer.decimal`` (the format target-postgres maps
+to ``NUMERIC``). The test syncs the sandbox with those settings, pipes the output into
+target-postgres and reads the column types from ``information_schema`` and every money value
+back as exact decimals.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from helpers import UNTHROTTLED, run_tap
+from test_targets_load import (  # the PostgreSQL fixture and target runner of the load tests
+    TARGET_POSTGRES,
+    Postgres,
+    pg_config,
+    postgres,  # noqa: F401 - a fixture
+    quote,
+    require,
+    run_target,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# README "A flat, typed warehouse": the settings, as the tap's config.
+RECIPE = {"flattening_enabled": True, "flattening_max_depth": 2,
+          "decimal_format": "x-singer.decimal"}
+MONEY = {
+    "orders": ("totalValue__total", "totalValue__net", "totalValue__taxAmount",
+               "totalValue__baseTotal"),
+    "order_rows": ("rowValue__rowNet__value", "rowValue__rowTax__value",
+                   "productPrice__value", "itemCost__value", "quantity__magnitude"),
+}
+SCHEMA = "flat"
+
+
+def decimal_columns(run: Any, stream: str) -> list[str]:
+    """The columns the tap declared as ``x-singer.decimal`` in its (flattened) SCHEMA."""
+    schema = next(m["schema"] for m in run.messages
+                  if m.get("type") == "SCHEMA" and m["stream"] == stream)
+    return [k for k, v in schema["properties"].items() if v.get("format") == "x-singer.decimal"]
+
+
+def test_the_recipe_lands_nested_money_as_exact_numeric_columns(
+    postgres: Postgres,  # noqa: F811 - the imported fixture
+    make_sandbox: Any,
+    tmp_path: Path,
+) -> None:
+    require(TARGET_POSTGRES)
+    sb = make_sandbox(seed=7, sizes={"orders": 300, "products": 60, "contacts": 60},
+                      **UNTHROTTLED)
+    run = run_tap(tmp_path, sb.tap_config(**RECIPE), streams={"orders", "order_rows"})
+    assert run.returncode == 0, run.stderr[-2000:]
+    singer = tmp_path / "flat.singer"
+    singer.write_text(run.stdout, encoding="utf-8")
+    load = run_target(TARGET_POSTGRES, pg_config(postgres, SCHEMA), singer, tmp_path)
+    assert load.returncode == 0, load.describe()
+    columns = postgres.columns(SCHEMA)
+    for stream, money in MONEY.items():
+        types = columns[stream]
+        assert {c: types.get(c) for c in money} == dict.fromkeys(money, "numeric"), stream
+        # nothing nested is left as jsonb: arrays and free-form objects arrive as JSON text
+        assert [c for c, kind in types.items() if kind == "jsonb"] == [], stream
+        assert not {"totalValue", "rowValue", "productPrice"} & set(types)
+    assert columns["orders"]["invoices"] == "text"
+    assert json.loads(postgres.psql(
+        f"select invoices from {SCHEMA}.orders where invoices <> '[]' limit 1")[0])
+    for stream, keys in (("orders", ("id",)), ("order_rows", ("orderId", "id"))):
+        decimals = decimal_columns(run, stream)
+        assert set(MONEY[stream]) <= set(decimals)
+        assert all(columns[stream][c] == "numeric" for c in decimals), stream
+        select = ", ".join(quote(c) for c in (*keys, *decimals))
+        landed = {}
+        for line in postgres.psql(f"select json_build_array({select}) from "
+                                  f"{SCHEMA}.{quote(stream)}"):
+            values = json.loads(line, parse_float=Decimal)
+            landed[tuple(values[:len(keys)])] = [
+                None if v is None else Decimal(v) for v in values[len(keys):]]
+        sent = {tuple(r[k] for k in keys): [None if r.get(c) is None else Decimal(r[c])
+                                            for c in decimals]
+                for r in run.records(stream)}
+        assert landed == sent, stream  # every value, every digit
+        cents = [v for row in sent.values() for v in row if v is not None]
+        assert any(v != v.to_integral_value() for v in cents), f"{stream}: no decimals"
