@@ -13,10 +13,13 @@ back as exact decimals.
 from __future__ import annotations
 
 import json
+import subprocess
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
-from helpers import UNTHROTTLED, run_tap
+import pytest
+from helpers import UNTHROTTLED, Run, run_tap
 from test_targets_load import (  # the PostgreSQL fixture and target runner of the load tests
     TARGET_POSTGRES,
     Postgres,
@@ -27,8 +30,9 @@ from test_targets_load import (  # the PostgreSQL fixture and target runner of t
     run_target,
 )
 
-if TYPE_CHECKING:
-    from pathlib import Path
+from tap_brightpearl.sandbox import Sandbox
+
+TARGET_DUCKDB = TARGET_POSTGRES.parent.parent.parent / "duckdb" / "bin" / "target-duckdb"
 
 # README "A flat, typed warehouse": the settings, as the tap's config.
 RECIPE = {"flattening_enabled": True, "flattening_max_depth": 2,
@@ -49,18 +53,29 @@ def decimal_columns(run: Any, stream: str) -> list[str]:
     return [k for k, v in schema["properties"].items() if v.get("format") == "x-singer.decimal"]
 
 
+@pytest.fixture(scope="module")
+def flat(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Path]:
+    """Orders and their rows synced with the recipe's settings, stdout kept as a file."""
+    tmp = tmp_path_factory.mktemp("recipe")
+    sb = Sandbox(seed=7, sizes={"orders": 300, "products": 60, "contacts": 60},
+                 **UNTHROTTLED).start()
+    try:
+        run = run_tap(tmp, sb.tap_config(**RECIPE), streams={"orders", "order_rows"})
+    finally:
+        sb.stop()
+    assert run.returncode == 0, run.stderr[-2000:]
+    singer = tmp / "flat.singer"
+    singer.write_text(run.stdout, encoding="utf-8")
+    return run, singer
+
+
 def test_the_recipe_lands_nested_money_as_exact_numeric_columns(
+    flat: tuple[Run, Path],
     postgres: Postgres,  # noqa: F811 - the imported fixture
-    make_sandbox: Any,
     tmp_path: Path,
 ) -> None:
     require(TARGET_POSTGRES)
-    sb = make_sandbox(seed=7, sizes={"orders": 300, "products": 60, "contacts": 60},
-                      **UNTHROTTLED)
-    run = run_tap(tmp_path, sb.tap_config(**RECIPE), streams={"orders", "order_rows"})
-    assert run.returncode == 0, run.stderr[-2000:]
-    singer = tmp_path / "flat.singer"
-    singer.write_text(run.stdout, encoding="utf-8")
+    run, singer = flat
     load = run_target(TARGET_POSTGRES, pg_config(postgres, SCHEMA), singer, tmp_path)
     assert load.returncode == 0, load.describe()
     columns = postgres.columns(SCHEMA)
@@ -90,3 +105,29 @@ def test_the_recipe_lands_nested_money_as_exact_numeric_columns(
         assert landed == sent, stream  # every value, every digit
         cents = [v for row in sent.values() for v in row if v is not None]
         assert any(v != v.to_integral_value() for v in cents), f"{stream}: no decimals"
+
+
+def test_target_duckdb_gets_the_flat_columns_as_varchar(flat: tuple[Run, Path],
+                                                       tmp_path: Path) -> None:
+    """README's loader table: target-duckdb 0.8 types every string VARCHAR, x-singer.decimal
+    included, so the flat money columns hold the exact strings (cast them in SQL)."""
+    require(TARGET_DUCKDB)
+    run, singer = flat
+    db = tmp_path / "warehouse.duckdb"
+    load = run_target(TARGET_DUCKDB, {"path": str(db), "default_target_schema": SCHEMA},
+                      singer, tmp_path)
+    assert load.returncode == 0, load.describe()
+    script = ("import duckdb, json, sys; c = duckdb.connect(sys.argv[1]); print(json.dumps("
+              "c.execute(sys.argv[2]).fetchall()))")
+
+    def query(sql: str) -> Any:
+        out = subprocess.run([str(TARGET_DUCKDB.parent / "python"), "-c", script, str(db), sql],
+                             capture_output=True, text=True, timeout=120, check=True)
+        return json.loads(out.stdout)
+
+    types = dict(query("SELECT column_name, data_type FROM information_schema.columns "
+                       "WHERE table_name = 'orders'"))
+    assert types["totalvalue__total"] == "VARCHAR"
+    assert "totalvalue" not in types
+    landed = dict(query(f'SELECT id, "totalValue__total" FROM {SCHEMA}.orders'))
+    assert landed == {r["id"]: r["totalValue__total"] for r in run.records("orders")}
