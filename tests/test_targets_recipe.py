@@ -2,23 +2,26 @@
 
 Orders and their rows carry money in nested objects (``totalValue.total``,
 ``rowValue.rowNet.value``, ``productPrice.value``), which target-postgres 0.8.1 stores as
-``jsonb``. The recipe, all tap settings: ``flattening_enabled: true`` with
-``flattening_max_depth: 2`` (the Singer SDK's flattening: one column per leaf, ``__`` between
-the parts of its path) and ``decimal_format: x-singer.decimal`` (the format target-postgres maps
-to ``NUMERIC``). The test syncs the sandbox with those settings, pipes the output into
-target-postgres and reads the column types from ``information_schema`` and every money value
-back as exact decimals.
+``jsonb``. The recipe, all tap settings read from README's ```yaml block:
+``flattening_enabled: true`` with ``flattening_max_depth: 2`` (the Singer SDK's flattening: one
+column per leaf, ``__`` between the parts of its path) and ``decimal_format: x-singer.decimal``
+(the format target-postgres maps to ``NUMERIC``). The sandbox synced with them is piped into
+target-postgres (column types from ``information_schema``, every amount read back as an exact
+decimal) and into target-duckdb (the flat columns as VARCHAR, as README's loader table says).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
+import typing as t
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from helpers import UNTHROTTLED, Run, run_tap
 from test_targets_load import (  # the PostgreSQL fixture and target runner of the load tests
     TARGET_POSTGRES,
@@ -34,9 +37,18 @@ from tap_brightpearl.sandbox import Sandbox
 
 TARGET_DUCKDB = TARGET_POSTGRES.parent.parent.parent / "duckdb" / "bin" / "target-duckdb"
 
-# README "A flat, typed warehouse": the settings, as the tap's config.
-RECIPE = {"flattening_enabled": True, "flattening_max_depth": 2,
-          "decimal_format": "x-singer.decimal"}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def recipe() -> dict[str, Any]:
+    """The tap settings of README's "A flat, typed warehouse" (its ```yaml block)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n### A flat, typed warehouse\n", 1)[1].split("\n### ", 1)[0]
+    settings = yaml.safe_load(re.findall(r"```yaml\n(.*?)```", section, flags=re.DOTALL)[0])
+    assert settings == {"decimal_format": "x-singer.decimal", "flattening_enabled": True,
+                        "flattening_max_depth": 2}
+    return t.cast("dict[str, Any]", settings)
+
 MONEY = {
     "orders": ("totalValue__total", "totalValue__net", "totalValue__taxAmount",
                "totalValue__baseTotal"),
@@ -60,7 +72,7 @@ def flat(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Path]:
     sb = Sandbox(seed=7, sizes={"orders": 300, "products": 60, "contacts": 60},
                  **UNTHROTTLED).start()
     try:
-        run = run_tap(tmp, sb.tap_config(**RECIPE), streams={"orders", "order_rows"})
+        run = run_tap(tmp, sb.tap_config(**recipe()), streams={"orders", "order_rows"})
     finally:
         sb.stop()
     assert run.returncode == 0, run.stderr[-2000:]
