@@ -87,6 +87,18 @@ def test_judge_reports_only_what_vanished_from_a_complete_trusted_sweep():
     assert v.keep.ids == {1, 2}
 
 
+def test_a_sweep_is_due_after_its_hours_or_when_its_time_is_unknown():
+    now = dt.datetime(2026, 1, 2, 12, tzinfo=dt.timezone.utc)
+    known = deletes.Known({1}, "2026-01-01T12:30:00.000Z")  # 23.5 h before now
+    assert not known.due(now, 24)
+    assert known.due(now, 23)
+    assert known.due(now, 0)  # 0: every run
+    for unknown in (None, "yesterday"):
+        assert deletes.Known({1}, unknown).due(now, 24)
+    assert deletes.Options("x").every_hours == 0  # one request: every run by default
+    assert deletes.IdSearch().every_hours == 24  # N/500 requests: daily by default
+
+
 # -- against the sandbox ---------------------------------------------------------------------
 
 
