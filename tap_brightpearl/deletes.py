@@ -84,8 +84,9 @@ def parse_idset(text: str) -> Iterator[int]:
 class Sweep:
     """How a stream lists every existing id; requests fail loudly (the sweep is then void)."""
 
-    #: A few requests whatever the stream's size: swept by default (``delete_streams`` unset).
-    cheap: t.ClassVar[bool] = False
+    #: Hours between sweeps when ``delete_sweep_hours`` is unset: a search sweep costs a
+    #: request per 500 ids, so it runs at most daily; a one-request sweep runs every run.
+    every_hours: t.ClassVar[float] = 24
 
     def ids(self, stream: BrightpearlStream) -> Iterator[int]:
         """Every existing id of ``stream``, its requests sent (and counted) by the stream."""
@@ -98,7 +99,7 @@ class Options(Sweep):
     """``OPTIONS {path}`` without an id set: one request, every existing id as getUris."""
 
     path: str  # e.g. order-service/order
-    cheap: t.ClassVar[bool] = True  # one request for every id
+    every_hours: t.ClassVar[float] = 0  # one request for every id: every run
 
     def ids(self, stream: BrightpearlStream) -> Iterator[int]:
         """The ids of the getUris (``/order/1-200``, ...), each checked to be this resource's."""
@@ -160,10 +161,15 @@ class Known:
         return {"ids": encode(self.ids), "count": len(self.ids), "swept_at": self.swept_at}
 
     def due(self, now: dt.datetime, hours: float) -> bool:
-        """Whether a sweep is due (``delete_sweep_hours`` since the last one; 0 = always)."""
+        """Whether ``hours`` have passed since the last sweep (0, none or unreadable: due)."""
         if not hours or not self.swept_at:
             return True
-        last = dt.datetime.fromisoformat(self.swept_at.replace("Z", "+00:00"))
+        try:
+            last = dt.datetime.fromisoformat(self.swept_at.replace("Z", "+00:00"))
+        except ValueError:
+            return True
+        if last.tzinfo is None:
+            last = last.replace(tzinfo=dt.timezone.utc)
         return now - last >= dt.timedelta(hours=hours)
 
 

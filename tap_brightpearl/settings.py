@@ -158,17 +158,18 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
                 "since the previous complete sweep in the deleted_records stream (default "
                 "true)."),
     th.Property("delete_streams", th.ArrayType(th.StringType()), title="Delete streams",
-                description="Which streams are swept for deletions (default: the selected "
-                "ones swept by one OPTIONS request: orders, products, contacts; add "
-                "goods_out_notes, goods_in_batches, customer_payments, supplier_payments to "
-                "sweep them by id-only searches, one request per 500 ids a run)."),
+                description="Which streams are swept for deletions (default: every selected "
+                "deletable stream: orders, products, contacts by one OPTIONS request each; "
+                "goods_out_notes, goods_in_batches, customer_payments, supplier_payments by "
+                "id-only searches, one request per 500 ids)."),
     th.Property("max_delete_fraction", th.NumberType(minimum=0, maximum=1), default=0.2,
                 title="Max delete fraction", description="A sweep that would report more "
                 "than this share of a stream's known ids as deleted reports nothing for it, "
                 "keeps the previous ids and warns (default 0.2)."),
-    th.Property("delete_sweep_hours", th.NumberType(minimum=0), default=0,
-                title="Delete sweep hours", description="Sweep each stream at most this "
-                "often; the last sweep's time is kept in the state (default 0: every run)."),
+    th.Property("delete_sweep_hours", th.NumberType(minimum=0), title="Delete sweep hours",
+                description="Sweep each stream at most this often, in hours (0: every run); "
+                "the last sweep's time is kept in the state. Unset: the one-request OPTIONS "
+                "sweeps run every run and the id-only search sweeps at most once a day."),
     th.Property("metrics_log_level", th.StringType(), allowed_values=["DEBUG", "INFO"],
                 default="DEBUG", title="Metrics log level", description="Level of the "
                 "Singer SDK's METRIC lines (one JSON line per request and stream): DEBUG "

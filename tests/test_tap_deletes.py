@@ -7,6 +7,7 @@ each run from the previous run's last STATE, and compares ``deleted_records`` wi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 import signal
@@ -32,8 +33,8 @@ def reported(run: Run) -> list[tuple[str, int]]:
 
 
 def sweep_run(tmp_path: Path, sb: Any, state: dict | None, name: str, **config: Any) -> Run:
-    """A run sweeping every deletable stream (the search sweeps are opt-in)."""
-    config.setdefault("delete_streams", list(SWEPT))
+    """A run sweeping every deletable stream, the search sweeps included (not once a day)."""
+    config.setdefault("delete_sweep_hours", 0)
     run = run_tap(tmp_path, sb.tap_config(**config), state=state, streams=STREAMS, name=name)
     assert run.returncode == 0, run.stderr[-3000:]
     return run
@@ -84,6 +85,18 @@ def test_judge_reports_only_what_vanished_from_a_complete_trusted_sweep():
     assert v.deleted == []
     assert not v.warn
     assert v.keep.ids == {1, 2}
+
+
+def test_a_sweep_is_due_after_its_hours_or_when_its_time_is_unknown():
+    now = dt.datetime(2026, 1, 2, 12, tzinfo=dt.timezone.utc)
+    known = deletes.Known({1}, "2026-01-01T12:30:00.000Z")  # 23.5 h before now
+    assert not known.due(now, 24)
+    assert known.due(now, 23)
+    assert known.due(now, 0)  # 0: every run
+    for unknown in (None, "yesterday"):
+        assert deletes.Known({1}, unknown).due(now, 24)
+    assert deletes.Options("x").every_hours == 0  # one request: every run by default
+    assert deletes.IdSearch().every_hours == 24  # N/500 requests: daily by default
 
 
 # -- against the sandbox ---------------------------------------------------------------------
@@ -222,14 +235,55 @@ def test_delete_sweep_hours_skips_a_recent_sweep_and_a_bad_stream_name_is_a_conf
     assert "delete_streams: 'order' cannot be swept" in bad.stderr
 
 
-def test_by_default_only_the_one_request_sweeps_run(make_sandbox, tmp_path):
-    """delete_streams unset: orders, products and contacts, one OPTIONS request each."""
+OPTIONS_SWEPT = ("orders", "products", "contacts")
+
+
+def options_requests(sb: Any) -> dict[str, int]:
+    return {k: v for k, v in sb.counters()["requests"].items() if k.startswith("OPTIONS")}
+
+
+def aged(state: dict, hours: dict[str, float]) -> dict:
+    """``state`` with each named stream's last sweep moved ``hours`` into the past."""
+    out = json.loads(json.dumps(state))
+    now = dt.datetime.now(dt.timezone.utc)
+    for name, h in hours.items():
+        when = now - dt.timedelta(hours=h)
+        out["bookmarks"]["deleted_records"]["sweeps"][name]["swept_at"] = \
+            when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return out
+
+
+def test_by_default_every_deletable_stream_is_swept_and_the_searches_at_most_daily(
+    make_sandbox, tmp_path
+):
+    """delete_streams and delete_sweep_hours unset: every selected deletable stream is swept;
+    the OPTIONS sweeps every run, the id-only searches when their last sweep is a day old."""
     sb = make_sandbox(seed=6, **UNTHROTTLED)
-    before = sb.counters()["requests"]
-    run = run_tap(tmp_path, sb.tap_config(), streams=STREAMS, name="default")
-    assert run.returncode == 0, run.stderr[-3000:]
-    sweeps = run.last_state()["bookmarks"]["deleted_records"]["sweeps"]
-    assert set(sweeps) == {"orders", "products", "contacts"}
-    used = {k: v - before.get(k, 0) for k, v in sb.counters()["requests"].items()}
-    assert {k: v for k, v in used.items() if k.startswith("OPTIONS") and v} == {
-        "OPTIONS order": 1, "OPTIONS product": 1, "OPTIONS contact": 1}
+    first = run_tap(tmp_path, sb.tap_config(), streams=STREAMS, name="default")
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert set(first.last_state()["bookmarks"]["deleted_records"]["sweeps"]) == set(SWEPT)
+    assert options_requests(sb) == {"OPTIONS order": 1, "OPTIONS product": 1,
+                                    "OPTIONS contact": 1}
+    # two search sweeps a day old, two an hour old; the OPTIONS ones an hour old
+    old, recent = ("goods_out_notes", "customer_payments"), ("goods_in_batches",
+                                                            "supplier_payments")
+    state = aged(first.last_state(), {**dict.fromkeys(old, 25),
+                                      **dict.fromkeys((*recent, *OPTIONS_SWEPT), 1)})
+    gone = {s: set(sb.delete(s, count=2)) for s in SWEPT}
+    sb.reset_counters()
+    second = run_tap(tmp_path, sb.tap_config(), streams=STREAMS, state=state, name="second")
+    assert second.returncode == 0, second.stderr[-3000:]
+    swept = (*OPTIONS_SWEPT, *old)
+    assert sorted(reported(second)) == sorted((s, i) for s in swept for i in gone[s])
+    assert options_requests(sb) == {"OPTIONS order": 1, "OPTIONS product": 1,
+                                    "OPTIONS contact": 1}
+    before = state["bookmarks"]["deleted_records"]["sweeps"]
+    after = second.last_state()["bookmarks"]["deleted_records"]["sweeps"]
+    assert [s for s in SWEPT if after[s]["swept_at"] == before[s]["swept_at"]] == list(recent)
+    for name in recent:
+        assert f"{name} not swept: the last sweep" in second.stderr
+    # delete_sweep_hours 0: every sweep runs, the recent ones too (and they catch up)
+    third = sweep_run(tmp_path, sb, second.last_state(), "every")
+    assert sorted(reported(third)) == sorted((s, i) for s in recent for i in gone[s])
+    again = third.last_state()["bookmarks"]["deleted_records"]["sweeps"]
+    assert all(again[s]["swept_at"] > after[s]["swept_at"] for s in SWEPT)

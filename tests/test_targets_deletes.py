@@ -1,39 +1,50 @@
-"""deleted_records lands in DuckDB and JSONL, and README's SQL applies it in DuckDB.
+"""deleted_records lands in DuckDB, PostgreSQL and JSONL, and README's SQL applies it.
 
-Two runs of the tap against the sandbox (the second from the first's last STATE, two orders and
-a contact deleted in between) are piped, as ``meltano run`` pipes them, into target-duckdb 0.8.0
-(duckdb 1.1.3, as meltano.yml pins them) and target-jsonl 0.1.4. Then README's DELETE statement
-runs on the DuckDB file: the orders and contacts left are exactly the sandbox's.
+Two runs of the tap against the sandbox (the second from the first's last STATE, two records
+of every swept stream deleted in between) are piped, as ``meltano run`` pipes them, into
+target-duckdb 0.8.0 (duckdb 1.1.3, as meltano.yml pins them), MeltanoLabs target-postgres 0.8.1
+and target-jsonl 0.1.4. Then the ```sql blocks of README's "Deleted records" section run as
+written on the DuckDB file and the PostgreSQL database: the marking query finds the deleted
+orders, and after the DELETE statements every table (the swept streams and their child rows:
+order rows, postal addresses, product prices and availability) holds exactly the sandbox's
+records, so no orphaned child row is left and nothing else was removed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import UNTHROTTLED, run_tap
+from helpers import CONTRACT_KEYS, UNTHROTTLED, run_tap
+from test_targets_load import Postgres, postgres, quote  # noqa: F401 - postgres: a fixture
 
 from tap_brightpearl.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ROOT / os.environ.get("TARGETS_VENV", ".venv-targets")
 DUCKDB = TARGETS / "duckdb" / "bin"
+POSTGRES = TARGETS / "postgres" / "bin" / "target-postgres"
 JSONL = TARGETS / "jsonl" / "bin" / "target-jsonl"
-STREAMS = {"orders", "contacts", "deleted_records"}
+SWEPT = ("orders", "products", "contacts", "goods_out_notes", "goods_in_batches",
+         "customer_payments", "supplier_payments")
+CHILDREN = ("order_rows", "postal_addresses", "product_prices", "product_availability")
+TABLES = (*SWEPT, *CHILDREN)
+STREAMS = {*TABLES, "deleted_records"}
+SCHEMA = "brightpearl"  # README's statements name this schema
 
-# README "Deleted records": the statement a data engineer runs after each load.
-APPLY_SQL = """
-DELETE FROM brightpearl.orders AS o
-USING brightpearl.deleted_records AS d
-WHERE d.stream = 'orders' AND d.id = o.id;
-DELETE FROM brightpearl.contacts AS c
-USING brightpearl.deleted_records AS d
-WHERE d.stream = 'contacts' AND d.id = c.contactid;
-"""
+
+def readme_sql() -> list[str]:
+    """The ```sql blocks of README's "Deleted records" section, as written."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("\n## Deleted records\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sql\n(.*?)```", section, flags=re.DOTALL)
+    assert len(blocks) == 2, "README's Deleted records section: the DELETE and the marking query"
+    return blocks
 
 
 def require(path: Path) -> None:
@@ -47,66 +58,103 @@ def load(exe: Path, config: dict[str, Any], singer: str, work: Path) -> None:
     work.mkdir(parents=True, exist_ok=True)
     path = work / f"{exe.name}-config.json"
     path.write_text(json.dumps(config), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TARGET_", "PG"))}
     proc = subprocess.run([str(exe), "--config", str(path)], input=singer, text=True,
-                          capture_output=True, cwd=work, timeout=300, check=False)
+                          capture_output=True, cwd=work, timeout=300, check=False, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
 def duckdb_query(db: Path, sql: str) -> Any:
+    """Run ``;``-separated statements; the last one's rows."""
     script = ("import duckdb, json, sys; c = duckdb.connect(sys.argv[1]); "
               "r = None\nfor s in sys.argv[2].split(';'):\n    "
-              "r = c.execute(s).fetchall() if s.strip() else r\nprint(json.dumps(r))")
+              "r = c.execute(s).fetchall() if s.strip() else r\nprint(json.dumps(r, default=str))")
     proc = subprocess.run([str(DUCKDB / "python"), "-c", script, str(db), sql],
-                          capture_output=True, text=True, timeout=120, check=True)
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)
 
 
+def keys_sql(table: str) -> str:
+    columns = ", ".join(quote(k) for k in CONTRACT_KEYS[table])
+    return f"SELECT {columns} FROM {SCHEMA}.{table}"
+
+
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], set, Any]:
+def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Two syncs with two records of each swept stream deleted in between, and the truth."""
     tmp = tmp_path_factory.mktemp("deletes-load")
     sb = Sandbox(seed=12, sizes={"orders": 300, "products": 120, "contacts": 150},
                  **UNTHROTTLED).start()
     try:
         first = run_tap(tmp, sb.tap_config(), streams=STREAMS, name="first")
         assert first.returncode == 0, first.stderr[-2000:]
-        gone = {("orders", i) for i in sb.delete("orders", count=2)}
-        gone |= {("contacts", i) for i in sb.delete("contacts", count=1)}
-        second = run_tap(tmp, sb.tap_config(), streams=STREAMS, state=first.last_state(),
-                         name="second")
+        gone = {(s, i) for s in SWEPT for i in sb.delete(s, count=2)}
+        # the search sweeps ran minutes ago: delete_sweep_hours 0 sweeps them again now
+        second = run_tap(tmp, sb.tap_config(delete_sweep_hours=0), streams=STREAMS,
+                         state=first.last_state(), name="second")
         assert second.returncode == 0, second.stderr[-2000:]
         assert {(r["stream"], r["id"]) for r in second.records("deleted_records")} == gone
-        truth = {s: {k[0] for k in sb.primary_keys(s)} for s in ("orders", "contacts")}
+        truth = {t: {tuple(k) for k in sb.primary_keys(t)} for t in TABLES}
+        before = {t: {tuple(r[k] for k in CONTRACT_KEYS[t]) for r in first.records(t)}
+                  for t in TABLES}
     finally:
         sb.stop()
-    return [first.stdout, second.stdout], gone, truth
+    # the deletions left rows behind in every table, children included: the SQL has work
+    assert all(before[t] > truth[t] for t in TABLES), [t for t in TABLES
+                                                       if not before[t] > truth[t]]
+    return {"outputs": [first.stdout, second.stdout], "gone": gone, "truth": truth}
 
 
-def test_deleted_records_land_in_duckdb_and_readme_sql_applies_them(two_runs, tmp_path):
+def check_applied(query: Any, runs: dict[str, Any]) -> None:
+    """README's marking query, then its DELETEs; every table then equals the sandbox's."""
+    apply_sql, mark_sql = readme_sql()
+    gone, truth = runs["gone"], runs["truth"]
+    rows = {(s, i) for s, i, *_ in query("SELECT stream, id FROM brightpearl.deleted_records")}
+    assert rows == gone
+    marked = {row[0] for row in query(mark_sql) if row[2] is not None}
+    assert marked == {i for s, i in gone if s == "orders"}
+    query(apply_sql)
+    left = {t: {tuple(row) for row in query(keys_sql(t))} for t in TABLES}
+    wrong = {t: (sorted(left[t] - truth[t])[:3], sorted(truth[t] - left[t])[:3])
+             for t in TABLES if left[t] != truth[t]}
+    assert not wrong, f"table: (rows left that the sandbox lacks, rows removed wrongly) {wrong}"
+
+
+def test_readme_sql_applies_deleted_records_in_duckdb(two_runs, tmp_path):
     require(DUCKDB / "target-duckdb")
-    outputs, gone, truth = two_runs
     db = tmp_path / "warehouse.duckdb"
-    for i, singer in enumerate(outputs):
-        load(DUCKDB / "target-duckdb", {"path": str(db), "default_target_schema": "brightpearl"},
+    for i, singer in enumerate(two_runs["outputs"]):
+        load(DUCKDB / "target-duckdb", {"path": str(db), "default_target_schema": SCHEMA},
              singer, tmp_path / f"duck{i}")
-    rows = duckdb_query(db, "SELECT stream, id, detected_at IS NOT NULL, previous_sweep_at "
-                            "IS NOT NULL FROM brightpearl.deleted_records")
-    assert {(s, i) for s, i, *_ in rows} == gone
-    assert all(a and b for *_, a, b in rows)
-    before = duckdb_query(db, "SELECT count(*) FROM brightpearl.orders")[0][0]
-    assert before == len(truth["orders"]) + 2  # the warehouse still has the deleted orders
-    duckdb_query(db, APPLY_SQL)
-    orders = {r[0] for r in duckdb_query(db, "SELECT id FROM brightpearl.orders")}
-    contacts = {r[0] for r in duckdb_query(db, "SELECT contactid FROM brightpearl.contacts")}
-    assert orders == truth["orders"]
-    assert contacts == truth["contacts"]
+    check_applied(lambda sql: duckdb_query(db, sql), two_runs)
+
+
+def test_readme_sql_applies_deleted_records_in_postgres(two_runs, postgres: Postgres,  # noqa: F811
+                                                        tmp_path):
+    require(POSTGRES)
+    config = {"sqlalchemy_url": postgres.url(), "default_target_schema": SCHEMA}
+    for i, singer in enumerate(two_runs["outputs"]):
+        load(POSTGRES, config, singer, tmp_path / f"pg{i}")
+
+    def query(sql: str) -> list[list[Any]]:
+        """Statements as written; a SELECT's rows as lists of values, in column order."""
+        body = "\n".join(line for line in sql.splitlines() if not line.startswith("--"))
+        body = body.strip().rstrip(";")
+        if not body.upper().startswith("SELECT"):
+            postgres.psql(sql)
+            return []
+        lines = postgres.psql(f"SELECT row_to_json(q) FROM ({body}) AS q")
+        return [list(json.loads(line).values()) for line in lines]
+
+    check_applied(query, two_runs)
 
 
 def test_deleted_records_land_in_jsonl(two_runs, tmp_path):
     require(JSONL)
-    outputs, gone, _ = two_runs
     out = tmp_path / "jsonl"
     out.mkdir()
-    load(JSONL, {"destination_path": str(out), "do_timestamp_file": False}, outputs[1],
-         tmp_path / "jsonl-work")
+    load(JSONL, {"destination_path": str(out), "do_timestamp_file": False},
+         two_runs["outputs"][1], tmp_path / "jsonl-work")
     lines = (out / "deleted_records.jsonl").read_text(encoding="utf-8").splitlines()
-    assert {(r["stream"], r["id"]) for r in map(json.loads, lines)} == gone
+    assert {(r["stream"], r["id"]) for r in map(json.loads, lines)} == two_runs["gone"]

@@ -4,7 +4,8 @@ Synced after every other stream, so the ids those emitted this run are known
 (:meth:`TapBrightpearl.emitted_ids`) and kept with the sweep's. One record per vanished id,
 never a tombstone in the resource's own stream: a SQL target that upserts would overwrite the
 row's last known values with nulls. The state's ``deleted_records`` bookmark holds, per swept
-stream, the ids (``deletes.encode``) and the time of the last complete sweep; it is written
+stream, the ids (``deletes.encode``) and the time of the last complete sweep (which spaces the
+sweeps: ``delete_sweep_hours``, else daily for a search sweep); it is written
 right after that stream's records, so a run killed before it reports nothing and the next run
 compares with the old ids.
 """
@@ -54,21 +55,20 @@ class DeletedRecordsStream(BrightpearlStream):
     endpoint_description = "the id sweep: `OPTIONS` of order, product, contact; id-only searches"
 
     def plan(self) -> list[str]:
-        """The streams swept this run.
-
-        ``delete_streams``, else the selected ones swept by one request (``OPTIONS``: orders,
-        products, contacts); a search sweep costs N/500 requests a run, so it is opt-in.
-        """
+        """The streams swept this run: ``delete_streams``, else every selected deletable one."""
         if not self.config.get("detect_deletes", True):
             return []
         streams = self._bp_tap.streams
         names = self.config.get("delete_streams")
         if names is None:
-            names = [
-                n for n in deletable(type(s) for s in streams.values())
-                if streams[n].selected and t.cast("t.Any", streams[n]).delete_sweep.cheap
-            ]
+            names = [n for n in deletable(type(s) for s in streams.values())
+                     if streams[n].selected]
         return [n for n in names if n in streams]
+
+    def hours(self, sweep: deletes.Sweep) -> float:
+        """Hours between two sweeps: ``delete_sweep_hours``, else the sweep's own cadence."""
+        hours = self.config.get("delete_sweep_hours")
+        return sweep.every_hours if hours is None else float(hours)
 
     @property
     def sweeps(self) -> dict[str, t.Any]:
@@ -90,12 +90,12 @@ class DeletedRecordsStream(BrightpearlStream):
         started = format_utc(now)
         previous = deletes.Known.load(self.sweeps.get(name))
         emitted = set(self._bp_tap.emitted_ids(name))
-        hours = float(self.config.get("delete_sweep_hours") or 0)
+        hours = self.hours(sweep)
         if previous is not None and not previous.due(now, hours):
             previous.ids |= emitted
             self.sweeps[name] = previous.dump()
-            logger.info("%s: %s not swept (last sweep %s, delete_sweep_hours %g)",
-                        NAME, name, previous.swept_at, hours)
+            logger.info("%s: %s not swept: the last sweep (%s) is under %g h old "
+                        "(delete_sweep_hours)", NAME, name, previous.swept_at, hours)
             sdk_internals.write_state(self._bp_tap)
             return
         sent = stream.requests_made
