@@ -18,6 +18,7 @@ import typing as t
 
 from tap_brightpearl import deletes, sdk_internals
 from tap_brightpearl.client import BrightpearlStream
+from tap_brightpearl.progress import counted
 from tap_brightpearl.records import format_utc
 
 if t.TYPE_CHECKING:
@@ -115,8 +116,8 @@ class DeletedRecordsStream(BrightpearlStream):
         for rid in verdict.deleted:
             yield {"stream": name, "id": rid, "detected_at": started,
                    "previous_sweep_at": previous.swept_at if previous else None}
-        logger.info("%s: %s swept (%d requests, %s ids): %d deleted%s", NAME, name, cost,
-                    f"{len(current):,}" if current is not None else "no",
+        logger.info("%s: %s swept (%s, %s ids): %d deleted%s", NAME, name,
+                    counted(cost, "request"), f"{len(current):,}" if current is not None else "no",
                     len(verdict.deleted), f" ({verdict.note})" if verdict.note else "")
         self.sweeps[name] = verdict.keep.dump()
         sdk_internals.write_state(self._bp_tap)
