@@ -1,7 +1,8 @@
 """docs/contract.md against the code: every setting and stream, with the stream's keys.
 
 The contract page is written by hand (the rules behind the names); this keeps its tables true
-when a setting or stream is added or a key changes.
+when a setting or stream is added or a key changes. The files the docs cite exist, and no file
+cites a document the repository does not hold.
 """
 
 from __future__ import annotations
@@ -60,3 +61,26 @@ def test_the_files_the_docs_cite_exist():
         text = page.read_text(encoding="utf-8")
         for path in re.findall(r"`((?:tests|tap_brightpearl|scripts)/[\w./-]+)`", text):
             assert (root / path.rstrip("/")).exists(), f"{page.name} cites {path}"
+
+
+# Files a user of the repository does not have, and labels of the project's issue tracker.
+DANGLING = re.compile(
+    r"\b(?:streams|brightpearl-api|design|singer-sdk-notes)\.md\b|/work/share[d]"
+    r"|\bissues? \d|§ ?\d",
+    re.IGNORECASE,
+)
+
+
+def test_no_file_cites_what_the_repository_lacks():
+    """Code, tests, benches and scripts cite the repo's own docs and say what a test proves."""
+    root = DOCS.parent
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for folder in ("tap_brightpearl", "tests", "bench", "scripts")
+        for path in sorted((root / folder).rglob("*"))
+        if path.is_file() and path.suffix in {".py", ".md", ".json", ".yml", ".sh", ".txt"}
+        and "__pycache__" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if DANGLING.search(line)
+    ]
+    assert not found, "\n".join(found)
