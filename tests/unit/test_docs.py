@@ -8,6 +8,7 @@ cites a document the repository does not hold.
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from tap_brightpearl.settings import CONFIG_SCHEMA
@@ -35,8 +36,12 @@ CONTRACT = (DOCS / "contract.md").read_text(encoding="utf-8")
 
 
 def test_every_setting_is_in_the_contract_and_no_other():
+    """The SDK adds its own settings to the schema once a tap is built (another test may have
+    built one in this process): those are the ones the contract names in prose, not in a table."""
+    sdk = ticked(re.search(r"The SDK adds its own:(.*?)\(", CONTRACT, re.DOTALL)[1])
     documented = set(rows(section(CONTRACT, "Settings")))
-    assert documented == set(CONFIG_SCHEMA["properties"])
+    assert documented == {name for name in CONFIG_SCHEMA["properties"]
+                          if not any(fnmatchcase(name, pattern) for pattern in sdk)}
 
 
 def test_every_stream_is_in_the_contract_with_its_keys():
