@@ -1,6 +1,6 @@
 """Sandbox throughput: generation time, order-search rows/s, GET-by-ID-set orders/s.
 
-Run: ``.venv/bin/python bench/bench_sandbox.py [--orders 100000]``. Targets (issue 2):
+Run: ``.venv/bin/python bench/bench_sandbox.py [--orders 100000]``. Targets:
 generation < 20 s, order-search >= 20,000 rows/s, GET-by-ID-set >= 5,000 full orders/s.
 The sandbox runs as a subprocess (``brightpearl-sandbox`` via ``python -m``), so the client's
 JSON decoding does not share the server's core; the client talks http.client with keep-alive.

@@ -18,7 +18,7 @@ from tap_brightpearl.auth import resolve_auth_method
 if t.TYPE_CHECKING:
     import requests
 
-#: brightpearl-api.md §1: the documented datacentres and the legacy hosts that still answer.
+#: docs/api-notes.md, "Base URL": the documented datacentres and the legacy hosts that still answer.
 KNOWN_HOSTS = (
     "known datacentres: euw1, use1 (https://<datacenter>.brightpearlconnect.com); legacy "
     "hosts ws-eu1.brightpearl.com, ws-use.brightpearl.com (set api_url to https://<host>)"

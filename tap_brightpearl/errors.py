@@ -1,6 +1,6 @@
 """Brightpearl's answers as Python: decoded bodies, error bodies, and the errors they raise.
 
-Every status and body here traces to ``brightpearl-api.md`` §6 (and §2b for OAuth):
+Every status and body here traces to docs/api-notes.md ("Errors", "Rate limit", "Expired token"):
 ``{"errors": [{"code", "message"}]}`` or a string ``response``; CMNC-018 (a rejected filter)
 is permanent whatever its status; a throttle 503 says "too many requests"; an expired OAuth
 token is a 401 "Authorization token expired"; CMNC-404 on an ID set means "not there".

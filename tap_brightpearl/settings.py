@@ -1,4 +1,4 @@
-"""The settings of the contract (``streams.md``), and the checks the JSON schema cannot make."""
+"""The settings of the contract (docs/contract.md), and the checks the JSON schema cannot make."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tap_brightpearl.auth import parse_expires_at, resolve_auth_method
 from tap_brightpearl.progress import DEFAULT_INTERVAL
 from tap_brightpearl.records import parse_instant
 
-#: ``PAN_SEC_BRIGHTPEARL-<NAME>`` secrets read with ``--config ENV`` (streams.md).
+#: ``PAN_SEC_BRIGHTPEARL-<NAME>`` secrets read with ``--config ENV`` (docs/contract.md).
 PAN_PREFIX = "PAN_SEC_BRIGHTPEARL-"
 AUTH_METHODS = ("staff_token", "account_token", "oauth")
 

@@ -4,7 +4,7 @@ The tap runs as a subprocess of its console script (``--config``/``--state``/``-
 files), every run under a timeout. Stdout is parsed as Singer messages with floats kept as
 ``Decimal`` (so a float anywhere is detectable; a non-JSON line fails the test, as it would
 break a target); stderr is kept as text. Ground truth comes from the sandbox, compared through
-the contract's primary keys (streams.md) in one normal form, ``norm``.
+the contract's primary keys (docs/contract.md) in one normal form, ``norm``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ TRACEBACK_LINE = re.compile(r"^(Traceback \(most recent call last\)|\s+\S|\^+$)"
 ENDPOINT = re.compile(r"[a-z]+-service/[a-z-]+")
 RETRY_LINE = re.compile(r"\bRetrying \S+ in [\d.]+ s after \d+ tries")
 
-# The contract (streams.md): stream -> primary key, in the contract's order.
+# The contract (docs/contract.md): stream -> primary key, in the contract's order.
 CONTRACT_KEYS: dict[str, tuple[str, ...]] = {
     "orders": ("id",), "order_rows": ("orderId", "id"), "order_notes": ("noteId",),
     "order_statuses": ("statusId",), "order_types": ("id",), "order_stock_statuses": ("id",),

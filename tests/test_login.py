@@ -1,4 +1,4 @@
-"""tap-brightpearl-login against the sandbox over real HTTP (issue 12 point 1).
+"""tap-brightpearl-login against the sandbox over real HTTP.
 
 The test plays the browser: it GETs the authorize URL the command printed without following
 the redirect, then either follows the sandbox's 302 to the command's 127.0.0.1 listener or

@@ -1,4 +1,4 @@
-"""`meltano invoke tap-brightpearl:login` with the real Meltano 4.4 (issue 12 point 1).
+"""`meltano invoke tap-brightpearl:login` with the real Meltano 4.4.
 
 The repo's meltano.yml (the tap by path, its `login` command as declared) signs in against the
 sandbox; the printed `meltano config set` lines are run as a user would, and the next

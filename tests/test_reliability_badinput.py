@@ -1,4 +1,4 @@
-"""Reliability 6: bad input ends in one clear line, unretried, without secrets (issue 5, point 6).
+"""Bad input ends in one clear line, unretried, without secrets.
 
 "Fast" is counted, not timed: retries announced by the tap (the bench times runs).
 """
@@ -51,7 +51,7 @@ def test_wrong_datacenter_host(make_sandbox, tmp_path):
     """Nothing listens at the API host: connection errors retry a bounded time, then fail
     with a line naming the host it could not reach (the one thing a user must fix).
 
-    `datacenter` is set too, but `api_url` wins (streams.md), so nothing leaves the machine.
+    `datacenter` is set too, but `api_url` wins (docs/contract.md), so nothing leaves the machine.
     """
     port = closed_port()
     url = f"http://127.0.0.1:{port}"

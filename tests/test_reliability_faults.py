@@ -1,4 +1,4 @@
-"""Reliability 3: transient faults and persistent outages (issue 5, point 3)."""
+"""Transient faults change no record; an outage or a hung server fails clearly in bounded time."""
 
 from __future__ import annotations
 

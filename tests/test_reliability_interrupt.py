@@ -1,4 +1,4 @@
-"""Reliability 5: a killed backfill resumes within one date window (issue 5, point 5)."""
+"""A killed backfill resumes within one date window."""
 
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ def test_killed_backfill_resumes_within_one_window(make_sandbox, tmp_path, sig, 
     )
 
 
-# The column each incremental stream's backfill is windowed on (streams.md; search -> GET
+# The column each incremental stream's backfill is windowed on (docs/contract.md; search -> GET
 # streams window on createdOn, search streams on their replication key).
 WINDOW_KEYS = {
     "orders": "createdOn", "products": "createdOn", "contacts": "createdOn",

@@ -1,4 +1,4 @@
-"""Reliability 1: live changes during a sync lose no record (issue 5, point 1)."""
+"""Live changes during a sync lose no record."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_mutations_mid_sync_lose_nothing(make_sandbox, tmp_path):
     )
 
 
-# Incremental streams (replication key in streams.md), children included.
+# Incremental streams (replication key in docs/contract.md), children included.
 INCREMENTAL = (
     "orders", "order_rows", "order_notes", "products", "contacts", "postal_addresses",
     "goods_out_notes", "goods_in_batches", "goods_movements", "journal_rows",

@@ -1,4 +1,4 @@
-"""Reliability 7: no secret reaches stdout, stderr or the state file (issue 5, point 7)."""
+"""No secret reaches stdout, stderr or the state file."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def test_oauth_tokens_never_printed(make_sandbox, tmp_path):
 
 def test_secret_from_environment_never_printed(make_sandbox, tmp_path):
     """The platform's way: the staff token arrives as `PAN_SEC_BRIGHTPEARL-STAFF_TOKEN` with
-    `--config ENV` (streams.md), the rest from the config file; it is used and never shown."""
+    `--config ENV` (docs/contract.md), the rest from the config file; it is used and never shown."""
     secret = "SECRET-env-staff-2468"
     sb = make_sandbox(seed=61, staff_token=secret, **UNTHROTTLED)
     config = {k: v for k, v in sb.tap_config().items() if k != "staff_token"}

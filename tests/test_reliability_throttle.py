@@ -1,4 +1,4 @@
-"""Reliability 2: the request budget (issue 5, point 2)."""
+"""The request budget: every record under a tight or shared throttle, and the tap's own cap kept."""
 
 from __future__ import annotations
 

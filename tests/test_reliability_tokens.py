@@ -1,4 +1,4 @@
-"""Reliability 4: OAuth tokens that expire, rotate or get revoked (issue 5, point 4)."""
+"""OAuth tokens that expire, rotate or get revoked: refreshed, saved, or one clear error."""
 
 from __future__ import annotations
 

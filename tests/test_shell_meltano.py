@@ -1,5 +1,5 @@
 """meltano.yml and plugin/tap-brightpearl.yml declare what the tap declares, and Meltano passes
-each value to the tap as it was given (issue 9 points 2 and 4).
+each value to the tap as it was given.
 
 The agreement tests read the files; the others run the real Meltano 4.4 of .venv-meltano on a
 copy of the repo's meltano.yml whose tap is the one under test.

@@ -1,4 +1,4 @@
-"""A newcomer's Meltano project adds the tap from plugin/tap-brightpearl.yml (issue 9 point 8).
+"""A newcomer's Meltano project adds the tap from plugin/tap-brightpearl.yml.
 
 `meltano init`, then `meltano add --from-ref` with the shipped definition, its `pip_url` set to
 a wheel of this work tree (README's step before a PyPI release sets it to the git URL the same

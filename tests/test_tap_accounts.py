@@ -1,4 +1,4 @@
-"""Many accounts (issue 12 point 4): one tap process per account, run in parallel, each complete
+"""Many accounts: one tap process per account, run in parallel, each complete
 and within its own ``max_requests_per_minute``; README's ``inherit_from`` plugins under the real
 Meltano.
 

@@ -1,4 +1,4 @@
-"""BATCH messages (issue 12 point 5): the tap's ``batch_config`` run piped into a loader that
+"""BATCH messages: the tap's ``batch_config`` run piped into a loader that
 reads BATCH files (MeltanoLabs target-postgres 0.8.1 on a real PostgreSQL, the server of
 ``test_targets_load``).
 

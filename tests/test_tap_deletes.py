@@ -1,4 +1,4 @@
-"""Deleted records (issue 11): the id sweep against the sandbox over real HTTP, and its parts.
+"""Deleted records: the id sweep against the sandbox over real HTTP, and its parts.
 
 The sandbox deletes records as a user would (``Sandbox.delete``, the ``delete_during_run``
 knob) and keeps the ground truth (``Sandbox.deleted``). Each test runs the tap as Meltano does,

@@ -1,4 +1,4 @@
-"""Host and credential mistakes fail fast with a line that says what to fix (issue 9, point 5).
+"""Host and credential mistakes fail fast with a line that says what to fix.
 
 DNS: no query may leave the machine, so the tap runs with ``tests/offline_dns`` on its
 ``PYTHONPATH`` (a resolver that knows no host name but ``localhost``): a mistyped ``datacenter``

@@ -1,4 +1,4 @@
-"""One bad stream never sinks the run (issue 12 point 2), over HTTP against the sandbox.
+"""One bad stream never sinks the run, over HTTP against the sandbox.
 
 The sandbox's ``refuse`` knob answers a service as Brightpearl answers a staff member without
 permission, ``fail_paths`` keeps one path answering a 5xx through every retry. The run skips

@@ -1,4 +1,4 @@
-"""What a run prints (issue 9, points 3 and 6): a report, never silent for long, no SDK noise.
+"""What a run prints: a report, never silent for long, no SDK noise.
 
 The tap runs as a subprocess the way Meltano runs it; stderr lines are timed as they arrive.
 """

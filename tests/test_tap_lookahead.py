@@ -1,6 +1,6 @@
 """Requests in flight: search pages fetched ahead, ID-set GETs beside the search, fitted windows.
 
-Issue 10's budget case: at 200 requests a minute every request after the 200th waits for the
+The budget case: at 200 requests a minute every request after the 200th waits for the
 slot of one of the first, so a backfill's first requests must not trickle out one round trip
 at a time, and a large backfill must not pay one part-filled page per month. Counted by the
 sandbox over real HTTP: what was in flight at once, and how many searches were made.

@@ -1,4 +1,4 @@
-"""OAuth tokens survive every way the tap is run (issue 9, point 1).
+"""OAuth tokens survive every way the tap is run.
 
 Meltano writes the tap's config to a temporary file rebuilt from its settings on every run, and
 ``--config ENV`` has no file at all, so a refresh token rotated in one run must reach the next

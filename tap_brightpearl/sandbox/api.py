@@ -61,7 +61,7 @@ def json_renderer(render: Callable[[Store, dict[str, Any], int], Any]) -> Render
 
 
 def error(status: int, code: str, message: str) -> Answer:
-    """An ``errors`` body (brightpearl-api.md §6)."""
+    """An ``errors`` body (docs/api-notes.md, "Errors")."""
     return status, dumps({"errors": [{"code": code, "message": message}]}), "error"
 
 

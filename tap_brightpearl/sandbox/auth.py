@@ -5,7 +5,7 @@ the app ref too). ``GET /authorize/{account}`` approves at once (or refuses, kno
 ``authorize_deny``) and redirects to ``redirect_uri`` with a single-use ``code`` and the same
 ``state``. The token endpoint ``POST /token/{account}`` takes the authorization-code grant and
 the refresh grant; refresh tokens rotate (the old one is invalid once used). Error answers are
-Brightpearl's recorded ones (brightpearl-api.md §2b). Secrets are compared in constant time and
+Brightpearl's recorded ones (docs/api-notes.md). Secrets are compared in constant time and
 never logged.
 """
 

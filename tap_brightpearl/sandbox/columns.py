@@ -168,4 +168,3 @@ def _row(path: str, with_drift: bool = False) -> RowType:
 
 
 ROW: dict[str, RowType] = {path: _row(path) for path in SEARCH_COLUMNS}
-BRAND_ROW_DRIFT = _row("product-service/brand-search", with_drift=True)

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001 - unicode in seeded data is deliberate
-"""Seeded, deterministic data for every stream, kept in the shapes brightpearl-api.md records.
+"""Seeded, deterministic data for every stream, in the shapes tests/evidence/ records.
 
 Large resources (orders, products, contacts, goods-out notes) keep a compact internal dict per
 record; the full GET payload is rendered on first request and its JSON bytes cached until the

@@ -11,7 +11,7 @@ endpoint refuses or fails). The token and authorize endpoints get none.
 segments: a service, a resource, or a full path) as a staff member without permission is
 answered. ASSUMPTION: no recording or reference shows Brightpearl's answer to a request its
 staff member may not make; the sandbox sends HTTP 403 with an ``errors`` list,
-``{"errors":[{"code":"GWY-403","message":"..."}]}``, the API's error shape (§6). Another status
+``{"errors":[{"code":"GWY-403","message":"..."}]}``, the API's error shape. Another status
 (e.g. 401) gets the same body. ``fail_paths={"product-service/product-price": 500}`` answers
 every request below the prefix with that 5xx (500: the CMNU-003 body; 503: the outage text, not
 the throttle's), whatever the retries.

@@ -31,8 +31,6 @@ PRODUCT_PRICE = Entity("products", "prices", json_renderer(shapes.render_price),
                        only=lambda p: bool(p["prices"]))
 CONTACT = Entity("contacts", "contacts", json_renderer(shapes.render_contact), 200, "any-404",
                  "No Contact Found", uri="/contact", paged=True)
-ENTITIES = {"order": ORDER, "product": PRODUCT, "product-price": PRODUCT_PRICE,
-            "contact": CONTACT}
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Response shapes: the search tables (columns in columns.py) and GET payloads (§4, §5).
+"""Response shapes: the search tables (columns in columns.py) and GET payloads (tests/evidence/).
 
 Row functions turn an internal record into a search row (a named row of columns.ROW, PERIOD
 cells in epoch seconds, display offset ``off``); render functions build the full GET object.

@@ -103,7 +103,7 @@ def contact_row(c: dict[str, Any]) -> Any:
 
 
 def render_contact(store: Store, c: dict[str, Any], variant: int) -> dict[str, Any]:
-    """Full contact GET object, as recorded (brightpearl-api.md §11).
+    """Full contact GET object, as recorded (tests/evidence/contacts/).
 
     contactTags a comma-separated string of tag ids, financialDetails.nominalCode a string,
     creditLimit an integer, discountPercentage a JSON number, the creator ``createdByid``;

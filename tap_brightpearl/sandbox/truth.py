@@ -1,4 +1,4 @@
-"""Ground truth per contract stream (streams.md): primary keys present now, and changes.
+"""Ground truth per contract stream (docs/contract.md): primary keys present now, and changes.
 
 PK tuples follow the contract's key order. ``exchange_rates`` keys carry ``rateActiveFrom`` as
 the string the API serves. ``changed_since`` uses the internal (millisecond) timestamps for

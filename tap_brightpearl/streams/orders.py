@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 import typing as t
 
 from tap_brightpearl import deletes
 from tap_brightpearl.records import map_to_rows
 from tap_brightpearl.streams.kinds import ChildStream, DetailStream, ReferenceStream, SearchStream
-
-if sys.version_info >= (3, 12):
-    pass
-else:
-    pass
-
 
 
 class OrdersStream(DetailStream):
