@@ -1,4 +1,4 @@
-"""Mistakes a user makes (issue 15 point 3): each is one line, naming the mistake, no traceback.
+"""Mistakes a user makes: each is one line, naming the mistake, no traceback.
 
 The tap (or ``tap-brightpearl-login``) runs as a subprocess against the sandbox; each test checks
 the exact line it prints, at which level, and the exit code.
