@@ -107,6 +107,9 @@ reading, so a client that copes here copes with the real API):
   enrolledOn}, enrolledOn a timestamp with an offset), products ``lastStocktakeOn`` (a
   timestamp with an offset: -06:00 or +01:00), brand-search column ``brandCode``
   (STRING), warehouses ``dockDoors`` (integer).
+* INVENTED surprises, off by default: the knob ``surprises`` (a list of ``drift.Surprise``)
+  serves a value of another type in chosen records of a GET answer, e.g. a string where
+  orders send an integer ``version``.
 * Freshly created orders show ``updatedOn: null`` in order-search (GET shows updatedOn =
   createdOn); a ``createdOn`` filter finds them. supplier-payment-search reports
   ``resultsAvailable: 500`` whatever the count and ignores ``paymentId`` filters.
