@@ -26,6 +26,7 @@ import re
 import typing as t
 from dataclasses import dataclass, field
 
+from tap_brightpearl.errors import StreamLocalError
 from tap_brightpearl.records import to_utc
 from tap_brightpearl.unfit import UNFIT, UNFIT_SCHEMA, Memory, field_path, short, where
 from tap_brightpearl.widen import (
@@ -92,6 +93,10 @@ class Drift(Exception):  # noqa: N818 - a signal, not an error
         """Keys and indexes from the record's root to the value that does not fit."""
         down = tuple(reversed(self.up))
         return down if self.key is None else (*down, self.key)
+
+
+class UnloadableRecordError(StreamLocalError):
+    """A value no record can do without (a key) that its declared type cannot hold."""
 
 
 def compile_node(
@@ -297,7 +302,7 @@ class Conformer:
         if not _nullable(drift.node.schema):
             msg = (f"{self.stream}: field '{where(location)}' is declared {declared}, not null, "
                    f"and got {short(value)}: a record cannot be loaded without it")
-            raise ValueError(msg)
+            raise UnloadableRecordError(msg)
         parent[last] = None
         name = field_path(drift.node.path)
         self.memory.report(

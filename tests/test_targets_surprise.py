@@ -219,3 +219,17 @@ def test_both_runs_land_in_jsonl(runs, tmp_path: Path):
              (tmp_path / "jsonl0" / "orders.jsonl").read_text().splitlines()]
     assert {r["id"]: r["_unfit_values"]["version"] for r in aside if "_unfit_values" in r} == {
         runs["first"]: "v7", runs["middle"]: "v7"}
+
+
+def test_a_key_of_another_type_skips_its_stream_with_one_line(make_sandbox, tmp_path):
+    sb = make_sandbox(sizes={"orders": 30, "products": 10, "contacts": 10}, **UNTHROTTLED)
+    order = min(k[0] for k in sb.primary_keys("orders"))
+    sb.configure(surprises=[Surprise("order", "id", (order,), "id", f"SO-{order}")])
+    run = run_tap(tmp_path, sb.tap_config(), streams={"orders", "warehouses"})
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert run.records("warehouses"), "the other streams go on"
+    errors = [line.split("| ")[-1] for line in run.stderr_lines() if "| ERROR " in line]
+    assert (f"Stream 'orders' skipped (with its child streams order_rows): orders: field 'id' "
+            f"is declared integer, not null, and got 'SO-{order}': a record cannot be loaded "
+            "without it") in errors[0], errors
