@@ -4,8 +4,11 @@ The sandbox serves, over HTTP, values of another type where a field has a declar
 earlier-added type (knob ``surprises``): a string in the integer ``version`` of the FIRST order
 and of one mid-stream, a string in the integer ``productId`` of one order's rows (the child
 stream ``order_rows``), and, in the second run only, an object in the first warehouse's
-``dockDoors``, a field the first run added as text (its column is TEXT: the second run must not
-make it JSON, which target-postgres would refuse with "Altering columns is not supported").
+``dockDoors``, a field the first run added as text. The state keeps that type: without it the
+second run would declare the field JSON, and target-duckdb would move the first run's values to
+a renamed column (``dockdoors_<date>_<time>``) while target-postgres would store the object in
+the TEXT column, not in ``_unfit_values``. (A declared integer that turned text would stop
+target-postgres: "Altering columns is not supported", ``tests/test_targets_load.py``.)
 
 The second run starts from the first's last STATE. Both outputs are piped, in order, into
 MeltanoLabs target-postgres 0.8.1 (the embedded PostgreSQL), target-duckdb 0.8.0 and
@@ -195,6 +198,12 @@ def test_both_runs_load_into_duckdb(runs, tmp_path: Path):
         key = KEYS[stream].lower()
         got = duckdb_query(db, f"SELECT count(DISTINCT {key}), count(*) FROM {SCHEMA}.{stream}")
         assert got == [[len(keys), len(keys)]], stream
+    columns = dict(map(tuple, duckdb_query(
+        db, "SELECT column_name, data_type FROM information_schema.columns "
+            f"WHERE table_schema = '{SCHEMA}' AND table_name = 'warehouses'")))
+    # a changed type would have moved the first run's values to dockdoors_<date>_<time>
+    assert [c for c in columns if c.startswith("dockdoors")] == ["dockdoors"]
+    assert (columns["dockdoors"], columns["_unfit_values"]) == ("VARCHAR", "JSON")
     got = duckdb_query(db, f"SELECT id, _unfit_values->>'version' FROM {SCHEMA}.orders "
                            "WHERE _unfit_values IS NOT NULL")
     assert sorted(map(tuple, got)) == [(runs["first"], "v7"), (runs["middle"], "v7")]
