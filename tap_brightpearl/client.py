@@ -19,7 +19,6 @@ from tap_brightpearl import logs, progress, sdk_internals, transport
 from tap_brightpearl.conform import EVOLVE, Conformer
 from tap_brightpearl.errors import check_response, error_message
 from tap_brightpearl.schemas import STREAM_SCHEMA
-from tap_brightpearl.widen import SINGER_DECIMAL
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -107,7 +106,6 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
             self.name, self.effective_schema,
             mode=str(self.config.get("schema_drift") or EVOLVE),
             mirrors=sdk_internals.schema_mirrors(self),
-            decimal_format=str(self.config.get("decimal_format") or SINGER_DECIMAL),
             state=self.stream_state,
         )
 

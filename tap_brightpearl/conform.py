@@ -3,8 +3,8 @@
 A stream's schema is compiled once into a tree of :class:`Node` (one per declared property), and
 each record is walked along it in one pass that also shapes the values the contract fixes:
 timestamps to canonical UTC, decimals to exact strings, digit strings to integers where an
-integer is declared (only when lossless: ``"0010"`` stays a string), numbers to strings where a
-string is declared.
+integer is declared (only when lossless: ``"0010"`` is not an integer), numbers to strings where
+a string is declared.
 
 What the schema cannot hold is *drift*, and a declared type never changes (SQL loaders cannot
 alter a column, in this run or after an earlier one):
@@ -39,7 +39,6 @@ from tap_brightpearl.widen import (
     NUM,
     OBJ,
     READY,
-    SINGER_DECIMAL,
     STR,
     TEXT,
     added_schema,
@@ -229,13 +228,11 @@ class Conformer:
         *,
         mode: str = EVOLVE,
         mirrors: t.Sequence[dict[str, t.Any]] = (),
-        decimal_format: str = SINGER_DECIMAL,
         state: dict[str, t.Any] | None = None,
     ) -> None:
         self.stream = stream
         self.schema = copy.deepcopy(schema)
         self.mode = mode
-        self.decimal = decimal_format
         self.mirrors = list(mirrors)  # the schemas the SCHEMA messages carry: changed alike
         self.memory = Memory(state if state is not None else {})  # the stream's state entry
         self.added: set[str] = set()  # paths of the fields added in this run
