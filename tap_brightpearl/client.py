@@ -19,7 +19,6 @@ from tap_brightpearl import logs, progress, sdk_internals, transport
 from tap_brightpearl.conform import EVOLVE, Conformer
 from tap_brightpearl.errors import check_response, error_message
 from tap_brightpearl.schemas import STREAM_SCHEMA
-from tap_brightpearl.widen import SINGER_DECIMAL
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -99,17 +98,20 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
 
     @functools.cached_property
     def conformer(self) -> Conformer:
-        """This stream's record conformance, widening the schema its SCHEMA messages carry."""
+        """This stream's record conformance, adding to the schema its SCHEMA messages carry.
+
+        The fields it has reported are kept in the stream's state entry (``unfit.Memory``).
+        """
         return Conformer(
             self.name, self.effective_schema,
             mode=str(self.config.get("schema_drift") or EVOLVE),
             mirrors=sdk_internals.schema_mirrors(self),
-            decimal_format=str(self.config.get("decimal_format") or SINGER_DECIMAL),
+            state=self.stream_state,
         )
 
     @override
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
-        """Shape and check the record; a widened schema is re-emitted before it."""
+        """Shape and check the record; a schema with new fields is re-emitted before it."""
         self.records_emitted += 1
         conformer = self.conformer
         record = conformer(row)

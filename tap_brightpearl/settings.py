@@ -131,11 +131,14 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
                 "targets) create exact NUMERIC columns; DuckDB and JSONL targets are "
                 "unaffected."),
     th.Property("schema_drift", th.StringType(), allowed_values=["evolve", "ignore"],
-                default="evolve", title="Schema drift", description="evolve (default): a "
-                "field the schema lacks, or a value its declared type cannot hold, widens the "
-                "stream's SCHEMA (re-emitted once, one warning naming the field) and the "
-                "record keeps the value. ignore: the declared schema only; such values are "
-                "left out of the records, each field named once in a warning."),
+                default="evolve", title="Schema drift", description="A declared type never "
+                "changes (SQL loaders cannot alter a column): a value its type cannot hold "
+                "is kept, as sent, in the record's _unfit_values JSON field, keyed by its path "
+                "(e.g. orderRows[3].quantity), and the field is null. evolve (default): a "
+                "field the schema lacks is added to the stream's SCHEMA (re-emitted once) as "
+                "text, or JSON for an object or array, a type fixed for later runs. ignore: "
+                "the declared schema only; such a field's values go to _unfit_values too. "
+                "Each field is named once in a warning, then at INFO in later runs."),
     _s("user_agent", "User agent", "User-Agent header of every request (default "
        "tap-brightpearl/<version>)."),
     _i("request_timeout", "Request timeout", "Seconds before a request times out (default "

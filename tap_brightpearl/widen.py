@@ -1,25 +1,22 @@
-"""The schema side of drift: property kinds, the schema a new value implies, the lattice.
+"""The schema side of drift: property kinds, and the type a field the schema lacks is given.
 
-Widening goes integer -> decimal -> string for scalars; mixed kinds become any JSON.
+A declared type never changes; a new field gets a type every later value of its kind fits.
 """
 
 from __future__ import annotations
 
-import decimal
 import typing as t
 
 from tap_brightpearl.records import to_utc
 
-_Decimal = decimal.Decimal
-
-ANY, STR, DT, DEC, INT, NUM, BOOL, OBJ, FREE, ARR = range(10)
+ANY, STR, DT, DEC, INT, NUM, BOOL, OBJ, FREE, ARR, TEXT = range(11)
 KIND_NAMES = ("any", "string", "date-time", "decimal", "integer", "number", "boolean", "object",
-              "object", "array")
+              "object", "array", "string")
 
 #: Decimal string formats: the contract's, and the one SQL targets of the SDK map to NUMERIC.
 SINGER_DECIMAL, X_SINGER_DECIMAL = "singer.decimal", "x-singer.decimal"
 DECIMAL_FORMATS = (SINGER_DECIMAL, X_SINGER_DECIMAL)
-#: Every JSON type: the widest schema, for a field whose values disagree in kind.
+#: Every JSON type: what a property declared without a type allows.
 ANY_TYPES = ["object", "array", "string", "number", "integer", "boolean", "null"]
 
 def looks_like_timestamp(text: str) -> bool:
@@ -58,68 +55,32 @@ def kind_of(schema: dict[str, t.Any]) -> int:
 
 
 
-# -- inferring and joining schemas ---------------------------------------------------------
-
-
-def infer(value: t.Any, decimal: str = SINGER_DECIMAL) -> dict[str, t.Any]:
-    """The schema of a value the declared schema lacks (always nullable)."""
-    if isinstance(value, bool):
-        return {"type": ["boolean", "null"]}
-    if isinstance(value, int):
-        return {"type": ["integer", "null"]}
-    if isinstance(value, float | _Decimal):
-        return {"type": ["string", "null"], "format": decimal}
-    if isinstance(value, str):
-        if looks_like_timestamp(value):
-            return {"type": ["string", "null"], "format": "date-time"}
-        return {"type": ["string", "null"]}
-    if isinstance(value, dict):
-        if not value or all(k.isdigit() for k in value):  # keyed by id: free-form
-            return {"type": ["object", "null"]}
-        props = {k: infer(v, decimal) for k, v in value.items() if v is not None}
-        return {"type": ["object", "null"], "properties": props} if props else {
-            "type": ["object", "null"]}
-    if isinstance(value, list):
-        items = [infer(v, decimal) for v in value if v is not None]
-        out: dict[str, t.Any] = {"type": ["array", "null"]}
-        if items:
-            joined = items[0]
-            for other in items[1:]:
-                joined = join(joined, other, decimal)
-            out["items"] = joined
-        return out
-    return {"type": ANY_TYPES}
-
-
-_SCALARS = {STR, DT, DEC, INT, NUM, BOOL}
 #: Kinds whose values need no work when they arrive as this Python type (the fast path).
 READY: dict[int, type] = {STR: str, DEC: str, INT: int, BOOL: bool}
 
 
-def join(
-    a: dict[str, t.Any], b: dict[str, t.Any], decimal: str = SINGER_DECIMAL
-) -> dict[str, t.Any]:
-    """The narrowest schema holding the values of both (the widening lattice)."""
-    ka, kb = kind_of(a), kind_of(b)
-    if ka == kb == OBJ:
-        props = dict(a["properties"])
-        for name, prop in b["properties"].items():
-            props[name] = join(props[name], prop, decimal) if name in props else prop
-        return {**a, "type": ["object", "null"], "properties": props}
-    if ka == kb == ARR:
-        ia, ib = a.get("items"), b.get("items")
-        items = join(ia, ib, decimal) if ia and ib else None
-        return {"type": ["array", "null"], **({"items": items} if items else {})}
-    if ka == kb and ka != ANY:
-        return a
-    if {ka, kb} <= {OBJ, FREE}:
-        return {"type": ["object", "null"]}
-    if {ka, kb} <= {INT, NUM, DEC}:
-        return {"type": ["string", "null"], "format": decimal}
-    if {ka, kb} <= _SCALARS:
-        return {"type": ["string", "null"]}
-    return {"type": ANY_TYPES}
+# -- the type of a field the schema lacks ---------------------------------------------------
 
+
+#: What a field the schema lacks is declared as, by the JSON kind of its first value. Coarse
+#: on purpose: a column's type can never change later (SQL loaders cannot alter a column), so
+#: every scalar is text (integers, decimals, booleans and timestamps all have an exact text
+#: form), and objects and arrays are JSON. A later value of the same kind always fits.
+ADDED_TYPES = ("string", "object", "array")
+
+
+def added_type(value: t.Any) -> str:
+    """The JSON type a new field is declared as, from its first non-null value."""
+    if isinstance(value, dict):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    return "string"
+
+
+def added_schema(json_type: str) -> dict[str, t.Any]:
+    """The property schema of a new field of ``json_type`` (one of :data:`ADDED_TYPES`)."""
+    return {"type": [json_type, "null"]}
 
 
 def with_decimal_format(schema: t.Any, fmt: str) -> t.Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .data import DEFAULT_SIZES, SIZE_KEYS
 from .deletes import DELETABLE
+from .drift import Surprise
 from .server import KNOB_DEFAULTS, Sandbox
 
 if TYPE_CHECKING:
@@ -50,6 +52,15 @@ def _prefix_status(default: int) -> Callable[[str], tuple[str, int]]:
         return prefix, int(status or default)
 
     return parse
+
+
+def _surprises(text: str) -> list[Surprise]:
+    try:
+        return [Surprise(i["endpoint"], i["key"], tuple(i["ids"]), i["path"], i["value"])
+                for i in json.loads(text)]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise argparse.ArgumentTypeError(
+            f"expected a JSON list of {{endpoint, key, ids, path, value}}, got {text!r}") from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -109,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
                    default=d["drift_fields"],
                    help="serve the few invented fields of drift.py that no schema declares, so "
                         "a full sync exercises schema widening (default on)")
+    p.add_argument("--surprises", type=_surprises, default=None, metavar="JSON",
+                   help="INVENTED values of another type in chosen records (drift.Surprise), "
+                        'e.g. \'[{"endpoint": "order", "key": "id", "ids": [1001], '
+                        '"path": "version", "value": "v7"}]\'')
     p.add_argument("--authorize-deny", action="store_true",
                    help="the OAuth authorize page refuses: redirect with error=access_denied")
     p.add_argument("--redirect-uris", action="append", default=None, metavar="URI",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from . import drift
 from . import faults as fault_bodies
 from .api import MAX_URL, Request, error
 from .throttle import THROTTLE_TEXT
@@ -131,6 +132,8 @@ class Pipeline:
             self.live.before_request()
             endpoint, (status, body, message_type) = self.router.dispatch(req, method)
         self.counters.hit(endpoint, status)
+        if status == 200 and self.knobs["surprises"]:
+            body = drift.surprised(self.knobs["surprises"], endpoint, body)
         out["Message-Type"] = message_type
         if fault == "malformed" and status == 200:
             body = body[: max(1, len(body) // 2)]

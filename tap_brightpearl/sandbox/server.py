@@ -59,6 +59,7 @@ KNOB_DEFAULTS: dict[str, Any] = {
     "fail_paths": None,  # {path prefix: 5xx}: that path answers the 5xx every time
     "delete_during_run": None,  # {stream: N}: N records deleted while a client syncs
     "delete_every": 1,  # ... one every this many API requests
+    "surprises": None,  # [drift.Surprise]: values of another type served in some records
 }
 
 

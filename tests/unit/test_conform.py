@@ -29,11 +29,3 @@ def test_conformer_shapes_declared_fields():
         "nested": {"at": "2024-01-01T00:00:00.000Z"}, "lines": [{"qty": "3"}, {"qty": "1.5"}],
         "custom": {"PCF_DATE": "2024-01-01T06:00:00.000Z", "PCF_TEXT": "x"}}
     assert not conformer.widened
-
-
-def test_conformer_widens_without_losing_leading_zeros():
-    schema = {"properties": {"code": {"type": ["integer", "null"]}}}
-    conformer = Conformer("s", schema)
-    assert conformer({"code": "0010"}) == {"code": "0010"}
-    assert conformer.schema["properties"]["code"] == {"type": ["string", "null"]}
-    assert conformer({"code": 7}) == {"code": "7"}  # a number for a string field: converted
