@@ -19,7 +19,7 @@ import typing as t
 
 from singer_sdk.exceptions import FatalAPIError
 
-from tap_brightpearl import logs, sdk_internals
+from tap_brightpearl import logs, sdk_internals, unfit
 from tap_brightpearl.errors import RetriesExhaustedError, UnauthorizedError, is_stream_local
 
 if t.TYPE_CHECKING:
@@ -43,11 +43,13 @@ def family(stream: Stream) -> list[Stream]:
 
 
 #: What the SDK adds to a stream's state while it syncs (not a bookmark that moved).
-SDK_MARKERS = ("replication_key_signpost", "starting_replication_value", "progress_markers")
+#: Not bookmarks: the SDK's in-sync markers, and the memory of drift already reported (unfit.py).
+SDK_MARKERS = ("replication_key_signpost", "starting_replication_value", "progress_markers",
+               unfit.STATE_KEY)
 
 
 def settled(entry: dict[str, t.Any]) -> dict[str, t.Any]:
-    """A stream's state without the SDK's in-sync markers (partitions likewise)."""
+    """A stream's bookmarks alone, without the markers above (partitions likewise)."""
     kept = {k: v for k, v in entry.items() if k not in SDK_MARKERS}
     if isinstance(kept.get("partitions"), list):
         kept["partitions"] = [settled(p) for p in kept["partitions"]]

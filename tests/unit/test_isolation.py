@@ -96,6 +96,20 @@ def test_a_403_skips_the_stream_and_its_children_and_restores_their_bookmarks(ca
         run.isolation.finish()
 
 
+def test_a_skip_after_only_the_drift_memory_moved_says_the_bookmark_is_unchanged(caplog):
+    """The memory of reported drift (unfit.STATE_KEY) sits beside a bookmark but is none."""
+    run = Run()
+    run.sync(FakeStream("products"), accept=1)
+
+    def sync(context: Any) -> None:
+        run.tap.state["bookmarks"]["orders"]["schema_drift"] = {"added": {"x": "string"}}
+        raise ForbiddenError("HTTP 403 from /x")
+
+    run.isolation.attempt(orders(), sync)
+    assert run.tap.state["bookmarks"]["orders"] == START["orders"]
+    assert "bookmark unchanged" in caplog.records[-1].getMessage()
+
+
 def test_5xx_to_the_end_before_any_success_is_an_outage():
     run = Run()
     with pytest.raises(RetriesExhaustedError):
