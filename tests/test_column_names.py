@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from evidence_replay import Replay
-from helpers import discovered, run_tap
+from evidence_replay import ACCOUNT, Replay
+from helpers import discovered, ends_with_traceback, run_tap
 from test_evidence_tap import sync
 from test_schema_drift import CATALOGUE, drifted_order, schemas_of, validate, variant
 
@@ -200,10 +200,17 @@ def test_two_names_for_one_column_fail_clearly(tmp_path: Path) -> None:
         body["response"][0]["parent_order_id"] = 1  # beside parentOrderId
 
     payload = variant("orders", "order-service/order/{ids}", clash)
-    with Replay(CATALOGUE, [payload, payload]) as replay, pytest.raises(
-        naming.NameCollisionError, match=r"parentOrderId and parent_order_id of .* the same "
-                                         r"name 'parent_order_id'; use column_names: original"):
-        sync(replay, {"orders"}, **SNAKE)
+    with Replay(CATALOGUE, [payload, payload]) as replay:
+        config = {"api_url": replay.url, "account_code": ACCOUNT, "app_ref": "replay-app",
+                  "staff_token": "replay-token", **SNAKE}
+        run = run_tap(tmp_path, config, streams={"orders"}, name="clash")
+    assert run.returncode == 1
+    assert not ends_with_traceback(run.stderr), run.stderr[-2000:]
+    assert re.search(r"Config error: column_names: snake_case gives parentOrderId and "
+                     r"parent_order_id of stream orders the same name 'parent_order_id'; "
+                     r"use column_names: original", run.last_stderr_line()), run.stderr[-2000:]
+    bookmarks = [s.get("bookmarks", {}).get("orders", {}) for s in run.states()]
+    assert not any("replication_key_value" in b for b in bookmarks)  # the next run redoes it
 
 
 def test_batch_files_carry_snake_case_records(sandbox, tmp_path: Path) -> None:
