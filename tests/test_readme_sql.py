@@ -109,7 +109,8 @@ def duckdb(db: Path, sql: str, then: str = "select 1") -> subprocess.CompletedPr
                           capture_output=True, text=True, timeout=120, check=False)
 
 
-def load(exe: Path, config: dict[str, Any], singer: str, work: Path) -> None:
+def load(exe: Path, config: dict[str, Any], singer: str, work: Path, *, ok: bool = True) -> str:
+    """Pipe Singer messages into a target; its stderr (it must succeed, or fail if not ``ok``)."""
     work.mkdir(parents=True, exist_ok=True)
     path = work / f"{exe.name}-config.json"
     path.write_text(json.dumps(config), encoding="utf-8")
@@ -117,7 +118,8 @@ def load(exe: Path, config: dict[str, Any], singer: str, work: Path) -> None:
     proc = subprocess.run([str(exe), "--config", str(path)], input=singer, text=True,
                           capture_output=True, cwd=work, timeout=600, check=False,
                           env={**env, "PGTZ": "UTC"})
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (proc.returncode == 0) == ok, proc.stderr[-3000:]
+    return proc.stderr
 
 
 @dataclass
@@ -126,6 +128,7 @@ class Warehouses:
     duckdb: dict[str, Path]
     keys: dict[str, dict[str, list[str]]]  # naming -> stream -> key properties emitted
     gone: set[tuple[str, int]]
+    singer: dict[str, str]  # naming -> the first run's output
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +174,7 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouses]
                  singer, tmp / f"duckdb-{n}")
             keys[n] = {m["stream"]: m["key_properties"] for m in first[n].messages
                        if m["type"] == "SCHEMA"}
-        yield Warehouses(pg, files, keys, gone)
+        yield Warehouses(pg, files, keys, gone, {n: first[n].stdout for n in NAMINGS})
     finally:
         if server is not None:
             server.cleanup()
@@ -209,6 +212,19 @@ def test_both_namings_land_the_same_rows(warehouses: Warehouses) -> None:
                      for t in tables}
     assert counts["snake_case"] == counts["original"]
     assert len(counts["original"]) == len(warehouses.keys["original"])
+
+
+def test_switching_naming_into_the_same_tables_fails_the_load(warehouses: Warehouses,
+                                                             tmp_path: Path) -> None:
+    """Why README says to switch into a new schema: target-postgres adds the new columns, but
+    the old key column is NOT NULL, so the first row in the new names fails the load."""
+    pg = warehouses.pg
+    pg.rows("postgres", "create database switched")
+    config = {"sqlalchemy_url": pg.url("switched"), "default_target_schema": SCHEMA}
+    load(TARGET_POSTGRES, config, warehouses.singer["original"], tmp_path / "before")
+    err = load(TARGET_POSTGRES, config, warehouses.singer["snake_case"], tmp_path / "after",
+               ok=False)
+    assert re.search(r'NotNullViolation.*null value in column "\w+Id"', err), err[-3000:]
 
 
 # -- README's SQL --------------------------------------------------------------------------------
