@@ -83,13 +83,24 @@ def schema(node: t.Any, where: str = "a stream") -> t.Any:
 def record(value: t.Any) -> t.Any:
     """A record with every key at every level in snake_case (values untouched)."""
     if isinstance(value, dict):
-        out = {snake(k): record(v) for k, v in value.items()}
-        if len(out) != len(value):
-            _renamed(value, "a record")  # raises, naming the two keys
-        return out
-    if isinstance(value, list):
-        return [record(v) for v in value]
-    return value
+        return _record(value)
+    return _items(value) if isinstance(value, list) else value
+
+
+def _record(value: dict[str, t.Any]) -> dict[str, t.Any]:
+    out = {}
+    known = _NAMES.get  # the per-record path: a lookup per key, no call for a plain value
+    for key, item in value.items():
+        kind = type(item)
+        out[known(key) or snake(key)] = (
+            _record(item) if kind is dict else _items(item) if kind is list else item)
+    if len(out) != len(value):
+        _renamed(value, "a record")  # raises, naming the two keys
+    return out
+
+
+def _items(values: list[t.Any]) -> list[t.Any]:
+    return [record(v) if type(v) in (dict, list) else v for v in values]
 
 
 def names(values: t.Iterable[str] | None) -> list[str] | None:
