@@ -110,23 +110,20 @@ def names(values: t.Iterable[str] | None) -> list[str] | None:
 
 # -- catalogs ----------------------------------------------------------------------------------
 
-_KEY_LISTS = ("key_properties", "table-key-properties", "valid-replication-keys")
+def _renamed_list(holder: dict[str, t.Any], key: str, rename: t.Callable[[str], str]) -> None:
+    if isinstance(holder.get(key), list | tuple):
+        holder[key] = [rename(n) for n in holder[key]]
+    elif isinstance(holder.get(key), str) and holder[key]:
+        holder[key] = rename(holder[key])
 
 
 def _stream_level(entry: dict[str, t.Any], rename: t.Callable[[str], str]) -> None:
     """Key properties and replication keys of a catalog entry and its metadata, in place."""
-    for key in _KEY_LISTS[:1]:
-        if isinstance(entry.get(key), list | tuple):
-            entry[key] = [rename(n) for n in entry[key]]
-    if entry.get("replication_key"):
-        entry["replication_key"] = rename(entry["replication_key"])
+    for key in ("key_properties", "replication_key"):
+        _renamed_list(entry, key, rename)
     for md in entry.get("metadata", []):
-        meta = md.get("metadata", {})
-        for key in _KEY_LISTS[1:]:
-            if isinstance(meta.get(key), list | tuple):
-                meta[key] = [rename(n) for n in meta[key]]
-        if meta.get("replication-key"):
-            meta["replication-key"] = rename(meta["replication-key"])
+        for key in ("table-key-properties", "valid-replication-keys", "replication-key"):
+            _renamed_list(md.get("metadata", {}), key, rename)
 
 
 def catalog(data: dict[str, t.Any]) -> dict[str, t.Any]:
