@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from evidence_replay import ACCOUNT, Replay
 from helpers import discovered, ends_with_traceback, run_tap
+from meltano_helpers import meltano, meltano_env, repo_project, require_meltano
 from test_evidence_tap import sync
 from test_schema_drift import CATALOGUE, drifted_order, schemas_of, validate, variant
 
@@ -226,3 +227,24 @@ def test_batch_files_carry_snake_case_records(sandbox, tmp_path: Path) -> None:
              for line in gzip.open(path, "rt", encoding="utf-8")]
     assert lines and all("contact_id" in r and "contactId" not in r for r in lines)
     assert all(SQL_NAME.match(n) for r in lines for n in record_names(r))
+
+
+def test_meltano_selects_by_the_names_that_land(sandbox, tmp_path: Path) -> None:
+    """Meltano discovers the snake_case catalog, applies select rules by those names and
+    passes the catalog back: the tap maps it to Brightpearl's names and honours the rules."""
+    require_meltano()
+    project = repo_project(tmp_path, select=["contacts.*", "!contacts.created_byid"])
+    env = meltano_env(**{f"TAP_BRIGHTPEARL_{k.upper()}": str(v)
+                         for k, v in sandbox.tap_config(**SNAKE).items()})
+    run = meltano(project, "invoke", "tap-brightpearl", env=env, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    messages = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+    streams = {m["stream"] for m in messages if m["type"] == "RECORD"}
+    assert streams == {"contacts"}
+    records = [m["record"] for m in messages if m["type"] == "RECORD"]
+    assert len(records) == len(sandbox.primary_keys("contacts"))
+    assert all("contact_id" in r and "updated_on" in r for r in records)
+    assert not any("created_byid" in r or "createdByid" in r for r in records)
+    header = next(m for m in messages if m["type"] == "SCHEMA" and m["stream"] == "contacts")
+    assert header["key_properties"] == ["contact_id"]
+    assert "created_byid" not in header["schema"]["properties"]
