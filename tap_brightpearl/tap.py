@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import logging
 import sys
@@ -73,8 +74,8 @@ class SchemaOnceWriter(MsgSpecWriter):
                 return
             self._schemas[message.stream] = copy.deepcopy(message.schema)  # widened in place
             if self.snake_case:
-                message = SchemaMessage(
-                    stream=message.stream,
+                message = dataclasses.replace(
+                    message,
                     schema=naming.schema(message.schema, f"stream {message.stream}"),
                     key_properties=naming.names(message.key_properties),
                     bookmark_properties=naming.names(message.bookmark_properties),
