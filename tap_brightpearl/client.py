@@ -13,9 +13,10 @@ import typing as t
 
 import backoff
 from singer_sdk import RESTStream
+from singer_sdk.batch import Batcher
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
-from tap_brightpearl import logs, progress, sdk_internals, transport
+from tap_brightpearl import logs, naming, progress, sdk_internals, transport
 from tap_brightpearl.conform import EVOLVE, Conformer
 from tap_brightpearl.errors import check_response, error_message
 from tap_brightpearl.schemas import STREAM_SCHEMA
@@ -123,6 +124,23 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
             if self.selected:
                 sdk_internals.publish_schema(self)
         return record
+
+    @override
+    def get_batches(
+        self, batch_config: t.Any, context: Context | None = None
+    ) -> t.Iterator[tuple[t.Any, list[str]]]:
+        """The SDK's batch files; with ``column_names: snake_case`` their records renamed.
+
+        Batched records skip the message writer, where RECORD messages are renamed.
+        """
+        if not self._bp_tap.snake_case:
+            yield from super().get_batches(batch_config, context)
+            return
+        batcher = Batcher(tap_name=self.tap_name, stream_name=self.name,
+                          batch_config=batch_config)
+        records = map(naming.record, sdk_internals.synced_records(self, context))
+        for manifest in batcher.get_batches(records=records):
+            yield batch_config.encoding, manifest
 
     # -- requests -------------------------------------------------------------------------
 

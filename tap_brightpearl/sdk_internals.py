@@ -9,6 +9,8 @@
 - :func:`schema_mirrors` and :func:`publish_schema`: the schemas the SCHEMA messages carry
   (``StreamMap.transformed_schema``), widened in place on drift, and the SDK's writer of them.
 - :func:`write_state`: a STATE message now (a window's checkpoint), through the tap's writer.
+- :func:`synced_records`: the records ``Stream.get_batches`` writes to batch files, for a
+  ``get_batches`` that renames them first (``column_names: snake_case``).
 - :func:`sender`: the SDK's own request function (``_request``) inside the stream's retries,
   for requests outside its paginated loop (GET-by-ID-set, OPTIONS).
 - :func:`first_page`: the SDK's ``_prepare_request`` for a search's first page, so a page sent
@@ -125,6 +127,11 @@ def publish_schema(stream: Stream) -> None:
 def write_state(tap: Tap) -> None:
     """Write the tap's whole state as a STATE message now."""
     tap.state_writer.write_state(tap.state)
+
+
+def synced_records(stream: Stream, context: Context | None) -> t.Iterator[dict[str, t.Any]]:
+    """The stream's records as the SDK's ``get_batches`` takes them (no RECORD messages)."""
+    return iter(stream._sync_records(context, write_messages=False))
 
 
 def request_function(stream: RESTStream[t.Any]) -> RequestFunc:

@@ -130,6 +130,14 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
                 "x-singer.decimal makes MeltanoLabs target-postgres (and other singer-sdk SQL "
                 "targets) create exact NUMERIC columns; DuckDB and JSONL targets are "
                 "unaffected."),
+    th.Property("column_names", th.StringType(), allowed_values=["original", "snake_case"],
+                default="original", title="Column names", description="original (default): "
+                "Brightpearl's own field names (camelCase: orderId). snake_case: every "
+                "property name at every level of the SCHEMA and RECORD messages (and batch "
+                "files), the key and bookmark properties and the discovered catalog in "
+                "snake_case (orderId -> order_id, totalValue__total -> total_value__total), "
+                "so SQL needs no quoted identifiers. The state is the same either way: "
+                "switching does not resync, but the tables get new columns."),
     th.Property("schema_drift", th.StringType(), allowed_values=["evolve", "ignore"],
                 default="evolve", title="Schema drift", description="A declared type never "
                 "changes (SQL loaders cannot alter a column): a value its type cannot hold "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import io
 import logging
@@ -15,9 +16,9 @@ import click
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
-from singer_sdk.singerlib import Catalog, SchemaMessage
+from singer_sdk.singerlib import Catalog, RecordMessage, SchemaMessage
 
-from tap_brightpearl import inputs, logs, sdk_internals, settings
+from tap_brightpearl import inputs, logs, naming, sdk_internals, settings
 from tap_brightpearl.auth import BrightpearlAuthenticator, auth_choice, resolve_auth_method
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.isolation import Isolation
@@ -66,6 +67,7 @@ class SchemaOnceWriter(MsgSpecWriter):
     def __init__(self) -> None:
         super().__init__()
         self._schemas: dict[str, t.Any] = {}
+        self.snake_case = False  # column_names: snake_case renames here, at the output
 
     def write_message(self, message: t.Any) -> None:
         """Write a message unless it repeats a stream's SCHEMA."""
@@ -73,6 +75,15 @@ class SchemaOnceWriter(MsgSpecWriter):
             if self._schemas.get(message.stream) == message.schema:
                 return
             self._schemas[message.stream] = copy.deepcopy(message.schema)  # widened in place
+            if self.snake_case:
+                message = dataclasses.replace(
+                    message,
+                    schema=naming.schema(message.schema, f"stream {message.stream}"),
+                    key_properties=naming.names(message.key_properties),
+                    bookmark_properties=naming.names(message.bookmark_properties),
+                )
+        elif self.snake_case and isinstance(message, RecordMessage):
+            message.record = naming.record(message.record)
         super().write_message(message)
 
 
@@ -113,6 +124,8 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
             **kwargs,
         )
         logs.metrics_at(self.metrics_logger, self.config.get("metrics_log_level"))
+        if isinstance(self.message_writer, SchemaOnceWriter):
+            self.message_writer.snake_case = self.snake_case
         if validate_config:
             schema = copy.deepcopy(self.config_jsonschema)
             type(self).append_builtin_config(schema)  # the SDK's own settings are known too
@@ -205,14 +218,30 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         return Progress(self.budget, float(interval))
 
     @property
+    def snake_case(self) -> bool:
+        """``column_names: snake_case``: names renamed at the output (``naming.py``)."""
+        return self.config.get("column_names") == naming.SNAKE_CASE
+
+    @property
+    @override
+    def catalog_dict(self) -> dict:
+        """The discovered catalog, in the names the output carries."""
+        data = super().catalog_dict
+        return naming.catalog(data) if self.snake_case else data
+
+    @property
     @override
     def input_catalog(self) -> Catalog | None:
-        """The ``--catalog`` given, its decimals in the format ``decimal_format`` names."""
+        """The ``--catalog`` given, in Brightpearl's names, decimals as ``decimal_format``."""
         if "_decimal_catalog" not in self.__dict__:
             catalog = super().input_catalog
             if catalog is not None:
                 fmt = str(self.config.get("decimal_format") or SINGER_DECIMAL)
-                catalog = Catalog.from_dict(with_decimal_format(catalog.to_dict(), fmt))
+                data = with_decimal_format(catalog.to_dict(), fmt)
+                if self.snake_case:
+                    own = {s.name: s.schema for s in self.discover_streams()}
+                    data = naming.catalog_back(data, own)
+                catalog = Catalog.from_dict(data)
             self.__dict__["_decimal_catalog"] = catalog
         return t.cast("Catalog | None", self.__dict__["_decimal_catalog"])
 

@@ -83,3 +83,11 @@ def test_sync_all_calls_each_top_level_streams_sync_on_the_instance():
     assert "tap.sync_all()" in inspect.getsource(Tap.invoke)
     assert TapBrightpearl.sync_all is sdk_internals.GuardedSyncAll.sync_all
     assert "child_stream.sync(context=child_context)" in inspect.getsource(Stream._sync_children)
+
+
+def test_get_batches_takes_the_records_synced_records_gives():
+    """``column_names: snake_case`` renames batched records: the SDK must take them from there."""
+    assert "self._sync_records(context, write_messages=False)" in inspect.getsource(
+        Stream.get_batches)
+    assert list(inspect.signature(Stream._sync_records).parameters) == [
+        "self", "context", "write_messages"]

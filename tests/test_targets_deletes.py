@@ -35,14 +35,15 @@ SWEPT = ("orders", "products", "contacts", "goods_out_notes", "goods_in_batches"
 CHILDREN = ("order_rows", "postal_addresses", "product_prices", "product_availability")
 TABLES = (*SWEPT, *CHILDREN)
 STREAMS = {*TABLES, "deleted_records"}
-SCHEMA = "brightpearl"  # README's statements name this schema
+SCHEMA = "tap_brightpearl"  # README's statements name this schema (the demo's)
 
 
 def readme_sql() -> list[str]:
-    """The ```sql blocks of README's "Deleted records" section, as written."""
+    """The ```sql blocks of README's "Deleted records" section for the default names."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("\n## Deleted records\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```sql\n(.*?)```", section, flags=re.DOTALL)
+    blocks = [block for block in re.findall(r"```sql\n(.*?)```", section, flags=re.DOTALL)
+              if block.startswith("-- column_names: original\n")]
     assert len(blocks) == 2, "README's Deleted records section: the DELETE and the marking query"
     return blocks
 
@@ -110,7 +111,7 @@ def check_applied(query: Any, runs: dict[str, Any]) -> None:
     """README's marking query, then its DELETEs; every table then equals the sandbox's."""
     apply_sql, mark_sql = readme_sql()
     gone, truth = runs["gone"], runs["truth"]
-    rows = {(s, i) for s, i, *_ in query("SELECT stream, id FROM brightpearl.deleted_records")}
+    rows = {(s, i) for s, i, *_ in query(f"SELECT stream, id FROM {SCHEMA}.deleted_records")}
     assert rows == gone
     marked = {row[0] for row in query(mark_sql) if row[2] is not None}
     assert marked == {i for s, i in gone if s == "orders"}

