@@ -31,8 +31,8 @@ WINDOW_SECONDS = 60.0
 #: Slack on the client-side minute: the server times a request when it arrives, a little after
 #: we let it go, so a send exactly 60 s after another could still share its minute there.
 WINDOW_MARGIN = 0.5
-#: After a spent pool's period is over, one request probes it; the others look again this often
-#: for its response headers (or its failure), and send nothing before.
+#: After a spent pool's period is over, one request probes it; others wait this long at most
+#: for its response headers before probing again.
 PROBE_SECONDS = 0.5
 #: Waits at least this long get a line (why, how long); shorter ones would only be noise.
 ANNOUNCE_SECONDS = 5.0
@@ -62,8 +62,8 @@ class RequestBudget:
         self._history: collections.deque[float] = collections.deque()  # sends, two minutes
         self._observed_at = 0.0  # when the last throttle headers came
         self._observed_sent = 0.0  # when the request those headers answered was let go
-        self._local = threading.local()  # the send time and number of this thread's request
-        self._probe: int | None = None  # the number of the probe whose headers the others await
+        self._local = threading.local()  # the send time of this thread's request
+        self._guessed = False  # the count is the probe's guess, not one Brightpearl sent
         self._announced_until = 0.0  # end of the last wait that was logged
         self._waiting_until = 0.0
         self._why = ""
@@ -89,7 +89,6 @@ class RequestBudget:
                     self._outstanding += 1
                     self.requests += 1
                     self._local.sent_at = now
-                    self._local.number = self.requests
                     return
                 self.waited_seconds += wait
                 self._announce(now, wait)
@@ -138,18 +137,12 @@ class RequestBudget:
                     "the account's requests are used up until Brightpearl's next throttle "
                     "period (brightpearl-requests-remaining)"
                 )
-            elif wait <= 0 and self._probe is not None:
-                # The probe is out: its headers (or its failure) come first, however slow. A
-                # second probe would meet a 503 when the window freed only the probe's slot.
-                wait = PROBE_SECONDS
-                self._reset_at = now + wait
-                self._why = "the count after the window moved on (one request probes it)"
             elif wait <= 0:
                 # The window has moved on, by how much is unknown (a rolling window frees one
                 # slot at a time): send one probe, the rest wait for its headers.
                 self._remaining = self._outstanding + 1
                 self._reset_at = now + PROBE_SECONDS
-                self._probe = self.requests + 1  # the number acquire() gives it next
+                self._guessed = True
         if not self.max_per_minute:
             self._sent.clear()
         return wait
@@ -174,8 +167,6 @@ class RequestBudget:
         """One request sent by :meth:`acquire` is over (answered, or failed)."""
         with self._lock:
             self._outstanding = max(0, self._outstanding - 1)
-            if self._probe is not None and getattr(self._local, "number", None) == self._probe:
-                self._probe = None  # it failed without headers: the next send probes again
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Read the throttle headers of a response (any status), and count the response.
@@ -206,10 +197,10 @@ class RequestBudget:
                     self._remaining = min(self._remaining, left)
                 return
             now = self._clock()
-            if (self._probe is None and self._remaining is not None and left > self._remaining
+            if (not self._guessed and self._remaining is not None and left > self._remaining
                     and now < self._reset_at):
                 left = self._remaining  # it reached the server before the one counted last
-            self._probe = None
+            self._guessed = False
             self._observed_sent = sent or 0.0
             self._remaining = left
             self._observed_at = now
