@@ -63,6 +63,7 @@ class RequestBudget:
         self._observed_at = 0.0  # when the last throttle headers came
         self._observed_sent = 0.0  # when the request those headers answered was let go
         self._local = threading.local()  # the send time of this thread's request
+        self._guessed = False  # the count is the probe's guess, not one Brightpearl sent
         self._announced_until = 0.0  # end of the last wait that was logged
         self._waiting_until = 0.0
         self._why = ""
@@ -141,6 +142,7 @@ class RequestBudget:
                 # slot at a time): send one probe, the rest wait for its headers.
                 self._remaining = self._outstanding + 1
                 self._reset_at = now + PROBE_SECONDS
+                self._guessed = True
         if not self.max_per_minute:
             self._sent.clear()
         return wait
@@ -171,7 +173,10 @@ class RequestBudget:
 
         Once the host has answered, a connection error is an outage, not a wrong host. With
         requests in flight, answers come out of order: one to a request let go before the one
-        whose count we hold may only lower that count.
+        whose count we hold may only lower that count. Requests also reach the server out of
+        order (one let go later may arrive first, and get the higher count): nothing leaves
+        the window before the period the last count came with ends, so until then a later
+        request's higher count is that reordering, not a freed slot, and is not believed.
         """
         with self._lock:
             self.responses += 1
@@ -191,9 +196,14 @@ class RequestBudget:
                 if self._remaining is not None:
                     self._remaining = min(self._remaining, left)
                 return
+            now = self._clock()
+            if (not self._guessed and self._remaining is not None and left > self._remaining
+                    and now < self._reset_at):
+                left = self._remaining  # it reached the server before the one counted last
+            self._guessed = False
             self._observed_sent = sent or 0.0
             self._remaining = left
-            self._observed_at = self._clock()
+            self._observed_at = now
             self._reset_at = self._observed_at + period_ms / 1000.0
 
     def throttled(self, headers: Mapping[str, str], path: str) -> float:

@@ -64,9 +64,11 @@ def test_expired_at_start_by_server(make_sandbox, tmp_path):
 def test_token_expires_mid_sync(make_sandbox, tmp_path):
     """Tokens that live 2 s, in a sync that lasts several: refreshes as needed, nothing lost.
 
-    "As needed" is bounded: fewer refreshes than half the API requests. A fixed refresh margin
-    longer than the token's lifetime would refresh before every request (each refresh also
-    rotates the refresh token and rewrites the config file).
+    "As needed" is bounded: at most one refresh per half-lifetime of the run's own duration
+    (a token is reused for half its life). A fixed refresh margin longer than the token's
+    lifetime would refresh before every request (each refresh also rotates the refresh token
+    and rewrites the config file); the bound is the run's measured time, so a loaded machine
+    (slower requests, a longer run) moves it with the run.
     """
     sb = make_sandbox(seed=31, token_lifetime=LIFETIME, latency=LATENCY, **UNTHROTTLED)
     run = run_tap(tmp_path, oauth_config(sb, oauth_expires_at=int(time.time()) + 2))
@@ -76,8 +78,12 @@ def test_token_expires_mid_sync(make_sandbox, tmp_path):
     # issued mid-sync (each lives LIFETIME s; about 56 requests at LATENCY s each last longer).
     assert counters["tokens_refreshed"] >= 3, (
         f"{counters['tokens_refreshed']} refreshes: no token expired mid-sync")
-    # A 2 s token wants a refresh about every second, not one (or two) per request.
-    assert counters["tokens_refreshed"] <= counters["requests_total"] // 2, "refresh storm"
+    # A 2 s token wants a refresh about every second of the run, not one per request.
+    per_second = run.seconds / (LIFETIME / 2) + 1
+    assert counters["tokens_refreshed"] <= per_second, (
+        f"refresh storm: {counters['tokens_refreshed']} refreshes in {run.seconds:.1f} s, "
+        f"{counters['requests_total']} requests")
+    assert counters["tokens_refreshed"] < counters["requests_total"], "refresh storm"
     print(
         f"mid-sync expiry: {counters['tokens_refreshed']} refreshes, {counters['auth_failures']} "
         f"401s, {counters['requests_total']} requests, {compared} records, {run.seconds:.1f}s"

@@ -87,8 +87,9 @@ class Sandbox:
         self.generation_seconds = time.perf_counter() - started
         self._counters = Counters()
         self._auth = Auth(seed, self.knobs, self._counters, lambda: f"{self.host}:{self.port}")
+        self._throttle = Throttle(self.knobs, self._counters)
         self._pipeline = Pipeline(
-            self.store, self.knobs, self._counters, Throttle(self.knobs, self._counters),
+            self.store, self.knobs, self._counters, self._throttle,
             Faults(seed, self.knobs, self._counters), self._auth,
             LiveChanges(self.store, seed, self.knobs, self._counters), router_for(self.store))
         self._delete_rng = random.Random(f"{seed}:delete")
@@ -180,6 +181,14 @@ class Sandbox:
         if "delete_during_run" in knobs:
             with self.store.lock:
                 self._pipeline.live.deletions.schedule(knobs["delete_during_run"])
+
+    def hold_throttle_clock(self, held: bool = True) -> None:
+        """Stop the throttle window's clock (no request leaves it) or let it run on.
+
+        A test spends the pool while held, so a client meets the 503 however late it comes;
+        released, the clock runs on from where it stopped.
+        """
+        self._throttle.hold(held)
 
     def expire_tokens(self) -> None:
         """Make every current OAuth access token expired now."""

@@ -2,6 +2,11 @@
 
 A throttled request does not enter the window (it consumes no quota); an admitted one does,
 whatever it is answered with (401s and injected faults included, as on the real API).
+
+The window's clock can be held by a test (``Sandbox.hold_throttle_clock``): while held, no
+request leaves any window, so "the pool is spent" lasts until the test releases it, whatever
+the time a loaded machine takes to get a client there; then the clock runs on from where it
+stopped, and the periods it advertised hold again.
 """
 
 from __future__ import annotations
@@ -39,6 +44,21 @@ class Throttle:
         self._counters = counters
         self._lock = threading.Lock()
         self._windows: dict[str, deque[float]] = {}
+        self._held_at: float | None = None  # real time the clock was held at
+        self._skipped = 0.0  # real time the clock spent held, before the current hold
+
+    def _now(self) -> float:
+        """The window's clock: real time, less the time it was held (caller holds the lock)."""
+        return (time.monotonic() if self._held_at is None else self._held_at) - self._skipped
+
+    def hold(self, held: bool) -> None:
+        """Stop the window's clock (True) or let it run on from where it stopped (False)."""
+        with self._lock:
+            if held and self._held_at is None:
+                self._held_at = time.monotonic()
+            elif not held and self._held_at is not None:
+                self._skipped += time.monotonic() - self._held_at
+                self._held_at = None
 
     def admit(self, account: str) -> Admission:
         """Let one request of ``account`` in, or not.
@@ -48,7 +68,7 @@ class Throttle:
         with self._lock:
             limit = int(self._knobs["throttle_limit"])
             window = float(self._knobs["throttle_window"])
-            now = time.monotonic()
+            now = self._now()
             dq = self._windows.setdefault(account, deque())
             while dq and dq[0] <= now - window:
                 dq.popleft()
