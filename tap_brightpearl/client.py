@@ -34,7 +34,7 @@ if t.TYPE_CHECKING:
 
     from tap_brightpearl.auth import BrightpearlAuthenticator
     from tap_brightpearl.budget import RequestBudget
-    from tap_brightpearl.deletes import Sweep
+    from tap_brightpearl.sweeps import Sweep
     from tap_brightpearl.tap import TapBrightpearl
 
 

@@ -23,7 +23,14 @@ from tap_brightpearl.auth import BrightpearlAuthenticator, auth_choice, resolve_
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.isolation import Isolation
 from tap_brightpearl.progress import DEFAULT_INTERVAL, Progress
-from tap_brightpearl.streams import accounting, contacts, deletes, orders, products, warehouse
+from tap_brightpearl.streams import (
+    accounting,
+    contacts,
+    deleted_records,
+    orders,
+    products,
+    warehouse,
+)
 from tap_brightpearl.token_store import STATE_KEY
 from tap_brightpearl.widen import SINGER_DECIMAL, with_decimal_format
 
@@ -53,7 +60,7 @@ STREAM_TYPES = (
     *contacts.STREAMS,
     *warehouse.STREAMS,
     *accounting.STREAMS,
-    deletes.DeletedRecordsStream,  # last: it keeps the ids the streams above emitted
+    deleted_records.DeletedRecordsStream,  # last: it keeps the ids the streams above emitted
 )
 
 class SchemaOnceWriter(MsgSpecWriter):
@@ -133,7 +140,7 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
             for line in unknown:
                 self.logger.warning("%s", line)
             errors = typos + settings.settings_errors(self.config)
-            if errors := errors + deletes.config_errors(self.config, STREAM_TYPES):
+            if errors := errors + deleted_records.config_errors(self.config, STREAM_TYPES):
                 raise ConfigValidationError(errors[0], errors=errors)
             _ = self.authenticator  # here, before any thread: reads the OAuth token store
             self._log_start()

@@ -15,7 +15,7 @@ from singer_sdk.streams.core import Stream
 from singer_sdk.tap_base import Tap
 
 from tap_brightpearl import sdk_internals
-from tap_brightpearl.streams.kinds import SearchStream
+from tap_brightpearl.kinds import SearchStream
 from tap_brightpearl.tap import TapBrightpearl
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from helpers import UNTHROTTLED, Run, _command, clean_env, run_tap
 
-from tap_brightpearl import deletes
+from tap_brightpearl import sweeps
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -47,41 +47,41 @@ def test_id_sets_round_trip_and_stay_small_for_250000_ids():
     rng = random.Random(11)
     ids = [i for i in range(100_000, 400_000) if rng.random() > 0.02][:250_000]
     ids += [2**31 + 5, 2**33]  # ids above 2^31 exist
-    text = deletes.encode(ids)
-    assert deletes.decode(text) == sorted(ids)
+    text = sweeps.encode(ids)
+    assert sweeps.decode(text) == sorted(ids)
     assert len(text) < 12_000, len(text)  # 250,000 ids with 2 % random gaps: about 9 KB
-    assert deletes.decode(deletes.encode([])) == []
+    assert sweeps.decode(sweeps.encode([])) == []
     with pytest.raises(ValueError, match="prefix"):
-        deletes.decode("1-3,7")
+        sweeps.decode("1-3,7")
 
 
 def test_idset_notation_of_getUris():
-    assert list(deletes.parse_idset("1-3,7,10-11")) == [1, 2, 3, 7, 10, 11]
+    assert list(sweeps.parse_idset("1-3,7,10-11")) == [1, 2, 3, 7, 10, 11]
 
 
 def test_judge_reports_only_what_vanished_from_a_complete_trusted_sweep():
-    prev = deletes.Known(set(range(1, 101)), "2026-01-01T00:00:00.000Z")
+    prev = sweeps.Known(set(range(1, 101)), "2026-01-01T00:00:00.000Z")
     kw = {"started": "2026-01-02T00:00:00.000Z", "max_fraction": 0.2}
     # ids 1-5 gone, 200 created after the previous sweep: only 1-5 reported
-    v = deletes.judge(prev, set(range(6, 101)) | {200}, set(), **kw)
+    v = sweeps.judge(prev, set(range(6, 101)) | {200}, set(), **kw)
     assert v.deleted == [1, 2, 3, 4, 5]
     assert not v.warn
     assert v.keep.ids == set(range(6, 101)) | {200}
     assert v.keep.swept_at == kw["started"]
     # an id emitted this run but absent from the sweep is kept: the next run reports it
-    v = deletes.judge(prev, set(range(1, 101)), {300}, **kw)
+    v = sweeps.judge(prev, set(range(1, 101)), {300}, **kw)
     assert v.deleted == []
     assert 300 in v.keep.ids
-    assert deletes.judge(v.keep, set(range(1, 101)), set(), **kw).deleted == [300]
+    assert sweeps.judge(v.keep, set(range(1, 101)), set(), **kw).deleted == [300]
     # a failed request, an empty answer, more than the fraction: nothing, the old ids kept
     for current in (None, set(), set(range(30, 101))):
-        v = deletes.judge(prev, current, {400}, **kw)
+        v = sweeps.judge(prev, current, {400}, **kw)
         assert v.deleted == [], current
         assert v.warn, current
         assert prev.ids | {400} <= v.keep.ids
         assert v.keep.swept_at == prev.swept_at  # not a sweep that counts: due next run
     # the first sweep reports nothing
-    v = deletes.judge(None, {1, 2}, set(), **kw)
+    v = sweeps.judge(None, {1, 2}, set(), **kw)
     assert v.deleted == []
     assert not v.warn
     assert v.keep.ids == {1, 2}
@@ -89,14 +89,14 @@ def test_judge_reports_only_what_vanished_from_a_complete_trusted_sweep():
 
 def test_a_sweep_is_due_after_its_hours_or_when_its_time_is_unknown():
     now = dt.datetime(2026, 1, 2, 12, tzinfo=dt.timezone.utc)
-    known = deletes.Known({1}, "2026-01-01T12:30:00.000Z")  # 23.5 h before now
+    known = sweeps.Known({1}, "2026-01-01T12:30:00.000Z")  # 23.5 h before now
     assert not known.due(now, 24)
     assert known.due(now, 23)
     assert known.due(now, 0)  # 0: every run
     for unknown in (None, "yesterday"):
-        assert deletes.Known({1}, unknown).due(now, 24)
-    assert deletes.Options("x").every_hours == 0  # one request: every run by default
-    assert deletes.IdSearch().every_hours == 24  # N/500 requests: daily by default
+        assert sweeps.Known({1}, unknown).due(now, 24)
+    assert sweeps.Options("x").every_hours == 0  # one request: every run by default
+    assert sweeps.IdSearch().every_hours == 24  # N/500 requests: daily by default
 
 
 # -- against the sandbox ---------------------------------------------------------------------

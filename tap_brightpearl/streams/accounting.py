@@ -6,8 +6,8 @@ import logging
 import sys
 import typing as t
 
-from tap_brightpearl import deletes
-from tap_brightpearl.streams.kinds import ReferenceStream, SearchStream
+from tap_brightpearl import sweeps
+from tap_brightpearl.kinds import ReferenceStream, SearchStream
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -38,7 +38,7 @@ class CustomerPaymentsStream(SearchStream):
     path = "accounting-service/customer-payment-search"
     primary_keys = ("paymentId",)
     replication_key = "createdOn"
-    delete_sweep = deletes.IdSearch()
+    delete_sweep = sweeps.IdSearch()
 
 
 class SupplierPaymentsStream(SearchStream):
@@ -49,7 +49,7 @@ class SupplierPaymentsStream(SearchStream):
     primary_keys = ("paymentId",)
     replication_key = "createdOn"
     reliable_metadata = False
-    delete_sweep = deletes.IdSearch()
+    delete_sweep = sweeps.IdSearch()
 
 
 class NominalCodesStream(SearchStream):

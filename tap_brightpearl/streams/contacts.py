@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_brightpearl import deletes
-from tap_brightpearl.streams.kinds import (
+from tap_brightpearl import sweeps
+from tap_brightpearl.kinds import (
     ChildStream,
     DetailStream,
     IdSetFetcher,
@@ -23,7 +23,7 @@ class ContactsStream(DetailStream):
     primary_keys = ("contactId",)
     replication_key = "updatedOn"
     changed_key = "updatedOn"
-    delete_sweep = deletes.Options("contact-service/contact")
+    delete_sweep = sweeps.Options("contact-service/contact")
 
 
 class PostalAddressesStream(ChildStream):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_brightpearl import deletes
+from tap_brightpearl import sweeps
+from tap_brightpearl.kinds import ChildStream, DetailStream, ReferenceStream, SearchStream
 from tap_brightpearl.records import map_to_rows
-from tap_brightpearl.streams.kinds import ChildStream, DetailStream, ReferenceStream, SearchStream
 
 
 class OrdersStream(DetailStream):
@@ -19,7 +19,7 @@ class OrdersStream(DetailStream):
     primary_keys = ("id",)
     replication_key = "updatedOn"
     changed_key = "updatedOn"
-    delete_sweep = deletes.Options("order-service/order")
+    delete_sweep = sweeps.Options("order-service/order")
     custom_fields = True
 
 

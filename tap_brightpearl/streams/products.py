@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 import typing as t
 
-from tap_brightpearl import deletes
+from tap_brightpearl import sweeps
+from tap_brightpearl.kinds import DetailStream, ReferenceStream, SearchStream
 from tap_brightpearl.records import map_to_rows
-from tap_brightpearl.streams.kinds import DetailStream, ReferenceStream, SearchStream
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -29,7 +29,7 @@ class ProductsStream(DetailStream):
     primary_keys = ("id",)
     replication_key = "updatedOn"
     changed_key = "updatedOn"
-    delete_sweep = deletes.Options("product-service/product")
+    delete_sweep = sweeps.Options("product-service/product")
     custom_fields = True
 
     def records_from(self, payload: t.Any) -> list[dict]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typing as t
 
-from tap_brightpearl import deletes
+from tap_brightpearl import sweeps
+from tap_brightpearl.kinds import DetailStream, ReferenceStream, SearchStream
 from tap_brightpearl.records import map_to_rows
-from tap_brightpearl.streams.kinds import DetailStream, ReferenceStream, SearchStream
 
 
 class WarehousesStream(ReferenceStream):
@@ -46,7 +46,7 @@ class GoodsOutNotesStream(DetailStream):
     primary_keys = ("id",)
     replication_key = "createdOn"
     changed_key = "shippedOn"
-    delete_sweep = deletes.IdSearch()
+    delete_sweep = sweeps.IdSearch()
     id_batch_max = 500
 
     def records_from(self, payload: t.Any) -> list[dict]:
@@ -70,7 +70,7 @@ class GoodsInBatchesStream(SearchStream):
     path = "warehouse-service/goods-in-search"
     primary_keys = ("batchId",)
     replication_key = "createdDate"
-    delete_sweep = deletes.IdSearch()
+    delete_sweep = sweeps.IdSearch()
 
 
 class GoodsMovementsStream(SearchStream):

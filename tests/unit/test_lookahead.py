@@ -12,7 +12,7 @@ from collections import Counter
 
 import requests
 
-from tap_brightpearl.lookahead import Lookahead, first_result, with_first_result
+from tap_brightpearl.kinds.lookahead import Lookahead, first_result, with_first_result
 
 SEARCH = "https://h/public-api/acme/order-service/order-search?sort=orderId&firstResult={}"
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tap_brightpearl.pagination import Cursor, plan_page
+from tap_brightpearl.kinds.pagination import Cursor, plan_page
 
 
 def test_first_page_takes_all_and_overlaps_next():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from helpers import CONTRACT_KEYS, SEARCH_STREAMS
 
-from tap_brightpearl.streams.kinds import SearchStream
+from tap_brightpearl.kinds import SearchStream
 from tap_brightpearl.tap import STREAM_TYPES
 
 #: Search streams whose records do not come from the search's pages: the search only lists

@@ -1,10 +1,10 @@
-"""Date windows of an incremental search (``streams.kinds.windows``) and ID-set strings."""
+"""Date windows of an incremental search (``kinds.windows``) and ID-set strings."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from tap_brightpearl.streams.kinds import WindowPlanner, format_idset
+from tap_brightpearl.kinds import WindowPlanner, format_idset
 
 UTC = dt.timezone.utc
 

@@ -22,7 +22,7 @@ if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from tap_brightpearl.client import BrightpearlStream
-    from tap_brightpearl.streams.kinds.search import SearchStream
+    from tap_brightpearl.kinds.search import SearchStream
 
 #: Prefix of the state's encoded id sets (format version).
 ENCODING = "z1:"

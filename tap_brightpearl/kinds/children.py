@@ -1,6 +1,6 @@
 """ChildStream: records a parent's fetched batch hands over, one state entry for the stream.
 
-The parent (a :class:`~tap_brightpearl.streams.kinds.detail.DetailStream`) gives each batch
+The parent (a :class:`~tap_brightpearl.kinds.detail.DetailStream`) gives each batch
 to :meth:`ChildStream.collect` before emitting it, and the SDK then syncs the child once for
 the batch (never once per parent record).
 """

@@ -4,7 +4,7 @@ Synced after every other stream, so the ids those emitted this run are known
 (:meth:`TapBrightpearl.emitted_ids`) and kept with the sweep's. One record per vanished id,
 never a tombstone in the resource's own stream: a SQL target that upserts would overwrite the
 row's last known values with nulls. The state's ``deleted_records`` bookmark holds, per swept
-stream, the ids (``deletes.encode``) and the time of the last complete sweep (which spaces the
+stream, the ids (``sweeps.encode``) and the time of the last complete sweep (which spaces the
 sweeps: ``delete_sweep_hours``, else daily for a search sweep); it is written
 right after that stream's records, so a run killed before it reports nothing and the next run
 compares with the old ids.
@@ -16,10 +16,11 @@ import datetime as dt
 import logging
 import typing as t
 
-from tap_brightpearl import deletes, sdk_internals
+from tap_brightpearl import sdk_internals
 from tap_brightpearl.client import BrightpearlStream
 from tap_brightpearl.progress import counted
 from tap_brightpearl.records import format_utc
+from tap_brightpearl.sweeps import Known, Sweep, Verdict, judge
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Sequence
@@ -66,14 +67,14 @@ class DeletedRecordsStream(BrightpearlStream):
                      if streams[n].selected]
         return [n for n in names if n in streams]
 
-    def hours(self, sweep: deletes.Sweep) -> float:
+    def hours(self, sweep: Sweep) -> float:
         """Hours between two sweeps: ``delete_sweep_hours``, else the sweep's own cadence."""
         hours = self.config.get("delete_sweep_hours")
         return sweep.every_hours if hours is None else float(hours)
 
     @property
     def sweeps(self) -> dict[str, t.Any]:
-        """The state's per-stream entries (``deletes.Known.dump``)."""
+        """The state's per-stream entries (``Known.dump``)."""
         return t.cast("dict[str, t.Any]", self.stream_state.setdefault("sweeps", {}))
 
     def get_records(
@@ -89,7 +90,7 @@ class DeletedRecordsStream(BrightpearlStream):
         assert sweep is not None
         now = dt.datetime.now(dt.timezone.utc)
         started = format_utc(now)
-        previous = deletes.Known.load(self.sweeps.get(name))
+        previous = Known.load(self.sweeps.get(name))
         emitted = set(self._bp_tap.emitted_ids(name))
         hours = self.hours(sweep)
         if previous is not None and not previous.due(now, hours):
@@ -107,7 +108,7 @@ class DeletedRecordsStream(BrightpearlStream):
             logger.warning("%s: %s sweep failed: %s", NAME, name, exc)
             current = None
         fraction = float(self.config.get("max_delete_fraction", 0.2))
-        verdict = deletes.judge(previous, current, emitted, started=started,
+        verdict = judge(previous, current, emitted, started=started,
                                 max_fraction=fraction)
         cost = stream.requests_made - sent
         if verdict.warn:
@@ -122,7 +123,7 @@ class DeletedRecordsStream(BrightpearlStream):
         self.sweeps[name] = verdict.keep.dump()
         sdk_internals.write_state(self._bp_tap)
 
-    def _remedy(self, verdict: deletes.Verdict) -> str:
+    def _remedy(self, verdict: Verdict) -> str:
         if verdict.note and "max_delete_fraction" in verdict.note:
             return ("; if these deletions are real, raise max_delete_fraction for one run "
                     "(the next run reports them)")

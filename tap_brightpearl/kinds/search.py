@@ -16,10 +16,10 @@ from singer_sdk.exceptions import FatalAPIError
 from tap_brightpearl import sdk_internals
 from tap_brightpearl.client import BrightpearlStream
 from tap_brightpearl.errors import json_of
-from tap_brightpearl.lookahead import Lookahead, first_result, with_first_result
-from tap_brightpearl.pagination import SearchPaginator
+from tap_brightpearl.kinds.lookahead import Lookahead, first_result, with_first_result
+from tap_brightpearl.kinds.pagination import SearchPaginator
+from tap_brightpearl.kinds.windows import SPLIT_ABOVE_PAGES, Window, WindowPlanner
 from tap_brightpearl.records import format_utc, parse_instant
-from tap_brightpearl.streams.kinds.windows import SPLIT_ABOVE_PAGES, Window, WindowPlanner
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -44,7 +44,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
 
     Declare ``path``, ``primary_keys``, ``replication_key`` and, when the search's key column
     is not the primary key, ``search_key``. Pages are sorted by the key ascending and
-    paged by :class:`~tap_brightpearl.pagination.SearchPaginator` (no-loss overlap).
+    paged by :class:`~tap_brightpearl.kinds.pagination.SearchPaginator` (no-loss overlap).
     """
 
     search_key: str | tuple[str, ...] | None = None  # sort/dedupe column(s); default: the PK

@@ -7,12 +7,12 @@
 - :class:`ChildStream`: records taken from a parent's fetched batch.
 """
 
-from tap_brightpearl.streams.kinds.children import ChildStream
-from tap_brightpearl.streams.kinds.detail import DetailStream
-from tap_brightpearl.streams.kinds.idset import IdSetFetcher, format_idset
-from tap_brightpearl.streams.kinds.reference import ReferenceStream
-from tap_brightpearl.streams.kinds.search import SearchStream
-from tap_brightpearl.streams.kinds.windows import Window, WindowPlanner
+from tap_brightpearl.kinds.children import ChildStream
+from tap_brightpearl.kinds.detail import DetailStream
+from tap_brightpearl.kinds.idset import IdSetFetcher, format_idset
+from tap_brightpearl.kinds.reference import ReferenceStream
+from tap_brightpearl.kinds.search import SearchStream
+from tap_brightpearl.kinds.windows import Window, WindowPlanner
 
 __all__ = [
     "ChildStream",

@@ -7,10 +7,10 @@ import itertools
 import sys
 import typing as t
 
+from tap_brightpearl.kinds.idset import IdSetFetcher
+from tap_brightpearl.kinds.search import SearchStream
+from tap_brightpearl.kinds.windows import Window
 from tap_brightpearl.records import map_to_rows
-from tap_brightpearl.streams.kinds.idset import IdSetFetcher
-from tap_brightpearl.streams.kinds.search import SearchStream
-from tap_brightpearl.streams.kinds.windows import Window
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -24,7 +24,7 @@ if t.TYPE_CHECKING:
 
     from singer_sdk.helpers.types import Context
 
-    from tap_brightpearl.streams.kinds.children import ChildStream
+    from tap_brightpearl.kinds.children import ChildStream
 
 
 class DetailStream(SearchStream):
