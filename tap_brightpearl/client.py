@@ -29,13 +29,13 @@ else:
 if t.TYPE_CHECKING:
     import requests
     from backoff.types import Details
-    from singer_sdk import StreamSchema
+    from singer_sdk import StreamSchema, Tap
     from singer_sdk.helpers.types import Context, RequestFunc
 
     from tap_brightpearl.auth import BrightpearlAuthenticator
     from tap_brightpearl.budget import RequestBudget
+    from tap_brightpearl.run_context import RunContext, RunOwner
     from tap_brightpearl.sweeps import Sweep
-    from tap_brightpearl.tap import TapBrightpearl
 
 
 class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
@@ -47,9 +47,9 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
     id_batch_max = 200  # the endpoint's documented ID-set limit (GET-by-ID-set streams)
     delete_sweep: t.ClassVar[Sweep | None] = None  # how deleted_records finds vanished ids
 
-    def __init__(self, tap: TapBrightpearl) -> None:
+    def __init__(self, tap: Tap) -> None:
         super().__init__(tap)
-        self._bp_tap = tap
+        self.run: RunContext = t.cast("RunOwner", tap).run  # all a stream uses of its run
         self.attempts = itertools.count(1)  # thread-safe: GET batches may be in flight at once
         self.requests_made = 0
         self.records_emitted = 0
@@ -62,17 +62,17 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
     @property
     @override
     def url_base(self) -> str:
-        return self._bp_tap.api_base
+        return self.run.api_base()
 
     @property
     @override
     def authenticator(self) -> BrightpearlAuthenticator:
-        return self._bp_tap.authenticator
+        return self.run.authenticator()
 
     @property
     def budget(self) -> RequestBudget:
         """The one request budget of this tap process."""
-        return self._bp_tap.budget
+        return self.run.budget
 
     @property
     @override
@@ -82,8 +82,7 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
     @functools.cached_property
     @override
     def user_agent(self) -> str:
-        version = self._bp_tap.plugin_version
-        return str(self.config.get("user_agent") or f"tap-brightpearl/{version}")
+        return self.run.user_agent
 
     @property
     @override
@@ -118,7 +117,7 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
         record = conformer(row)
         rid = record.get(self.primary_keys[0]) if self.delete_sweep is not None else None
         if rid is not None and self.selected:  # deleted_records keeps them with its sweep
-            self._bp_tap.emitted_ids(self.name).add(rid)
+            self.run.emitted.add(self.name, rid)
         if conformer.widened:
             conformer.widened = False
             if self.selected:
@@ -133,7 +132,7 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
 
         Batched records skip the message writer, where RECORD messages are renamed.
         """
-        if not self._bp_tap.snake_case:
+        if not self.run.snake_case:
             yield from super().get_batches(batch_config, context)
             return
         batcher = Batcher(tap_name=self.tap_name, stream_name=self.name,
@@ -158,7 +157,7 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
             retry_statuses=self.extra_retry_statuses,
         )
         if response.status_code < 400:  # a good answer (a garbled body raised above)
-            self._bp_tap.accepted += 1
+            self.run.accepted.add()
 
     @override
     def response_error_message(self, response: requests.Response) -> str:
@@ -193,7 +192,7 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
 
     def timed(self, records: t.Iterable[dict]) -> t.Iterator[dict]:
         """Records, their wall time added to the summary line; progress lines meanwhile."""
-        return progress.timed(self, records, self._bp_tap.progress)
+        return progress.timed(self, records, self.run.progress)
 
     @override
     def finalize_state_progress_markers(self, state: dict | None = None) -> None:

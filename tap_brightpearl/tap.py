@@ -23,6 +23,7 @@ from tap_brightpearl.auth import BrightpearlAuthenticator, auth_choice, resolve_
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.isolation import Isolation
 from tap_brightpearl.progress import DEFAULT_INTERVAL, Progress
+from tap_brightpearl.run_context import RunContext
 from tap_brightpearl.streams import (
     accounting,
     contacts,
@@ -108,8 +109,6 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         PluginCapabilities.ABOUT, PluginCapabilities.STREAM_MAPS, PluginCapabilities.FLATTENING,
         PluginCapabilities.BATCH, PluginCapabilities.STRUCTURED_LOGGING,
     ]
-    accepted = 0  # answers below 400 this run: a later 401 is one path's refusal (isolation)
-
     config_jsonschema = settings.CONFIG_SCHEMA
 
     def __init__(
@@ -205,13 +204,20 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         return BrightpearlAuthenticator(self.config, config_path=holder, state=state)
 
     @functools.cached_property
-    def product_ids(self) -> products.ProductIdSweep:
-        """Every product id, searched once per run for the streams that GET every product."""
-        return products.ProductIdSweep()
-
-    def emitted_ids(self, stream: str) -> set[t.Any]:
-        """Ids a swept stream emitted this run (``deleted_records`` keeps them with its sweep)."""
-        return self.__dict__.setdefault("_emitted_ids", {}).setdefault(stream, set())
+    def run(self) -> RunContext:
+        """What the streams may use of this run (``run_context.py``), built once."""
+        agent = self.config.get("user_agent") or f"tap-brightpearl/{self.plugin_version}"
+        return RunContext(
+            api_base=lambda: self.api_base,
+            authenticator=lambda: self.authenticator,
+            budget=self.budget,
+            progress=self.progress,
+            product_ids=products.ProductIdSweep(),  # searched once for the every-product GETs
+            user_agent=str(agent),
+            snake_case=self.snake_case,
+            write_state=functools.partial(sdk_internals.write_state, self),
+            streams=lambda: self.streams,
+        )
 
     @functools.cached_property
     def budget(self) -> RequestBudget:
@@ -270,7 +276,7 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         """A failure local to one stream skips it, unless fail_fast (``isolation.py``)."""
         if self.config.get("fail_fast"):
             return None
-        return Isolation(self, accepted=lambda: self.accepted)
+        return Isolation(self, accepted=lambda: self.run.accepted.value)
 
     @override
     def discover_streams(self) -> list[Stream]:

@@ -210,7 +210,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         if self._batching:
             self._deferred = value
         elif self._advance(value):
-            sdk_internals.write_state(self._bp_tap)
+            self.run.write_state()
 
     def _advance(self, value: dt.datetime) -> bool:
         """Move the bookmark to ``value`` in the state (never back); whether it moved."""
@@ -243,7 +243,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         finally:
             self._batching = False
         if self._deferred is not None and self._advance(self._deferred) and not pending:
-            sdk_internals.write_state(self._bp_tap)
+            self.run.write_state()
         yield from pending
 
     @override

@@ -1,7 +1,7 @@
 """``deleted_records``: ids of swept streams present at the previous sweep and gone now.
 
 Synced after every other stream, so the ids those emitted this run are known
-(:meth:`TapBrightpearl.emitted_ids`) and kept with the sweep's. One record per vanished id,
+(``RunContext.emitted``) and kept with the sweep's. One record per vanished id,
 never a tombstone in the resource's own stream: a SQL target that upserts would overwrite the
 row's last known values with nulls. The state's ``deleted_records`` bookmark holds, per swept
 stream, the ids (``sweeps.encode``) and the time of the last complete sweep (which spaces the
@@ -16,7 +16,6 @@ import datetime as dt
 import logging
 import typing as t
 
-from tap_brightpearl import sdk_internals
 from tap_brightpearl.client import BrightpearlStream
 from tap_brightpearl.progress import counted
 from tap_brightpearl.records import format_utc
@@ -60,7 +59,7 @@ class DeletedRecordsStream(BrightpearlStream):
         """The streams swept this run: ``delete_streams``, else every selected deletable one."""
         if not self.config.get("detect_deletes", True):
             return []
-        streams = self._bp_tap.streams
+        streams = self.run.streams()
         names = self.config.get("delete_streams")
         if names is None:
             names = [n for n in deletable(type(s) for s in streams.values())
@@ -85,20 +84,20 @@ class DeletedRecordsStream(BrightpearlStream):
 
     def sweep(self, name: str) -> Iterator[dict[str, t.Any]]:
         """Sweep one stream, judge it, yield what vanished, then keep the new ids in the state."""
-        stream = t.cast("BrightpearlStream", self._bp_tap.streams[name])
+        stream = t.cast("BrightpearlStream", self.run.streams()[name])
         sweep = stream.delete_sweep
         assert sweep is not None
         now = dt.datetime.now(dt.timezone.utc)
         started = format_utc(now)
         previous = Known.load(self.sweeps.get(name))
-        emitted = set(self._bp_tap.emitted_ids(name))
+        emitted = self.run.emitted.of(name)
         hours = self.hours(sweep)
         if previous is not None and not previous.due(now, hours):
             previous.ids |= emitted
             self.sweeps[name] = previous.dump()
             logger.info("%s: %s not swept: the last sweep (%s) is under %g h old "
                         "(delete_sweep_hours)", NAME, name, previous.swept_at, hours)
-            sdk_internals.write_state(self._bp_tap)
+            self.run.write_state()
             return
         sent = stream.requests_made
         current: set[int] | None
@@ -121,7 +120,7 @@ class DeletedRecordsStream(BrightpearlStream):
                     counted(cost, "request"), f"{len(current):,}" if current is not None else "no",
                     len(verdict.deleted), f" ({verdict.note})" if verdict.note else "")
         self.sweeps[name] = verdict.keep.dump()
-        sdk_internals.write_state(self._bp_tap)
+        self.run.write_state()
 
     def _remedy(self, verdict: Verdict) -> str:
         if verdict.note and "max_delete_fraction" in verdict.note:

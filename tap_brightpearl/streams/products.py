@@ -68,7 +68,7 @@ class EveryProductStream(DetailStream):
 
     @override
     def all_ids(self) -> Iterator[int]:
-        return self._bp_tap.product_ids.ids(self, stock_tracked_only=self.stock_tracked_only)
+        return self.run.product_ids.ids(self, stock_tracked_only=self.stock_tracked_only)
 
 
 class ProductPricesStream(EveryProductStream):
