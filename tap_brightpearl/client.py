@@ -17,7 +17,7 @@ from singer_sdk.batch import Batcher
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_brightpearl import logs, naming, progress, sdk_internals, transport
-from tap_brightpearl.conform import EVOLVE, Conformer
+from tap_brightpearl.conform import Conformer
 from tap_brightpearl.errors import check_response, error_message
 from tap_brightpearl.schemas import STREAM_SCHEMA
 
@@ -35,6 +35,7 @@ if t.TYPE_CHECKING:
     from tap_brightpearl.auth import BrightpearlAuthenticator
     from tap_brightpearl.budget import RequestBudget
     from tap_brightpearl.run_context import RunContext, RunOwner
+    from tap_brightpearl.settings import Settings
     from tap_brightpearl.sweeps import Sweep
 
 
@@ -48,8 +49,8 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
     delete_sweep: t.ClassVar[Sweep | None] = None  # how deleted_records finds vanished ids
 
     def __init__(self, tap: Tap) -> None:
-        super().__init__(tap)
         self.run: RunContext = t.cast("RunOwner", tap).run  # all a stream uses of its run
+        super().__init__(tap)
         self.attempts = itertools.count(1)  # thread-safe: GET batches may be in flight at once
         self.requests_made = 0
         self.records_emitted = 0
@@ -75,6 +76,11 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
         return self.run.budget
 
     @property
+    def settings(self) -> Settings:
+        """Every setting of this run, read once."""
+        return self.run.settings
+
+    @property
     @override
     def http_headers(self) -> dict:
         return {"Accept": "application/json"}
@@ -87,12 +93,12 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
     @property
     @override
     def timeout(self) -> int:
-        return int(self.config.get("request_timeout") or 300)
+        return self.settings.request_timeout
 
     @property
     def id_batch_size(self) -> int:
         """IDs per GET-by-ID-set (``id_batch_size`` setting, within the endpoint's limit)."""
-        return min(int(self.config.get("id_batch_size") or 200), self.id_batch_max)
+        return min(self.settings.id_batch_size, self.id_batch_max)
 
     # -- the record path ------------------------------------------------------------------
 
@@ -104,7 +110,7 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
         """
         return Conformer(
             self.name, self.effective_schema,
-            mode=str(self.config.get("schema_drift") or EVOLVE),
+            mode=self.settings.schema_drift,
             mirrors=sdk_internals.schema_mirrors(self),
             state=self.stream_state,
         )

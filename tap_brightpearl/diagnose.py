@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import urllib3.exceptions
 
-from tap_brightpearl.auth import resolve_auth_method
+from tap_brightpearl.settings import Settings
 
 if t.TYPE_CHECKING:
     import requests
@@ -46,16 +46,8 @@ def wrong_host(exc: requests.exceptions.ConnectionError) -> str | None:
 
 
 def host_setting(config: t.Mapping[str, t.Any]) -> tuple[str, str]:
-    """The setting that chose the API host and its shown value (TapBrightpearl.api_base's rule)."""
-    if url := config.get("api_url"):
-        parts = urlparse(str(url))
-        port = f":{parts.port}" if parts.port else ""
-        return "api_url", f"{parts.scheme}://{parts.hostname or ''}{port}"
-    if resolve_auth_method(config) == "oauth" and config.get("oauth_api_domain"):
-        return "oauth_api_domain", str(config["oauth_api_domain"])
-    if dc := config.get("datacenter"):
-        return "datacenter", str(dc)
-    return "datacenter", "euw1 (the default)"
+    """The setting that chose the API host and its shown value (``Settings.host_setting``)."""
+    return Settings.of(config).host_setting()
 
 
 def host_note(config: t.Mapping[str, t.Any]) -> str:
@@ -73,9 +65,8 @@ def unreachable(config: t.Mapping[str, t.Any], url: str | None, cause: str) -> s
 
 def unauthorized_hint(config: t.Mapping[str, t.Any]) -> str:
     """What to check after a 401: the account, the app reference and the token (never shown)."""
-    method = resolve_auth_method(config) or "staff_token"
-    account = config.get("account_code") or config.get("oauth_account") or ""
-    app_ref = config.get("app_ref") or ""
+    settings = Settings.of(config)
+    method, account, app_ref = settings.auth_method, settings.account, settings.app_ref
     return (
         f"Check account_code ({account!r}), app_ref ({app_ref!r}) and {TOKENS.get(method, method)} "
         f"(not shown): the token must belong to that app on that account"

@@ -22,6 +22,7 @@ if t.TYPE_CHECKING:
     from tap_brightpearl.auth import BrightpearlAuthenticator
     from tap_brightpearl.budget import RequestBudget
     from tap_brightpearl.progress import Progress
+    from tap_brightpearl.settings import Settings
 
 
 class Counter:
@@ -72,6 +73,7 @@ class ProductIds(t.Protocol):
 class RunContext:
     """Everything a stream may use beyond its own config; one per tap process."""
 
+    settings: Settings  # every setting, read once
     #: ``{host}/public-api/{account}/``, on first use (an OAuth host may come from the token).
     api_base: Callable[[], str]
     #: The one authenticator of this run, on first use (after the config is checked).

@@ -5,17 +5,21 @@ from __future__ import annotations
 import difflib
 import os
 import typing as t
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from singer_sdk import typing as th
 
 from tap_brightpearl.auth import parse_expires_at, resolve_auth_method
+from tap_brightpearl.naming import SNAKE_CASE
 from tap_brightpearl.progress import DEFAULT_INTERVAL
 from tap_brightpearl.records import parse_instant
+from tap_brightpearl.widen import SINGER_DECIMAL
 
 #: ``PAN_SEC_BRIGHTPEARL-<NAME>`` secrets read with ``--config ENV`` (docs/contract.md).
 PAN_PREFIX = "PAN_SEC_BRIGHTPEARL-"
 AUTH_METHODS = ("staff_token", "account_token", "oauth")
+_N = t.TypeVar("_N")
 
 
 def pan_env_config(environ: t.Mapping[str, str] | None = None) -> dict[str, t.Any]:
@@ -249,3 +253,112 @@ def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
     if (url := config.get("api_url")) and urlparse(str(url)).scheme not in ("http", "https"):
         errors.append("api_url must start with http:// or https://")
     return errors
+
+
+def _number(convert: t.Callable[[t.Any], _N], value: t.Any, default: _N) -> _N:
+    """``convert(value)``, else the default (``--discover`` reads an unchecked config)."""
+    try:
+        return convert(value)
+    except (TypeError, ValueError):
+        return default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Each setting the tap reads, read once: typed, its default applied, the rules derived.
+
+    Built from the config by :meth:`of`; the streams reach it as ``self.run.settings``.
+    """
+
+    account: str  # account_code, else oauth_account: the {account} in every URL
+    auth_method: str  # auth_method, else the one whose credentials are present
+    app_ref: str
+    api_url: str | None
+    oauth_api_domain: str | None
+    datacenter: str | None
+    decimal_format: str
+    snake_case: bool  # column_names: snake_case
+    user_agent: str | None
+    request_timeout: int
+    id_batch_size: int
+    schema_drift: str
+    page_size: int
+    max_parallel_requests: int
+    lookback_minutes: float
+    start_date: str | None
+    window_days: float | None  # None: sized from the data; 0: one window
+    include_custom_fields: bool
+    max_requests_per_minute: int | None
+    progress_interval_seconds: float
+    metrics_log_level: str | None
+    fail_fast: bool
+    oauth_tokens_in_state: bool
+    oauth_installation_instance_id: str | None
+    detect_deletes: bool
+    delete_streams: list[str] | None
+    delete_sweep_hours: float | None
+    max_delete_fraction: float
+
+    @classmethod
+    def of(cls, config: t.Mapping[str, t.Any]) -> Settings:
+        """The settings of ``config``."""
+        get = config.get
+        days, hours, iid = get("window_days"), get("delete_sweep_hours"), None
+        if get("oauth_installation_instance_id"):
+            iid = str(get("oauth_installation_instance_id"))
+        return cls(
+            account=str(get("account_code") or get("oauth_account") or ""),
+            auth_method=resolve_auth_method(config) or "staff_token",
+            app_ref=str(get("app_ref") or ""),
+            api_url=str(get("api_url")) if get("api_url") else None,
+            oauth_api_domain=str(get("oauth_api_domain")) if get("oauth_api_domain") else None,
+            datacenter=str(get("datacenter")) if get("datacenter") else None,
+            decimal_format=str(get("decimal_format") or SINGER_DECIMAL),
+            snake_case=get("column_names") == SNAKE_CASE,
+            user_agent=str(get("user_agent")) if get("user_agent") else None,
+            request_timeout=_number(int, get("request_timeout") or 300, 300),
+            id_batch_size=_number(int, get("id_batch_size") or 200, 200),
+            schema_drift=str(get("schema_drift") or "evolve"),  # conform.EVOLVE
+            page_size=_number(int, get("page_size") or 500, 500),
+            max_parallel_requests=max(1, _number(int, get("max_parallel_requests") or 4, 4)),
+            lookback_minutes=_number(float, get("lookback_minutes") or 0, 0.0),
+            start_date=str(get("start_date")) if get("start_date") else None,
+            window_days=None if days is None else _number(float, days, None),
+            include_custom_fields=bool(get("include_custom_fields", True)),
+            max_requests_per_minute=get("max_requests_per_minute"),
+            progress_interval_seconds=_number(
+                float, get("progress_interval_seconds", DEFAULT_INTERVAL), float(DEFAULT_INTERVAL)),
+            metrics_log_level=get("metrics_log_level"),
+            fail_fast=bool(get("fail_fast")),
+            oauth_tokens_in_state=bool(get("oauth_tokens_in_state")),
+            oauth_installation_instance_id=iid,
+            detect_deletes=bool(get("detect_deletes", True)),
+            delete_streams=get("delete_streams"),
+            delete_sweep_hours=None if hours is None else _number(float, hours, None),
+            max_delete_fraction=_number(float, get("max_delete_fraction", 0.2), 0.2),
+        )
+
+    def host_setting(self) -> tuple[str, str]:
+        """The setting that chooses the API host, and its value as shown in error hints."""
+        if self.api_url:
+            parts = urlparse(self.api_url)
+            port = f":{parts.port}" if parts.port else ""
+            return "api_url", f"{parts.scheme}://{parts.hostname or ''}{port}"
+        if self.auth_method == "oauth" and self.oauth_api_domain:
+            return "oauth_api_domain", self.oauth_api_domain
+        if self.datacenter:
+            return "datacenter", self.datacenter
+        return "datacenter", "euw1 (the default)"
+
+    def api_base(self, oauth_domain: str | None) -> str:
+        """``{host}/public-api/{account}/``: api_url, else the OAuth domain, else datacenter.
+
+        ``oauth_domain`` is the authenticator's: the config's, or a newer one from a refresh.
+        """
+        if self.api_url:
+            host = self.api_url.rstrip("/")
+        elif self.auth_method == "oauth" and oauth_domain:
+            host = f"https://{oauth_domain}"
+        else:
+            host = f"https://{self.datacenter or 'euw1'}.brightpearlconnect.com"
+        return f"{host}/public-api/{self.account}/"

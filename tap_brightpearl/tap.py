@@ -19,11 +19,12 @@ from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 from singer_sdk.singerlib import Catalog, RecordMessage, SchemaMessage
 
 from tap_brightpearl import inputs, logs, naming, sdk_internals, settings
-from tap_brightpearl.auth import BrightpearlAuthenticator, auth_choice, resolve_auth_method
+from tap_brightpearl.auth import BrightpearlAuthenticator, auth_choice
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.isolation import Isolation
-from tap_brightpearl.progress import DEFAULT_INTERVAL, Progress
+from tap_brightpearl.progress import Progress
 from tap_brightpearl.run_context import RunContext
+from tap_brightpearl.settings import Settings
 from tap_brightpearl.streams import (
     accounting,
     contacts,
@@ -33,7 +34,7 @@ from tap_brightpearl.streams import (
     warehouse,
 )
 from tap_brightpearl.token_store import STATE_KEY
-from tap_brightpearl.widen import SINGER_DECIMAL, with_decimal_format
+from tap_brightpearl.widen import with_decimal_format
 
 if sys.version_info >= (3, 12):
     from typing import override
@@ -129,7 +130,7 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
             validate_config=validate_config,
             **kwargs,
         )
-        logs.metrics_at(self.metrics_logger, self.config.get("metrics_log_level"))
+        logs.metrics_at(self.metrics_logger, self.settings.metrics_log_level)
         if isinstance(self.message_writer, SchemaOnceWriter):
             self.message_writer.snake_case = self.snake_case
         if validate_config:
@@ -168,29 +169,24 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         )
 
     def _instance_note(self) -> str:
-        iid = self.config.get("oauth_installation_instance_id")
+        iid = self.settings.oauth_installation_instance_id
         return f" (installation {iid})" if iid and self.authenticator_method == "oauth" else ""
 
     @property
     def account(self) -> str:
         """The account code in every URL."""
-        return str(self.config.get("account_code") or self.config.get("oauth_account") or "")
+        return self.settings.account
 
     @property
     def authenticator_method(self) -> str:
         """staff_token, account_token or oauth."""
-        return resolve_auth_method(self.config) or "staff_token"
+        return self.settings.auth_method
 
     @functools.cached_property
     def api_base(self) -> str:
-        """``{host}/public-api/{account}/``: api_url, else the OAuth domain, else datacenter."""
-        if url := self.config.get("api_url"):
-            host = str(url).rstrip("/")
-        elif self.authenticator_method == "oauth" and self.authenticator.api_domain:
-            host = f"https://{self.authenticator.api_domain}"  # the config's or a newer one
-        else:
-            host = f"https://{self.config.get('datacenter') or 'euw1'}.brightpearlconnect.com"
-        return f"{host}/public-api/{self.account}/"
+        """``{host}/public-api/{account}/`` (``Settings.api_base``)."""
+        oauth = self.authenticator_method == "oauth" and not self.settings.api_url
+        return self.settings.api_base(self.authenticator.api_domain if oauth else None)
 
     @functools.cached_property
     def authenticator(self) -> BrightpearlAuthenticator:
@@ -204,16 +200,22 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         return BrightpearlAuthenticator(self.config, config_path=holder, state=state)
 
     @functools.cached_property
+    def settings(self) -> Settings:
+        """Every setting of this run, read once (``settings.py``)."""
+        return Settings.of(self.config)
+
+    @functools.cached_property
     def run(self) -> RunContext:
         """What the streams may use of this run (``run_context.py``), built once."""
-        agent = self.config.get("user_agent") or f"tap-brightpearl/{self.plugin_version}"
+        agent = self.settings.user_agent or f"tap-brightpearl/{self.plugin_version}"
         return RunContext(
+            settings=self.settings,
             api_base=lambda: self.api_base,
             authenticator=lambda: self.authenticator,
             budget=self.budget,
             progress=self.progress,
             product_ids=products.ProductIdSweep(),  # searched once for the every-product GETs
-            user_agent=str(agent),
+            user_agent=agent,
             snake_case=self.snake_case,
             write_state=functools.partial(sdk_internals.write_state, self),
             streams=lambda: self.streams,
@@ -222,18 +224,17 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
     @functools.cached_property
     def budget(self) -> RequestBudget:
         """The one request budget of this process, shared by every stream."""
-        return RequestBudget(self.config.get("max_requests_per_minute"))
+        return RequestBudget(self.settings.max_requests_per_minute)
 
     @functools.cached_property
     def progress(self) -> Progress:
         """The progress lines of long streams (``progress_interval_seconds``)."""
-        interval = self.config.get("progress_interval_seconds", DEFAULT_INTERVAL)
-        return Progress(self.budget, float(interval))
+        return Progress(self.budget, self.settings.progress_interval_seconds)
 
     @property
     def snake_case(self) -> bool:
         """``column_names: snake_case``: names renamed at the output (``naming.py``)."""
-        return self.config.get("column_names") == naming.SNAKE_CASE
+        return self.settings.snake_case
 
     @property
     @override
@@ -249,7 +250,7 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         if "_decimal_catalog" not in self.__dict__:
             catalog = super().input_catalog
             if catalog is not None:
-                fmt = str(self.config.get("decimal_format") or SINGER_DECIMAL)
+                fmt = self.settings.decimal_format
                 data = with_decimal_format(catalog.to_dict(), fmt)
                 if self.snake_case:
                     own = {s.name: s.schema for s in self.discover_streams()}
@@ -263,18 +264,18 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         """The SDK keeps only bookmarks; with oauth_tokens_in_state the tokens come along."""
         super().load_state(state)
         for stream, value in inputs.drop_bad_bookmarks(t.cast("dict[str, t.Any]", self.state)):
-            start = self.config.get("start_date")
+            start = self.settings.start_date
             self.logger.warning(
                 "State: the %s bookmark %r is not a date-time; ignoring it, %s syncs again %s",
                 stream, value, stream, f"from start_date {start}" if start else "in full",
             )
-        if self.config.get("oauth_tokens_in_state") and STATE_KEY in state:
+        if self.settings.oauth_tokens_in_state and STATE_KEY in state:
             t.cast("dict[str, t.Any]", self.state)[STATE_KEY] = state[STATE_KEY]
 
     @override
     def sync_guard(self) -> Isolation | None:
         """A failure local to one stream skips it, unless fail_fast (``isolation.py``)."""
-        if self.config.get("fail_fast"):
+        if self.settings.fail_fast:
             return None
         return Isolation(self, accepted=lambda: self.run.accepted.value)
 

@@ -84,7 +84,7 @@ class DetailStream(SearchStream):
     def detail_query(self) -> dict[str, str]:
         """The query string of the GETs (custom fields when declared and wanted)."""
         params = dict(self.detail_params)
-        if self.custom_fields and self.config.get("include_custom_fields", True):
+        if self.custom_fields and self.settings.include_custom_fields:
             params["includeOptional"] = "customFields,nullCustomFields"
         return params
 

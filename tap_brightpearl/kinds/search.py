@@ -70,12 +70,12 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
     @property
     def page_size(self) -> int:
         """Rows per search page (``page_size`` setting, max 500)."""
-        return int(self.config.get("page_size") or 500)
+        return self.settings.page_size
 
     @property
     def parallel(self) -> int:
         """Requests of one kind in flight at once: ID-set GETs, or a search's pages."""
-        return max(1, int(self.config.get("max_parallel_requests") or 4))
+        return self.settings.max_parallel_requests
 
     @override
     def get_new_paginator(self) -> SearchPaginator:
@@ -180,17 +180,16 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         start: dt.datetime | None = None
         bookmark = self.get_starting_replication_key_value(None)
         if bookmark:
-            lookback = dt.timedelta(minutes=float(self.config.get("lookback_minutes") or 0))
+            lookback = dt.timedelta(minutes=self.settings.lookback_minutes)
             try:
                 start = parse_instant(str(bookmark)) - lookback
             except ValueError:
                 msg = f"the state's {self.name} bookmark {bookmark!r} is not a date-time"
                 raise ValueError(msg) from None
-        if start_date := self.config.get("start_date"):
+        if start_date := self.settings.start_date:
             earliest = parse_instant(str(start_date))
             start = max(start, earliest) if start else earliest
-        days = self.config.get("window_days")  # None: sized from the data; 0: one window
-        span = None if days is None else float(days)
+        span = self.settings.window_days  # None: sized from the data; 0: one window
         return WindowPlanner(start, self.sync_started, span, self.page_size)
 
     @property

@@ -21,7 +21,7 @@ class ConfiguredSchema(StreamSchema):
         cached = stream.__dict__.get("_configured_schema")
         if cached is None:
             schema = super().get_stream_schema(stream, stream_class)
-            fmt = str(stream.config.get("decimal_format") or SINGER_DECIMAL)
+            fmt = stream.settings.decimal_format
             cached = schema if fmt == SINGER_DECIMAL else with_decimal_format(schema, fmt)
             stream.__dict__["_configured_schema"] = cached
         return cached

@@ -57,10 +57,10 @@ class DeletedRecordsStream(BrightpearlStream):
 
     def plan(self) -> list[str]:
         """The streams swept this run: ``delete_streams``, else every selected deletable one."""
-        if not self.config.get("detect_deletes", True):
+        if not self.settings.detect_deletes:
             return []
         streams = self.run.streams()
-        names = self.config.get("delete_streams")
+        names = self.settings.delete_streams
         if names is None:
             names = [n for n in deletable(type(s) for s in streams.values())
                      if streams[n].selected]
@@ -68,8 +68,8 @@ class DeletedRecordsStream(BrightpearlStream):
 
     def hours(self, sweep: Sweep) -> float:
         """Hours between two sweeps: ``delete_sweep_hours``, else the sweep's own cadence."""
-        hours = self.config.get("delete_sweep_hours")
-        return sweep.every_hours if hours is None else float(hours)
+        hours = self.settings.delete_sweep_hours
+        return sweep.every_hours if hours is None else hours
 
     @property
     def sweeps(self) -> dict[str, t.Any]:
@@ -106,9 +106,8 @@ class DeletedRecordsStream(BrightpearlStream):
         except Exception as exc:  # noqa: BLE001 - any failure voids the sweep: nothing reported
             logger.warning("%s: %s sweep failed: %s", NAME, name, exc)
             current = None
-        fraction = float(self.config.get("max_delete_fraction", 0.2))
         verdict = judge(previous, current, emitted, started=started,
-                                max_fraction=fraction)
+                        max_fraction=self.settings.max_delete_fraction)
         cost = stream.requests_made - sent
         if verdict.warn:
             logger.warning("%s: %s reports nothing: %s; the previous ids are kept%s", NAME,
