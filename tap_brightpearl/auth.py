@@ -16,22 +16,20 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 import typing as t
-from pathlib import Path
 
 import requests
 from singer_sdk.authenticators import APIAuthenticatorBase
 from singer_sdk.exceptions import FatalAPIError
 
 from tap_brightpearl.records import parse_instant
-from tap_brightpearl.token_store import TokenKeeper, TokenSet
+from tap_brightpearl.token_store import TokenKeeper, TokenSet, write_private_json
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping, MutableMapping
+    from pathlib import Path
 
 logger = logging.getLogger("tap-brightpearl")
 
@@ -248,12 +246,7 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
                 current["oauth_expires_at"] = int(self.expires_at)
             if self.api_domain:  # "the definitive host" (used from the next run on)
                 current["oauth_api_domain"] = self.api_domain
-            mode = path.stat().st_mode & 0o777
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-            with os.fdopen(fd, "w") as handle:
-                json.dump(current, handle, indent=2)
-            Path(tmp).chmod(mode)
-            Path(tmp).replace(path)
+            write_private_json(path, current)
         except (OSError, ValueError) as exc:
             logger.warning(
                 "Could not write the rotated OAuth tokens back to the --config file %s (%s)",

@@ -36,7 +36,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import requests
 
 from tap_brightpearl.auth import DEFAULT_TOKEN_URL
-from tap_brightpearl.token_store import TokenKeeper, TokenSet, write_store
+from tap_brightpearl.token_store import TokenKeeper, TokenSet, write_private_json
 
 if t.TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -275,7 +275,7 @@ def seed_store(settings: Mapping[str, t.Any], login: Login, body: Mapping[str, t
                       expires_at=now + expires_in if expires_in else None,
                       expires_in=expires_in, token_type=body.get("token_type") or "Bearer",
                       api_domain=body.get("api_domain"), issued_at=now)
-    write_store(keeper.store_path, tokens.record(keeper.grant))
+    write_private_json(keeper.store_path, tokens.record(keeper.grant))
     return keeper.store_path
 
 
@@ -284,7 +284,7 @@ def write_config(path: Path, updates: Mapping[str, t.Any]) -> None:
     current: dict[str, t.Any] = {}
     if path.exists():
         current = json.loads(path.read_text(encoding="utf-8"))
-    write_store(path, {**current, **updates})
+    write_private_json(path, {**current, **updates})
 
 
 def meltano_lines(updates: Mapping[str, t.Any], secret_dir: Path) -> list[str]:

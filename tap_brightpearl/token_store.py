@@ -165,8 +165,11 @@ def read_store(path: Path) -> tuple[t.Any, str | None]:
         return None, type(exc).__name__
 
 
-def write_store(path: Path, record: Mapping[str, t.Any]) -> None:
-    """Replace the store file atomically (temp file + rename), 0600 in a 0700 directory."""
+def write_private_json(path: Path, record: Mapping[str, t.Any]) -> None:
+    """Replace a JSON file that holds secrets atomically: temp file, fsync, rename; 0600.
+
+    The token store (its missing directory made 0700) and the ``--config`` file tokens go to.
+    """
     if not path.parent.is_dir():
         path.parent.mkdir(mode=0o700, parents=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -245,7 +248,7 @@ class TokenKeeper:
         if self.state is not None:
             self.state[STATE_KEY] = record  # a new dict: the SDK compares and emits it
         try:
-            write_store(self.store_path, record)
+            write_private_json(self.store_path, record)
         except OSError as exc:
             self._report(type(exc).__name__, rotated=rotated, config_saved=config_saved)
 

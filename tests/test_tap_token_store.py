@@ -37,7 +37,7 @@ from tap_brightpearl.token_store import (
     TokenSet,
     fingerprint,
     newest,
-    write_store,
+    write_private_json,
 )
 
 if TYPE_CHECKING:
@@ -277,8 +277,8 @@ def test_newest_follows_the_rotation_chain_not_the_order_given():
 
 def test_store_file_is_replaced_atomically_and_owner_only(tmp_path):
     path = tmp_path / "new-dir" / "tokens.json"
-    write_store(path, TokenSet("a", "r").record(GRANT))
-    write_store(path, TokenSet("a2", "r2").record(GRANT))
+    write_private_json(path, TokenSet("a", "r").record(GRANT))
+    write_private_json(path, TokenSet("a2", "r2").record(GRANT))
     assert json.loads(path.read_text(encoding="utf-8"))["refresh_token"] == "r2"
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
