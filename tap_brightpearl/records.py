@@ -1,4 +1,4 @@
-"""Timestamps in one canonical UTC format, and Brightpearl's id-keyed maps as arrays.
+"""Timestamps in one canonical UTC format, Brightpearl's id-keyed maps as arrays, id runs.
 
 The record path (``tap_brightpearl/conform.py``) uses :func:`to_utc` on every timestamp;
 settings and state use the strict :func:`parse_instant`.
@@ -98,3 +98,14 @@ def map_to_rows(
         row[key_name] = int(key)
         rows.append(row)
     return rows
+
+
+def id_runs(ids: t.Iterable[int]) -> list[tuple[int, int]]:
+    """Ascending ids as inclusive (first, last) runs of consecutive ids (a repeat starts a run)."""
+    out: list[list[int]] = []
+    for i in ids:
+        if out and i == out[-1][1] + 1:
+            out[-1][1] = i
+        else:
+            out.append([i, i])
+    return [(a, b) for a, b in out]

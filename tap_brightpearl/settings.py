@@ -338,27 +338,34 @@ class Settings:
             max_delete_fraction=_number(float, get("max_delete_fraction", 0.2), 0.2),
         )
 
-    def host_setting(self) -> tuple[str, str]:
-        """The setting that chooses the API host, and its value as shown in error hints."""
-        if self.api_url:
-            parts = urlparse(self.api_url)
-            port = f":{parts.port}" if parts.port else ""
-            return "api_url", f"{parts.scheme}://{parts.hostname or ''}{port}"
-        if self.auth_method == "oauth" and self.oauth_api_domain:
-            return "oauth_api_domain", self.oauth_api_domain
-        if self.datacenter:
-            return "datacenter", self.datacenter
-        return "datacenter", "euw1 (the default)"
+    def host_source(self, oauth_domain: str | None) -> tuple[str, str | None]:
+        """The host rule: the setting that chooses the API host, and its value.
 
-    def api_base(self, oauth_domain: str | None) -> str:
-        """``{host}/public-api/{account}/``: api_url, else the OAuth domain, else datacenter.
-
-        ``oauth_domain`` is the authenticator's: the config's, or a newer one from a refresh.
+        api_url, else (OAuth) the domain, else datacenter. ``oauth_domain`` is the
+        authenticator's (the config's, or a newer one) or, for error hints, the config's.
         """
         if self.api_url:
-            host = self.api_url.rstrip("/")
-        elif self.auth_method == "oauth" and oauth_domain:
-            host = f"https://{oauth_domain}"
+            return "api_url", self.api_url
+        if self.auth_method == "oauth" and oauth_domain:
+            return "oauth_api_domain", oauth_domain
+        return "datacenter", self.datacenter
+
+    def host_setting(self) -> tuple[str, str]:
+        """The setting that chooses the API host, and its value as error hints show it."""
+        setting, value = self.host_source(self.oauth_api_domain)
+        if setting == "api_url":
+            parts = urlparse(str(value))
+            port = f":{parts.port}" if parts.port else ""
+            return setting, f"{parts.scheme}://{parts.hostname or ''}{port}"
+        return setting, value or "euw1 (the default)"
+
+    def api_base(self, oauth_domain: str | None) -> str:
+        """``{host}/public-api/{account}/`` by the host rule (:meth:`host_source`)."""
+        setting, value = self.host_source(oauth_domain)
+        if setting == "api_url":
+            host = str(value).rstrip("/")
+        elif setting == "oauth_api_domain":
+            host = f"https://{value}"
         else:
-            host = f"https://{self.datacenter or 'euw1'}.brightpearlconnect.com"
+            host = f"https://{value or 'euw1'}.brightpearlconnect.com"
         return f"{host}/public-api/{self.account}/"

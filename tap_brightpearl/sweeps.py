@@ -17,6 +17,7 @@ import zlib
 from dataclasses import dataclass, field
 
 from tap_brightpearl.errors import json_of
+from tap_brightpearl.records import id_runs
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -30,13 +31,7 @@ ENCODING = "z1:"
 
 def ranges(ids: Iterable[int]) -> list[tuple[int, int]]:
     """Sorted, de-duplicated ids as inclusive (first, last) runs."""
-    out: list[list[int]] = []
-    for i in sorted(set(ids)):
-        if out and i == out[-1][1] + 1:
-            out[-1][1] = i
-        else:
-            out.append([i, i])
-    return [(a, b) for a, b in out]
+    return id_runs(sorted(set(ids)))
 
 
 def encode(ids: Iterable[int]) -> str:

@@ -10,6 +10,7 @@ import typing as t
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from tap_brightpearl.errors import BadRequestError, NotFoundError, json_of
+from tap_brightpearl.records import id_runs
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -21,18 +22,7 @@ logger = logging.getLogger("tap-brightpearl")
 
 def format_idset(ids: Iterable[int]) -> str:
     """Ascending ids in Brightpearl's ID-set notation (``1-3,7``): short URLs for runs."""
-    parts: list[str] = []
-    run: list[int] = []
-    for i in sorted(ids):
-        if run and i == run[-1] + 1:
-            run.append(i)
-            continue
-        if run:
-            parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
-        run = [i]
-    if run:
-        parts.append(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}")
-    return ",".join(parts)
+    return ",".join(str(a) if a == b else f"{a}-{b}" for a, b in id_runs(sorted(ids)))
 
 
 class IdSetFetcher:
