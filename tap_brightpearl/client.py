@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import sys
 import typing as t
 
 import backoff
@@ -17,14 +16,10 @@ from singer_sdk.batch import Batcher
 from singer_sdk.helpers.conform import TypeConformanceLevel
 
 from tap_brightpearl import logs, naming, progress, sdk_internals, transport
+from tap_brightpearl.compat import override
 from tap_brightpearl.conform import Conformer
 from tap_brightpearl.errors import check_response, error_message
 from tap_brightpearl.schemas import STREAM_SCHEMA
-
-if sys.version_info >= (3, 12):
-    from typing import override
-else:
-    from typing_extensions import override
 
 if t.TYPE_CHECKING:
     import requests

@@ -21,6 +21,7 @@ from singer_sdk.singerlib import Catalog, RecordMessage, SchemaMessage
 from tap_brightpearl import inputs, logs, naming, sdk_internals, settings
 from tap_brightpearl.auth import BrightpearlAuthenticator, auth_choice
 from tap_brightpearl.budget import RequestBudget
+from tap_brightpearl.compat import override
 from tap_brightpearl.isolation import Isolation
 from tap_brightpearl.progress import Progress
 from tap_brightpearl.run_context import RunContext
@@ -35,11 +36,6 @@ from tap_brightpearl.streams import (
 )
 from tap_brightpearl.token_store import STATE_KEY
 from tap_brightpearl.widen import with_decimal_format
-
-if sys.version_info >= (3, 12):
-    from typing import override
-else:
-    from typing_extensions import override
 
 if t.TYPE_CHECKING:
     from singer_sdk.plugin_base import _ConfigInput

@@ -7,17 +7,12 @@ the batch (never once per parent record).
 
 from __future__ import annotations
 
-import sys
 import typing as t
 
 from singer_sdk.pagination import SinglePagePaginator
 
 from tap_brightpearl.client import BrightpearlStream
-
-if sys.version_info >= (3, 12):
-    from typing import override
-else:
-    from typing_extensions import override
+from tap_brightpearl.compat import override
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import collections
 import itertools
-import sys
 import typing as t
 
+from tap_brightpearl.compat import override
 from tap_brightpearl.kinds.idset import IdSetFetcher
 from tap_brightpearl.kinds.search import SearchStream
 from tap_brightpearl.kinds.windows import Window
 from tap_brightpearl.records import map_to_rows
-
-if sys.version_info >= (3, 12):
-    from typing import override
-else:
-    from typing_extensions import override
 
 if t.TYPE_CHECKING:
     import datetime as dt

@@ -19,16 +19,12 @@ singer-sdk paginator that applies it page by page.
 from __future__ import annotations
 
 import bisect
-import sys
 import typing as t
 from dataclasses import dataclass
 
 from singer_sdk.pagination import BaseAPIPaginator
 
-if sys.version_info >= (3, 12):
-    from typing import override
-else:
-    from typing_extensions import override
+from tap_brightpearl.compat import override
 
 if t.TYPE_CHECKING:
     from collections.abc import Sequence

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import typing as t
 
 from singer_sdk.pagination import SinglePagePaginator
 
 from tap_brightpearl.client import BrightpearlStream
+from tap_brightpearl.compat import override
 from tap_brightpearl.errors import NotFoundError, json_of
 from tap_brightpearl.records import map_to_rows
-
-if sys.version_info >= (3, 12):
-    from typing import override
-else:
-    from typing_extensions import override
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

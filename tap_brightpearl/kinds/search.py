@@ -8,23 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import sys
 import typing as t
 
 from singer_sdk.exceptions import FatalAPIError
 
 from tap_brightpearl import sdk_internals
 from tap_brightpearl.client import BrightpearlStream
+from tap_brightpearl.compat import override
 from tap_brightpearl.errors import json_of
 from tap_brightpearl.kinds.lookahead import Lookahead, first_result, with_first_result
 from tap_brightpearl.kinds.pagination import SearchPaginator
 from tap_brightpearl.kinds.windows import SPLIT_ABOVE_PAGES, Window, WindowPlanner
 from tap_brightpearl.records import format_utc, parse_instant
-
-if sys.version_info >= (3, 12):
-    from typing import override
-else:
-    from typing_extensions import override
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import logging
-import sys
 import typing as t
 
 from tap_brightpearl import sweeps
+from tap_brightpearl.compat import override
 from tap_brightpearl.kinds import ReferenceStream, SearchStream
-
-if sys.version_info >= (3, 12):
-    from typing import override
-else:
-    from typing_extensions import override
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 import typing as t
 
 from tap_brightpearl import sweeps
+from tap_brightpearl.compat import override
 from tap_brightpearl.kinds import DetailStream, ReferenceStream, SearchStream
 from tap_brightpearl.records import map_to_rows
-
-if sys.version_info >= (3, 12):
-    from typing import override
-else:
-    from typing_extensions import override
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
