@@ -239,7 +239,7 @@ def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
         errors.append(f"app_ref is required with {resolved} (brightpearl-app-ref header)")
     if resolved == "oauth" and config.get("oauth_refresh_token") and not config.get("app_ref"):
         errors.append("app_ref is required to refresh OAuth tokens (it is the client_id)")
-    if not (config.get("account_code") or config.get("oauth_account")):
+    if not Settings.of(config).account:
         errors.append("account_code is not set (nor oauth_account)")
     if start_date := config.get("start_date"):
         try:

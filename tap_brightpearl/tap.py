@@ -136,7 +136,8 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
             for line in unknown:
                 self.logger.warning("%s", line)
             errors = typos + settings.settings_errors(self.config)
-            if errors := errors + deleted_records.config_errors(self.config, STREAM_TYPES):
+            sweeps = deleted_records.config_errors(self.settings.delete_streams, STREAM_TYPES)
+            if errors := errors + sweeps:
                 raise ConfigValidationError(errors[0], errors=errors)
             _ = self.authenticator  # here, before any thread: reads the OAuth token store
             self._log_start()

@@ -35,9 +35,8 @@ def deletable(stream_types: Iterable[t.Any]) -> list[str]:
     return [str(s.name) for s in stream_types if getattr(s, "delete_sweep", None) is not None]
 
 
-def config_errors(config: t.Mapping[str, t.Any], stream_types: Sequence[type]) -> list[str]:
+def config_errors(names: Sequence[str] | None, stream_types: Sequence[type]) -> list[str]:
     """``delete_streams`` must name deletable streams (a typo would sweep nothing, silently)."""
-    names = config.get("delete_streams")
     if names is None:
         return []
     allowed = deletable(stream_types)
