@@ -133,7 +133,7 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
 
         Batched records skip the message writer, where RECORD messages are renamed.
         """
-        if not self.run.snake_case:
+        if not self.settings.snake_case:
             yield from super().get_batches(batch_config, context)
             return
         batcher = Batcher(tap_name=self.tap_name, stream_name=self.name,

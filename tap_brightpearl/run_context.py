@@ -82,7 +82,6 @@ class RunContext:
     progress: Progress
     product_ids: ProductIds
     user_agent: str
-    snake_case: bool  # column_names: snake_case (naming.py renames at the output)
     #: Write the tap's whole state as a STATE message now (a checkpoint).
     write_state: Callable[[], None]
     #: The tap's streams by name (``deleted_records`` sweeps the others).

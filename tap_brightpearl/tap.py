@@ -213,7 +213,6 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
             progress=self.progress,
             product_ids=products.ProductIdSweep(),  # searched once for the every-product GETs
             user_agent=agent,
-            snake_case=self.snake_case,
             write_state=functools.partial(sdk_internals.write_state, self),
             streams=lambda: self.streams,
         )
