@@ -22,8 +22,32 @@ from tap_brightpearl.records import id_runs
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
-    from tap_brightpearl.client import BrightpearlStream
-    from tap_brightpearl.kinds.search import SearchStream
+    import requests
+
+
+class Swept(t.Protocol):
+    """What a sweep uses of its stream (a ``BrightpearlStream``; a search one for IdSearch)."""
+
+    def fetch(
+        self, path: str, params: dict[str, t.Any] | None = None, *, method: str = "GET"
+    ) -> requests.Response:
+        """One paced, retried request."""
+        ...
+
+
+class Searched(Swept, t.Protocol):
+    """A stream that searches (``SearchStream``)."""
+
+    @property
+    def sort_columns(self) -> tuple[str, ...]:
+        """The key column(s) its searches are sorted by."""
+        ...
+
+    def search(
+        self, filters: dict[str, str], columns: str | None = None
+    ) -> t.Generator[dict, None, None]:
+        """The rows of one search."""
+        ...
 
 #: Prefix of the state's encoded id sets (format version).
 ENCODING = "z1:"
@@ -83,7 +107,7 @@ class Sweep:
     #: request per 500 ids, so it runs at most daily; a one-request sweep runs every run.
     every_hours: t.ClassVar[float] = 24
 
-    def ids(self, stream: BrightpearlStream) -> Iterator[int]:
+    def ids(self, stream: Swept) -> Iterator[int]:
         """Every existing id of ``stream``, its requests sent (and counted) by the stream."""
         raise NotImplementedError
 
@@ -96,7 +120,7 @@ class Options(Sweep):
     path: str  # e.g. order-service/order
     every_hours: t.ClassVar[float] = 0  # one request for every id: every run
 
-    def ids(self, stream: BrightpearlStream) -> Iterator[int]:
+    def ids(self, stream: Swept) -> Iterator[int]:
         """The ids of the getUris (``/order/1-200``, ...), each checked to be this resource's."""
         response = stream.fetch(self.path, method="OPTIONS")
         body = json_of(response).get("response")
@@ -120,9 +144,9 @@ class IdSearch(Sweep):
     Pages past a wrong ``resultsAvailable`` where the stream says so (supplier payments).
     """
 
-    def ids(self, stream: BrightpearlStream) -> Iterator[int]:
+    def ids(self, stream: Swept) -> Iterator[int]:
         """The key column of every search row."""
-        search = t.cast("SearchStream", stream)
+        search = t.cast("Searched", stream)
         key = search.sort_columns[0]
         for row in search.search({}, columns=key):
             yield int(row[key])
