@@ -7,6 +7,7 @@ import typing as t
 
 from tap_brightpearl import deletes
 from tap_brightpearl.records import map_to_rows
+from tap_brightpearl.streams.custom_fields import CustomFieldsParent, CustomFieldValuesStream
 from tap_brightpearl.streams.kinds import ChildStream, DetailStream, ReferenceStream, SearchStream
 
 if sys.version_info >= (3, 12):
@@ -16,7 +17,7 @@ else:
 
 
 
-class OrdersStream(DetailStream):
+class OrdersStream(CustomFieldsParent, DetailStream):
     """Orders of every type (SO, PO, SC, PC); ``order_rows`` takes their ``orderRows``."""
 
     name = "orders"
@@ -28,6 +29,7 @@ class OrdersStream(DetailStream):
     changed_key = "updatedOn"
     delete_sweep = deletes.Options("order-service/order")
     custom_fields = True
+    custom_field_entity = "order"
 
 
 class OrderRowsStream(ChildStream):
@@ -96,9 +98,20 @@ class OrderCustomFieldMetadataStream(ReferenceStream):
     id_maps: t.ClassVar[dict[str, tuple[str, str]]] = {"options": ("id", "value")}
 
 
+class OrderCustomFieldValuesStream(CustomFieldValuesStream):
+    """One record per order and custom field, typed from the sale or purchase definitions."""
+
+    name = "order_custom_field_values"
+    primary_keys = ("orderId", "code")
+    parent_stream_type = OrdersStream
+    entity = "order"
+    parent_key = "orderId"
+
+
 STREAMS = (
     OrdersStream,
     OrderRowsStream,
+    OrderCustomFieldValuesStream,
     OrderNotesStream,
     OrderStatusesStream,
     OrderTypesStream,
