@@ -57,7 +57,9 @@ def group_of(entity: str, record: dict[str, t.Any]) -> str:
         return "purchase" if str(record.get("orderTypeCode") or "").startswith("P") else "sale"
     if entity == "contact":
         relation = record.get("relationshipToAccount") or {}
-        return "supplier" if relation.get("isSupplier") else "customer"
+        if relation.get("isSupplier"):
+            return "supplier"
+        return "staff" if relation.get("isStaff") else "customer"  # staff: no definitions
     return "product"
 
 

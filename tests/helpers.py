@@ -55,6 +55,10 @@ CONTRACT_KEYS: dict[str, tuple[str, ...]] = {
     "supplier_payments": ("paymentId",), "nominal_codes": ("code",), "tax_codes": ("id",),
     "currencies": ("id",), "exchange_rates": ("currencyId", "rateActiveFrom"),
     "accounting_periods": ("id",), "payment_methods": ("id",),
+    "order_custom_field_values": ("orderId", "code"),
+    "product_custom_field_values": ("productId", "code"),
+    "contact_custom_field_values": ("contactId", "code"),
+    "contact_custom_field_metadata": ("contactType", "id"),
 }
 # Streams whose source is a *-search endpoint (alone or followed by GET-by-ID-set).
 SEARCH_STREAMS: tuple[str, ...] = (

@@ -112,7 +112,7 @@ class CustomFieldValuesStream(ChildStream):
     """
 
     entity: t.ClassVar[str]
-    path = "custom-field-meta-data"  # what its requests (the definitions) are counted under
+    path: str  # the definitions it reads (the values come from the parent's payload)
     parent_key: t.ClassVar[str]  # this stream's key naming the parent
     source_key: t.ClassVar[str] = "id"  # the parent's id field
 

@@ -105,6 +105,7 @@ class OrderCustomFieldValuesStream(CustomFieldValuesStream):
     primary_keys = ("orderId", "code")
     parent_stream_type = OrdersStream
     entity = "order"
+    path = "order-service/{orderType}/custom-field-meta-data"
     parent_key = "orderId"
 
 

@@ -212,6 +212,7 @@ class ProductCustomFieldValuesStream(CustomFieldValuesStream):
     primary_keys = ("productId", "code")
     parent_stream_type = ProductsStream
     entity = "product"
+    path = "product-service/product/custom-field-meta-data"
     parent_key = "productId"
 
 
