@@ -121,9 +121,10 @@ def with_columns(schema: dict[str, t.Any], defs: Definitions, decimal_format: st
 
     Codes already declared keep their declaration: a field only ever adds a column.
     """
+    if "customFields" not in schema.get("properties", {}):
+        return schema  # not declared (or deselected in the catalog)
     out = copy.deepcopy(schema)
-    node = out["properties"].setdefault("customFields", {"type": ["object", "null"]})
-    props = node.setdefault("properties", {})
+    props = out["properties"]["customFields"].setdefault("properties", {})
     for group in defs.values():
         for code, definition in sorted(group.items()):
             prop = column_schema(definition.get("customFieldType"), decimal_format)

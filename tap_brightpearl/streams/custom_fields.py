@@ -82,6 +82,29 @@ class CustomFieldsParent:
             self.__dict__["_merged_schema"] = cf.with_columns(base, defs, fmt)
         return t.cast("dict", self.__dict__["_merged_schema"])
 
+    @property
+    def stream_maps(self) -> list[t.Any]:
+        """The SCHEMA's maps; a catalog made before a field was defined gets its column too.
+
+        The tap's mapper builds them from the catalog (Meltano caches it between runs): the
+        selected schema is registered again with the definitions read at sync start.
+        """
+        stream = t.cast("t.Any", self)
+        if "_maps_merged" not in self.__dict__ and columns_wanted(stream,
+                                                                   self.custom_field_entity):
+            self.__dict__["_maps_merged"] = True
+            mapper = cf.run_of(stream).mapper
+            maps = mapper.stream_maps.get(stream.name) if mapper is not None else None
+            if maps:
+                raw = maps[0].raw_schema
+                fmt = str(stream.config.get("decimal_format") or SINGER_DECIMAL)
+                merged = cf.with_columns(
+                    raw, cf.definitions(stream, self.custom_field_entity), fmt)
+                if merged != raw:
+                    mapper.register_raw_stream_schema(
+                        stream.name, merged, maps[0].raw_key_properties)
+        return t.cast("list[t.Any]", super().stream_maps)  # type: ignore[misc]
+
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
         """Each defined custom field in its typed column; a misfit left out (and named)."""
         stream = t.cast("t.Any", self)
