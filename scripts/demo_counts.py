@@ -68,10 +68,6 @@ def table_rows(db: Path, schema: str) -> dict[str, int]:
     return counts
 
 
-#: Streams empty unless a setting turns them on (the demo leaves it off).
-OPT_IN = {"contact_custom_field_values": "opt-in, contact_custom_fields is off"}
-
-
 def report(
     emitted: dict[str, Emitted], rows: dict[str, int], *, allow_empty: bool = False
 ) -> tuple[list[str], list[str]]:
@@ -93,9 +89,7 @@ def report(
             problems.append(name)
         elif not loaded:
             flag = "  (no records)"
-            if name in OPT_IN:
-                flag = f"  (no records: {OPT_IN[name]})"
-            elif not allow_empty:
+            if not allow_empty:
                 flag = "  <- no records"
                 problems.append(name)
         lines.append(f"{name:<{width}}  {stream.records:>8}  {distinct:>8}  {loaded:>8}{flag}")

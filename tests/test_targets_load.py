@@ -165,9 +165,7 @@ def emitted(tmp_path_factory: pytest.TempPathFactory) -> Emitted:
     sb = Sandbox(seed=7, throttle_limit=1_000_000).start()
     try:
         config = work / "config.json"
-        # contact_custom_fields: the opt-in contact custom-field values are loaded too
-        config.write_text(json.dumps(sb.tap_config(contact_custom_fields=True)),
-                          encoding="utf-8")
+        config.write_text(json.dumps(sb.tap_config()), encoding="utf-8")
         out, err = work / "tap-output.singer", work / "tap.stderr"
         start = time.monotonic()
         with out.open("w", encoding="utf-8") as stdout, err.open("w", encoding="utf-8") as stderr:

@@ -168,6 +168,11 @@ class ContactCustomFieldsReader(CustomFieldValuesStream):
 
     path = "contact-service/contact/{id}/custom-field"
 
+    @property  # the SDK declares a class attribute; here it follows the setting
+    def selected_by_default(self) -> bool:  # type: ignore[override]
+        """Selected without a catalog only when its values are to be read."""
+        return self.wanted
+
     @functools.cached_property
     def wanted(self) -> bool:
         """``contact_custom_fields`` is on."""
