@@ -109,9 +109,9 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
     th.Property("custom_field_columns", th.BooleanType(), default=False,
                 title="Custom field columns", description="Declare every custom field of "
                 "orders, products and contacts under customFields in the SCHEMA, typed from the "
-                "custom-field definitions (read at discovery and at sync start: up to 5 requests), so "
-                "flattening gives one typed column per field; DATE fields as YYYY-MM-DD "
-                "(default false)."),
+                "custom-field definitions (read at discovery and at sync start: up to 5 "
+                "requests), so flattening gives one typed column per field; DATE fields as "
+                "YYYY-MM-DD (default false)."),
     th.Property("contact_custom_fields", th.BooleanType(), default=False,
                 title="Contact custom fields", description="Read each synced contact's custom "
                 "fields (contact_custom_field_values, contacts' customFields): ONE request per "
