@@ -52,6 +52,9 @@ EVOLVE, IGNORE = "evolve", "ignore"
 MAX_ADDED_PER_RECORD = 200
 
 _INT = re.compile(r"-?(?:0|[1-9]\d*)")
+# Free-form objects kept exactly as Brightpearl sends them: a DATE custom field is a calendar
+# day written as local midnight with the account's offset, which a conversion to UTC would move.
+VERBATIM = frozenset({"customFields"})
 _Decimal = decimal.Decimal
 
 
@@ -180,7 +183,7 @@ def conform_value(node: Node, value: t.Any) -> t.Any:
             return value
     elif kind == FREE:
         if tv is dict:
-            return _free(value)
+            return value if node.path[-1:] and node.path[-1] in VERBATIM else _free(value)
     elif kind == NUM:
         if tv is int or tv is _Decimal:
             return value

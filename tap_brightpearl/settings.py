@@ -107,6 +107,17 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
     th.Property("include_custom_fields", th.BooleanType(), default=True,
                 title="Include custom fields", description="Ask for includeOptional="
                 "customFields,nullCustomFields on orders and products (default true)."),
+    th.Property("custom_field_columns", th.BooleanType(), default=False,
+                title="Custom field columns", description="Declare every custom field of "
+                "orders, products and contacts under customFields in the SCHEMA, typed from the "
+                "custom-field definitions (read at discovery and at sync start: up to 5 "
+                "requests), so flattening gives one typed column per field; DATE fields as "
+                "YYYY-MM-DD (default false)."),
+    th.Property("contact_custom_fields", th.BooleanType(), default=False,
+                title="Contact custom fields", description="Read each synced contact's custom "
+                "fields (contact_custom_field_values, contacts' customFields): ONE request per "
+                "contact, as Brightpearl has no bulk source: 10,000 contacts cost 10,000 "
+                "requests, about 50 minutes of the 200/min pool (default false)."),
     th.Property("max_requests_per_minute", th.IntegerType(minimum=1),
                 title="Max requests per minute", description="Client-side budget below "
                 "the account's 200/min pool, for accounts shared with other apps (rolling "

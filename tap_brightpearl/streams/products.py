@@ -7,6 +7,7 @@ import typing as t
 
 from tap_brightpearl import deletes
 from tap_brightpearl.records import map_to_rows
+from tap_brightpearl.streams.custom_fields import CustomFieldsParent, CustomFieldValuesStream
 from tap_brightpearl.streams.kinds import DetailStream, ReferenceStream, SearchStream
 
 if sys.version_info >= (3, 12):
@@ -19,7 +20,7 @@ if t.TYPE_CHECKING:
 
 
 
-class ProductsStream(DetailStream):
+class ProductsStream(CustomFieldsParent, DetailStream):
     """Products: DetailStream ``product-service/product-search``, incremental on updatedOn."""
 
     name = "products"
@@ -31,6 +32,7 @@ class ProductsStream(DetailStream):
     changed_key = "updatedOn"
     delete_sweep = deletes.Options("product-service/product")
     custom_fields = True
+    custom_field_entity = "product"
 
     def records_from(self, payload: t.Any) -> list[dict]:
         """Products, their ``warehouses`` map (keyed by warehouse id) as an array."""
@@ -203,8 +205,20 @@ class ProductCustomFieldMetadataStream(ReferenceStream):
     id_maps: t.ClassVar[dict[str, tuple[str, str]]] = {"options": ("id", "value")}
 
 
+class ProductCustomFieldValuesStream(CustomFieldValuesStream):
+    """One record per product and custom field, typed from the product definitions."""
+
+    name = "product_custom_field_values"
+    primary_keys = ("productId", "code")
+    parent_stream_type = ProductsStream
+    entity = "product"
+    path = "product-service/product/custom-field-meta-data"
+    parent_key = "productId"
+
+
 STREAMS = (
     ProductsStream,
+    ProductCustomFieldValuesStream,
     ProductPricesStream,
     ProductAvailabilityStream,
     PriceListsStream,
