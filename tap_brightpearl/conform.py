@@ -243,8 +243,12 @@ class Conformer:
         self.widened = False  # set when the schema changed: the caller re-emits SCHEMA
 
     def __call__(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
-        """The record, conformed; what its schema cannot hold added (evolve) or kept aside."""
-        unfit: dict[str, t.Any] = {}
+        """The record, conformed; what its schema cannot hold added (evolve) or kept aside.
+
+        A record may arrive with values its stream already set aside under ``UNFIT`` (the
+        typed custom-field columns do): they are kept with the ones found here.
+        """
+        unfit: dict[str, t.Any] = record.pop(UNFIT, None) or {}
         added = 0
         while True:  # each pass ends, or adds a field, or takes a value out of the record
             try:

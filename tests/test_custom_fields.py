@@ -219,4 +219,10 @@ def test_columns_hold_typed_values(sb, tmp_path):
             if value is not None and declared[code].get("format") == "date":
                 assert day.match(value), value
     assert any("orders: custom field PCF_CHANREF declared TEXT" in line
+               and "kept in _unfit_values['customFields.PCF_CHANREF']" in line
                for line in run.stderr_lines())
+    # the misfit keeps its column's type and is not lost: it waits in _unfit_values, as sent
+    kept = [r["_unfit_values"]["customFields.PCF_CHANREF"] for r in run.records("orders")
+            if (r.get("_unfit_values") or {}).get("customFields.PCF_CHANREF") is not None]
+    assert kept and all(isinstance(v, int) for v in kept), kept
+    assert run.schemas()["orders"][-1]["properties"]["_unfit_values"]

@@ -20,6 +20,7 @@ from tap_brightpearl import custom_fields as cf
 from tap_brightpearl.errors import NotFoundError, json_of
 from tap_brightpearl.schemas import ConfiguredSchema
 from tap_brightpearl.streams.kinds import ChildStream
+from tap_brightpearl.unfit import UNFIT
 from tap_brightpearl.widen import SINGER_DECIMAL
 
 if sys.version_info >= (3, 12):
@@ -106,7 +107,11 @@ class CustomFieldsParent:
         return t.cast("list[t.Any]", super().stream_maps)  # type: ignore[misc]
 
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
-        """Each defined custom field in its typed column; a misfit left out (and named)."""
+        """Each defined custom field in its typed column; a misfit set aside in ``UNFIT``.
+
+        The column keeps its type: a value that does not fit it goes, as sent, to the record's
+        ``_unfit_values`` under ``customFields.<code>`` (the value stream keeps it too).
+        """
         stream = t.cast("t.Any", self)
         values = row.get("customFields")
         if isinstance(values, dict) and columns_wanted(stream, self.custom_field_entity):
@@ -119,10 +124,11 @@ class CustomFieldsParent:
                 try:
                     values[code] = cf.column_value(kind, value)
                 except cf.Misfit:
-                    del values[code]
+                    place = f"customFields.{code}"
+                    row.setdefault(UNFIT, {})[place] = values.pop(code)
                     cf.warnings_of(stream).misfit(
                         stream.name, code, kind, value,
-                        "left out of its typed column (the value stream keeps it)")
+                        f"kept in {UNFIT}['{place}'] (the column keeps its type)")
         return t.cast("dict | None", super().post_process(row, context))  # type: ignore[misc]
 
 
