@@ -80,7 +80,8 @@ WAREHOUSES = ((2, "Main warehouse", "WAREHOUSE"), (3, "Shop floor – Kraków", 
 SALE_CF = (("PCF_GIFTWRAP", "Gift wrap", "YES_NO"), ("PCF_CHANREF", "Channel ref", "TEXT"),
            ("PCF_DELIVERY", "Requested delivery", "DATE"), ("PCF_PRIORITY", "Priority", "SELECT"),
            ("PCF_NOTE", "Packing note", "TEXT"), ("PCF_SCORE", "Fraud score", "INTEGER"),
-           ("PCF_GIFTMSG", "Gift message", "TEXTAREA"))
+           ("PCF_GIFTMSG", "Gift message", "TEXTAREA"), ("PCF_CHANNEL", "Sales channel", "SELECT"),
+           ("PCF_PROMISED", "Promised date", "DATE"))
 PURCHASE_CF = (("PCF_SUPPREF", "Supplier ref", "TEXT"), ("PCF_INCOTERM", "Incoterm", "SELECT"),
                ("PCF_ETA", "ETA", "DATE"))
 # Recorded product custom-field values are texts and booleans only; the SELECT field is never set.

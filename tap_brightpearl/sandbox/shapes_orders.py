@@ -219,6 +219,7 @@ def fmt_date(seed: int) -> str:
 
 
 SELECT_VALUES = {"PCF_PRIORITY": ("Low", "Normal", "Urgent 🔥"),
+                 "PCF_CHANNEL": ("Web shop", "Marketplace", "Phone"),
                  "PCF_INCOTERM": ("EXW", "FOB", "DDP"), "PCF_ORIGIN": ("UK", "China", "España"),
                  "PCF_TIER": ("Bronze", "Silver", "Gold ★")}
 CUSTOM_FIELD_SETS = {"sale": SALE_CF, "purchase": PURCHASE_CF, "product": PRODUCT_CF,
