@@ -52,6 +52,9 @@ EVOLVE, IGNORE = "evolve", "ignore"
 MAX_ADDED_PER_RECORD = 200
 
 _INT = re.compile(r"-?(?:0|[1-9]\d*)")
+# Free-form objects kept exactly as Brightpearl sends them: a DATE custom field is a calendar
+# day written as local midnight with the account's offset, which a conversion to UTC would move.
+VERBATIM = frozenset({"customFields"})
 _Decimal = decimal.Decimal
 
 
@@ -180,7 +183,7 @@ def conform_value(node: Node, value: t.Any) -> t.Any:
             return value
     elif kind == FREE:
         if tv is dict:
-            return _free(value)
+            return value if node.path[-1:] and node.path[-1] in VERBATIM else _free(value)
     elif kind == NUM:
         if tv is int or tv is _Decimal:
             return value
@@ -240,8 +243,12 @@ class Conformer:
         self.widened = False  # set when the schema changed: the caller re-emits SCHEMA
 
     def __call__(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
-        """The record, conformed; what its schema cannot hold added (evolve) or kept aside."""
-        unfit: dict[str, t.Any] = {}
+        """The record, conformed; what its schema cannot hold added (evolve) or kept aside.
+
+        A record may arrive with values its stream already set aside under ``UNFIT`` (the
+        typed custom-field columns do): they are kept with the ones found here.
+        """
+        unfit: dict[str, t.Any] = record.pop(UNFIT, None) or {}
         added = 0
         while True:  # each pass ends, or adds a field, or takes a value out of the record
             try:

@@ -3,8 +3,9 @@
 The SDK reads these files with simplejson and lets any error through as a traceback that names
 neither the file nor, for the state, what to do. Here each file is parsed first (the standard
 library's parser reports the same line and column); a file that is not a JSON object stops the
-run with one line. A bookmark that is not a date-time is dropped with a warning, so that
-stream starts again from ``start_date`` rather than the run failing or resyncing silently.
+run with one line. So does a bookmark that is not a date-time: resyncing that stream from
+``start_date`` would emit its records a second time, and failing silently is worse; the line
+says how to fix the state or drop that bookmark on purpose.
 """
 
 from __future__ import annotations
@@ -81,12 +82,9 @@ def _bookmarks(state: MutableMapping[str, t.Any]) -> Iterator[tuple[str, dict[st
                     yield stream, partition
 
 
-def drop_bad_bookmarks(state: MutableMapping[str, t.Any]) -> list[tuple[str, t.Any]]:
-    """Remove the bookmarks that are not date-times (every replication key here is one).
-
-    Returns (stream, bad value) of each: that stream then starts from ``start_date``.
-    """
-    dropped = []
+def bad_bookmarks(state: MutableMapping[str, t.Any]) -> list[tuple[str, t.Any]]:
+    """(stream, value) of each bookmark that is not a date-time (every replication key is one)."""
+    bad = []
     for stream, entry in _bookmarks(state):
         value = entry.get("replication_key_value")
         if value is None:
@@ -94,7 +92,16 @@ def drop_bad_bookmarks(state: MutableMapping[str, t.Any]) -> list[tuple[str, t.A
         try:
             parse_instant(str(value))
         except ValueError:
-            dropped.append((stream, value))
-            entry.pop("replication_key_value", None)
-            entry.pop("replication_key", None)
-    return dropped
+            bad.append((stream, value))
+    return bad
+
+
+def check_bookmarks(state: MutableMapping[str, t.Any]) -> None:
+    """Raise :class:`InputFileError` naming every bookmark that is not a date-time."""
+    bad = bad_bookmarks(state)
+    if bad:
+        which = ", ".join(f"{stream} {value!r}" for stream, value in bad)
+        msg = (f"the --state bookmark of {which} is not a date-time; fix it, or remove that "
+               "bookmark to sync the stream again from start_date (under Meltano: meltano state "
+               "edit)")
+        raise InputFileError(msg)

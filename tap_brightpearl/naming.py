@@ -16,12 +16,15 @@ import typing as t
 
 from singer_sdk.exceptions import ConfigValidationError
 
+from tap_brightpearl.unfit import UNFIT
+
 ORIGINAL = "original"
 SNAKE_CASE = "snake_case"
 
 _ACRONYM = re.compile(r"([A-Z]+)([A-Z][a-z])")  # SKUCode -> SKU_Code
 _WORD = re.compile(r"([a-z\d])([A-Z])")  # orderId -> order_Id, line1Name -> line1_Name
 _NOT_WORD = re.compile(r"\W")
+_PATH_NAME = re.compile(r"[A-Za-z_]\w*")  # the names in a path (not its dots and [3]s)
 _NAMES: dict[str, str] = {}  # every name converted so far: a record costs one lookup per key
 
 
@@ -87,11 +90,24 @@ def record(value: t.Any) -> t.Any:
     return _items(value) if isinstance(value, list) else value
 
 
+def unfit_paths(unfit: dict[str, t.Any]) -> dict[str, t.Any]:
+    """``_unfit_values`` renamed: its keys are paths, renamed name by name.
+
+    ``orderRows[3].productId`` -> ``order_rows[3].product_id``; the values stay exactly as
+    Brightpearl sent them (they are data, not names).
+    """
+    return {_PATH_NAME.sub(lambda m: snake(m.group()), path): item
+            for path, item in unfit.items()}
+
+
 def _record(value: dict[str, t.Any]) -> dict[str, t.Any]:
-    out = {}
+    out: dict[str, t.Any] = {}
     known = _NAMES.get  # the per-record path: a lookup per key, no call for a plain value
     for key, item in value.items():
         kind = type(item)
+        if key == UNFIT and kind is dict:
+            out[key] = unfit_paths(item)
+            continue
         out[known(key) or snake(key)] = (
             _record(item) if kind is dict else _items(item) if kind is list else item)
     if len(out) != len(value):

@@ -111,6 +111,17 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
     th.Property("include_custom_fields", th.BooleanType(), default=True,
                 title="Include custom fields", description="Ask for includeOptional="
                 "customFields,nullCustomFields on orders and products (default true)."),
+    th.Property("custom_field_columns", th.BooleanType(), default=False,
+                title="Custom field columns", description="Declare every custom field of "
+                "orders, products and contacts under customFields in the SCHEMA, typed from the "
+                "custom-field definitions (read at discovery and at sync start: up to 5 "
+                "requests), so flattening gives one typed column per field; DATE fields as "
+                "YYYY-MM-DD (default false)."),
+    th.Property("contact_custom_fields", th.BooleanType(), default=False,
+                title="Contact custom fields", description="Read each synced contact's custom "
+                "fields (contact_custom_field_values, contacts' customFields): ONE request per "
+                "contact, as Brightpearl has no bulk source: 10,000 contacts cost 10,000 "
+                "requests, about 50 minutes of the 200/min pool (default false)."),
     th.Property("max_requests_per_minute", th.IntegerType(minimum=1),
                 title="Max requests per minute", description="Client-side budget below "
                 "the account's 200/min pool, for accounts shared with other apps (rolling "
@@ -288,6 +299,8 @@ class Settings:
     start_date: str | None
     window_days: float | None  # None: sized from the data; 0: one window
     include_custom_fields: bool
+    custom_field_columns: bool
+    contact_custom_fields: bool  # one request per contact: opt-in
     max_requests_per_minute: int | None
     progress_interval_seconds: float
     metrics_log_level: str | None
@@ -325,6 +338,8 @@ class Settings:
             start_date=str(get("start_date")) if get("start_date") else None,
             window_days=None if days is None else _number(float, days, None),
             include_custom_fields=bool(get("include_custom_fields", True)),
+            custom_field_columns=bool(get("custom_field_columns")),
+            contact_custom_fields=bool(get("contact_custom_fields")),
             max_requests_per_minute=get("max_requests_per_minute"),
             progress_interval_seconds=_number(
                 float, get("progress_interval_seconds", DEFAULT_INTERVAL), float(DEFAULT_INTERVAL)),

@@ -257,14 +257,12 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
 
     @override
     def load_state(self, state: dict[str, t.Any]) -> None:
-        """The SDK keeps only bookmarks; with oauth_tokens_in_state the tokens come along."""
+        """The SDK keeps only bookmarks; with oauth_tokens_in_state the tokens come along.
+
+        A bookmark that is not a date-time stops the run with one line (``inputs.py``).
+        """
         super().load_state(state)
-        for stream, value in inputs.drop_bad_bookmarks(t.cast("dict[str, t.Any]", self.state)):
-            start = self.settings.start_date
-            self.logger.warning(
-                "State: the %s bookmark %r is not a date-time; ignoring it, %s syncs again %s",
-                stream, value, stream, f"from start_date {start}" if start else "in full",
-            )
+        inputs.check_bookmarks(t.cast("dict[str, t.Any]", self.state))  # one line, exit 1
         if self.settings.oauth_tokens_in_state and STATE_KEY in state:
             t.cast("dict[str, t.Any]", self.state)[STATE_KEY] = state[STATE_KEY]
 
@@ -322,6 +320,9 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
                 about=about, about_format=about_format, config=config, state=state,
                 catalog=catalog,
             )
+        except inputs.InputFileError as exc:
+            logging.getLogger(cls.name).error("State error: %s", exc)  # noqa: TRY400 - one line
+            sys.exit(1)
         except ConfigValidationError as exc:
             for error in exc.errors or [str(exc)]:
                 logging.getLogger(cls.name).error("Config error: %s", error)  # noqa: TRY400 - one line, no traceback

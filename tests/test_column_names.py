@@ -253,3 +253,14 @@ def test_meltano_selects_by_the_names_that_land(sandbox, tmp_path: Path) -> None
     header = next(m for m in messages if m["type"] == "SCHEMA" and m["stream"] == "contacts")
     assert header["key_properties"] == ["contact_id"]
     assert "created_byid" not in header["schema"]["properties"]
+
+
+def test_unfit_value_paths_are_renamed_and_their_values_kept() -> None:
+    """_unfit_values' keys are paths into the record: renamed as the record's names are."""
+    record = {"orderId": 7, "_unfit_values": {"orderRows[3].productId": "SKU-9",
+                                              "parties.customer.contactId": {"rawValue": 1}}}
+    assert naming.record(record) == {
+        "order_id": 7,
+        "_unfit_values": {"order_rows[3].product_id": "SKU-9",
+                          "parties.customer.contact_id": {"rawValue": 1}},
+    }

@@ -8,8 +8,10 @@ naming), both into the demo's schema ``tap_brightpearl``.
 
 A block names the naming it assumes on a line of its own, ``-- column_names: snake_case``,
 ``-- column_names: original`` or ``-- column_names: any``; a block without one assumes the
-default (``original``). Each block runs inside a transaction that is rolled back, so blocks
-never see each other's changes. Every ```sql block is picked up: a new one is checked too.
+default (``original``). A block that needs other settings names them as JSON on a line
+``-- settings: {...}``: the tap's output with those settings is loaded into databases of its
+own. Each block runs inside a transaction that is rolled back, so blocks never see each
+other's changes. Every ```sql block is picked up: a new one is checked too.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ SCHEMA = "tap_brightpearl"  # the demo's default_target_schema (meltano.yml)
 NAMINGS = ("original", "snake_case")
 SQL_BLOCK = re.compile(r"^```sql\n(.*?)^```", re.MULTILINE | re.DOTALL)
 MARK = re.compile(r"^--\s*column_names:\s*(\S+)\s*$", re.MULTILINE)
+SETTINGS = re.compile(r"^--\s*settings:\s*(\{.*\})\s*$", re.MULTILINE)
 SQL_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
@@ -50,6 +53,11 @@ class Block:
     line: int
     sql: str
     namings: tuple[str, ...]
+    settings: str = ""  # canonical JSON of the settings beyond column_names ("" for none)
+
+    def database(self, naming: str) -> str:
+        """The database (PostgreSQL) and file (DuckDB) holding this block's tables."""
+        return name((naming, self.settings))
 
     def __str__(self) -> str:
         return f"README.md line {self.line}"
@@ -63,11 +71,24 @@ def readme_blocks() -> list[Block]:
         mark = marks[0] if marks else "original"
         namings = NAMINGS if mark == "any" else (mark,)
         assert set(namings) <= set(NAMINGS), f"unknown column_names mark {mark!r}"
-        blocks.append(Block(text.count("\n", 0, match.start()) + 2, match.group(1), namings))
+        settings = SETTINGS.findall(match.group(1))
+        extra = json.dumps(json.loads(settings[0]), sort_keys=True) if settings else ""
+        blocks.append(Block(text.count("\n", 0, match.start()) + 2, match.group(1), namings,
+                            extra))
     return blocks
 
 
 BLOCKS = readme_blocks()
+SETTING_SETS = sorted({b.settings for b in BLOCKS if b.settings})
+#: (naming, settings) of every load: both namings as they are, and each block's settings.
+LOADS = [(n, "") for n in NAMINGS] + [(n, s) for s in SETTING_SETS for n in NAMINGS
+                                      if any(b.settings == s and n in b.namings for b in BLOCKS)]
+
+
+def name(load: tuple[str, str]) -> str:
+    """The database of one load: the naming, with the index of its settings if any."""
+    naming, settings = load
+    return naming if not settings else f"{naming}_{SETTING_SETS.index(settings)}"
 
 
 def require(path: Path) -> None:
@@ -125,7 +146,7 @@ def load(exe: Path, config: dict[str, Any], singer: str, work: Path, *, ok: bool
 @dataclass
 class Warehouses:
     pg: Postgres
-    duckdb: dict[str, Path]
+    duckdb: dict[str, Path]  # database name -> file
     keys: dict[str, dict[str, list[str]]]  # naming -> stream -> key properties emitted
     gone: set[tuple[str, int]]
     singer: dict[str, str]  # naming -> the first run's output
@@ -143,17 +164,20 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouses]
     sb = Sandbox(seed=7, sizes={"orders": 120, "products": 40, "contacts": 60},
                  **UNTHROTTLED).start()
     try:
-        first = {n: run_tap(tmp, sb.tap_config(column_names=n), name=f"{n}-1") for n in NAMINGS}
+        def config(load: tuple[str, str]) -> dict[str, Any]:
+            return sb.tap_config(column_names=load[0], **json.loads(load[1] or "{}"))
+
+        first = {ld: run_tap(tmp, config(ld), name=f"{name(ld)}-1") for ld in LOADS}
         gone = {("orders", i) for i in sb.delete("orders", count=2)}
         gone |= {("contacts", i) for i in sb.delete("contacts", count=1)}
-        second = {n: run_tap(tmp, sb.tap_config(column_names=n), state=first[n].last_state(),
-                             name=f"{n}-2") for n in NAMINGS}
+        second = {ld: run_tap(tmp, config(ld), state=first[ld].last_state(),
+                              name=f"{name(ld)}-2") for ld in LOADS}
     finally:
         sb.stop()
     for run in (*first.values(), *second.values()):
         assert run.returncode == 0, run.stderr[-2000:]
-    for n in NAMINGS:
-        assert {(r["stream"], r["id"]) for r in second[n].records("deleted_records")} == gone
+    for ld in LOADS:
+        assert {(r["stream"], r["id"]) for r in second[ld].records("deleted_records")} == gone
     parent = Path(tempfile.mkdtemp(prefix="tap-brightpearl-pg-"))  # see test_targets_load
     server = None
     try:
@@ -163,8 +187,9 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouses]
         info = server.get_postmaster_info()
         pg = Postgres(Path(info.socket_dir), int(info.port), POSTGRES_BIN_PATH)
         files, keys = {}, {}
-        for n in NAMINGS:
-            singer = first[n].stdout + second[n].stdout
+        for ld in LOADS:
+            n = name(ld)
+            singer = first[ld].stdout + second[ld].stdout
             pg.rows("postgres", f"create database {n}")
             load(TARGET_POSTGRES, {"sqlalchemy_url": pg.url(n), "default_target_schema": SCHEMA,
                                    "validate_records": True}, singer, tmp / f"pg-{n}")
@@ -172,9 +197,9 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouses]
             load(DUCKDB / "target-duckdb", {"path": str(files[n]),
                                             "default_target_schema": SCHEMA},
                  singer, tmp / f"duckdb-{n}")
-            keys[n] = {m["stream"]: m["key_properties"] for m in first[n].messages
+            keys[n] = {m["stream"]: m["key_properties"] for m in first[ld].messages
                        if m["type"] == "SCHEMA"}
-        yield Warehouses(pg, files, keys, gone, {n: first[n].stdout for n in NAMINGS})
+        yield Warehouses(pg, files, keys, gone, {n: first[(n, "")].stdout for n in NAMINGS})
     finally:
         if server is not None:
             server.cleanup()
@@ -224,7 +249,7 @@ def test_switching_naming_into_the_same_tables_fails_the_load(warehouses: Wareho
     load(TARGET_POSTGRES, config, warehouses.singer["original"], tmp_path / "before")
     err = load(TARGET_POSTGRES, config, warehouses.singer["snake_case"], tmp_path / "after",
                ok=False)
-    assert re.search(r'NotNullViolation.*null value in column "\w+Id"', err), err[-3000:]
+    assert re.search(r'NotNullViolation.*null value in column "\w+"', err), err[-3000:]
 
 
 # -- README's SQL --------------------------------------------------------------------------------
@@ -243,10 +268,11 @@ CASES = [pytest.param(b, n, db, id=f"line{b.line}-{n}-{db}")
 def test_readme_sql_runs_as_written(warehouses: Warehouses, block: Block, naming: str,
                                     db: str) -> None:
     """The block, unchanged, on the tables the tap's output made (in a rolled-back transaction)."""
+    database = block.database(naming)
     if db == "postgres":
-        out = warehouses.pg.run(naming, "begin", block.sql, "rollback")
+        out = warehouses.pg.run(database, "begin", block.sql, "rollback")
     else:
-        out = duckdb(warehouses.duckdb[naming], block.sql)
+        out = duckdb(warehouses.duckdb[database], block.sql)
     assert out.returncode == 0, (
         f"{block} (column_names: {naming}) fails on {db} (README's SQL assumes the schema "
         f"{SCHEMA}):\n{block.sql}\n{out.stderr[-2000:]}")

@@ -28,14 +28,17 @@ CONTRACT_STREAMS = {
     "warehouses", "warehouse_locations", "shipping_methods", "goods_out_notes",
     "goods_in_batches", "goods_movements", "journal_rows", "customer_payments",
     "supplier_payments", "nominal_codes", "tax_codes", "currencies", "exchange_rates",
-    "accounting_periods", "payment_methods",
+    "accounting_periods", "payment_methods", "order_custom_field_values",
+    "product_custom_field_values", "contact_custom_field_values", "contact_custom_field_metadata",
 }
 KEY_WIDTH = {"order_rows": 2, "order_custom_field_metadata": 2, "product_prices": 2,
-             "product_availability": 2, "contact_group_members": 2, "exchange_rates": 2}
+             "product_availability": 2, "contact_group_members": 2, "exchange_rates": 2,
+             "order_custom_field_values": 2, "product_custom_field_values": 2,
+             "contact_custom_field_values": 2, "contact_custom_field_metadata": 2}
 
 
 def test_every_contract_stream_has_ground_truth_records(sandbox):
-    assert len(CONTRACT_STREAMS) == 44
+    assert len(CONTRACT_STREAMS) == 48
     for stream in CONTRACT_STREAMS:
         keys = sandbox.primary_keys(stream)
         assert keys, stream

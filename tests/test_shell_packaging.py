@@ -72,7 +72,7 @@ def test_wheel_installs_and_runs_from_a_clean_venv(wheel: Path, tmp_path: Path) 
 
     catalog = json.loads(run(bin_dir / "tap-brightpearl", "--discover", cwd=tmp_path).stdout)
     streams = {entry["tap_stream_id"] for entry in catalog["streams"]}
-    assert len(streams) == 45  # the 44 of the contract and deleted_records
+    assert len(streams) == 49  # the 48 of the contract and deleted_records
     assert {"orders", "order_rows", "products", "contacts", "journal_rows"} <= streams
     assert all(entry["schema"]["properties"] for entry in catalog["streams"])
 

@@ -52,7 +52,7 @@ def test_readme_holds_the_current_settings_table() -> None:
 def test_readme_holds_the_generated_stream_table() -> None:
     tables = load_script("readme_tables")
     table = tables.stream_table()
-    assert len(table.splitlines()) == 2 + 45  # the contract's 44 and deleted_records
+    assert len(table.splitlines()) == 2 + 49  # the contract's 48 and deleted_records
     assert "| `orders` | `id` | `updatedOn` |" in table
     assert table in README.read_text(encoding="utf-8"), "run `make readme-tables`"
 

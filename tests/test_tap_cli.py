@@ -43,7 +43,7 @@ def test_discover_and_about_need_no_config(tmp_path, args):
     assert run.returncode == 0, run.stderr[-2000:]
     if args == ("--discover",):
         streams = {s["tap_stream_id"] for s in json.loads(run.stdout)["streams"]}
-        assert len(streams) == 45  # the 44 of the contract and deleted_records
+        assert len(streams) == 49  # the 48 of the contract and deleted_records
     elif "--format=json" in args:
         about = json.loads(run.stdout)
         props = about["settings"]["properties"]

@@ -104,7 +104,9 @@ def test_full_run_reads_like_a_report(sandbox, tmp_path):
     assert done.index("order_rows") == done.index("orders") + 1
     assert done.index("postal_addresses") == done.index("contacts") + 1
     warnings = [line for line in lines if "| WARNING " in line]
-    assert all("is not in the schema" in line for line in warnings), warnings
+    # drift, and the sandbox's number in a TEXT custom field (tests/test_custom_fields.py)
+    assert all("is not in the schema" in line or "kept in valueText as JSON text" in line
+               for line in warnings), warnings
     # per stream as it ends, not all at the end: the orders warning comes after brands' line
     text = "\n".join(lines)
     assert text.index("Stream 'brands' done") < text.index("orders: field 'loyaltyPoints'")

@@ -11,6 +11,7 @@ import subprocess
 
 import pytest
 from helpers import (
+    CONTRACT_KEYS,
     TRACEBACK_LINE,
     Run,
     assert_complete,
@@ -88,38 +89,23 @@ def test_state_file_not_json_says_what_to_do(sandbox, tmp_path, text, problem):
     assert sandbox.counters()["requests_total"] == before, "nothing may be requested"
 
 
-def test_bookmark_not_a_date_resyncs_that_stream_from_start_date(sandbox, tmp_path):
-    """One warning naming the stream and the value; that stream starts again from start_date,
-    the other keeps its bookmark; the new state holds a date-time again."""
-    config = sandbox.tap_config()
-    good = "2100-01-01T00:00:00.000Z"  # nothing changed after it: brands' bookmark is honoured
+def test_bookmark_not_a_date_stops_the_run_naming_stream_and_value(sandbox, tmp_path):
+    """A resync from start_date would emit that stream's records twice: the run stops before
+    any request, with one line naming each bad bookmark and how to fix the state."""
     state = {"bookmarks": {
         "orders": {"replication_key": "updatedOn", "replication_key_value": "not a date"},
-        "products": {"replication_key": "updatedOn", "replication_key_value": good},
+        "products": {"replication_key": "updatedOn", "replication_key_value": 1700000000},
+        "contacts": {"replication_key": "updatedOn",
+                     "replication_key_value": "2100-01-01T00:00:00.000Z"},
     }}
-    run = run_tap(tmp_path, config, state=state, streams={"orders", "products"}, timeout=120)
-    assert run.returncode == 0, run.describe()
-    assert [w for w in said(run, "WARNING") if w.startswith("State:")] == [
-        "State: the orders bookmark 'not a date' is not a date-time; ignoring it, orders "
-        f"syncs again from start_date {config['start_date']}"]
-    assert_complete(sandbox, run, ["orders"])
-    assert run.records("products") == []
-    marks = run.last_state()["bookmarks"]
-    assert marks["orders"]["replication_key_value"][:2] == "20"
-    assert marks["products"]["replication_key_value"] >= good
-
-
-def test_bookmark_not_a_date_without_start_date(sandbox, tmp_path):
-    config = sandbox.tap_config()
-    config.pop("start_date")
-    state = {"bookmarks": {"orders": {"replication_key": "updatedOn",
-                                      "replication_key_value": 1700000000}}}
-    run = run_tap(tmp_path, config, state=state, streams={"orders"}, timeout=120)
-    assert run.returncode == 0, run.describe()
-    assert [w for w in said(run, "WARNING") if w.startswith("State:")] == [
-        "State: the orders bookmark 1700000000 is not a date-time; ignoring it, orders syncs "
-        "again in full"]
-    assert_complete(sandbox, run, ["orders"])
+    before = sandbox.counters()["requests_total"]
+    run = run_tap(tmp_path, sandbox.tap_config(), state=state, timeout=60)
+    assert_one_line_failure(
+        run, "ERROR",
+        "State error: the --state bookmark of orders 'not a date', products 1700000000 is not a "
+        "date-time; fix it, or remove that bookmark to sync the stream again from start_date "
+        "(under Meltano: meltano state edit)")
+    assert sandbox.counters()["requests_total"] == before, "nothing may be requested"
 
 
 # -- unknown settings ----------------------------------------------------------------------
@@ -267,7 +253,8 @@ def test_start_line_lists_few_streams_and_counts_many(sandbox, tmp_path):
 
 
 def test_start_line_of_a_full_catalog_is_short(sandbox, tmp_path):
-    """No catalog, so all 45 streams: the start line counts them (it listed all, 881 chars).
+    """No catalog, so every stream selected by default (the contract's and deleted_records; not
+    the opt-in ones): the start line counts them (it listed all 45, 881 characters).
 
     Nothing listens at the host: the run ends at its first request, after the start line."""
     config = {**sandbox.tap_config(), "api_url": "http://127.0.0.1:9"}
@@ -275,7 +262,7 @@ def test_start_line_of_a_full_catalog_is_short(sandbox, tmp_path):
     assert run.returncode == 1
     start = [x for x in said(run, "INFO") if x.startswith("Syncing Brightpearl account")]
     assert start == ["Syncing Brightpearl account 'sandbox' at http://127.0.0.1:9 with "
-                     "staff_token auth; 45 streams selected"]
+                     f"staff_token auth; {len(CONTRACT_KEYS) + 1} streams selected"]
 
 
 # -- tap-brightpearl-login -------------------------------------------------------------------

@@ -25,7 +25,8 @@ atexit.register(SANDBOX.stop)
 
 TestTapBrightpearl = get_tap_test_class(
     TapBrightpearl,
-    config=SANDBOX.tap_config(),
+    # contact_custom_fields: the opt-in contact custom fields are read, so contacts carry them
+    config=SANDBOX.tap_config(contact_custom_fields=True),
     # deleted_records reports what vanished since a previous sweep: nothing on a first run.
     suite_config=SuiteConfig(max_records_limit=100,
                              ignore_no_records_for_streams=["deleted_records"]),

@@ -193,6 +193,18 @@ def options(entity: Entity, req: Request) -> Answer:
     return 200, dumps({"response": {"getUris": uris}}), f"options-{entity.uri.lstrip('/')}"
 
 
+def contact_custom_fields(req: Request) -> Answer:
+    """Contact custom-field GET (one contact id): a map of the codes that hold a value."""
+    try:
+        contact = req.store.contacts.get(int(req.args["id"]))
+    except ValueError:
+        return error(400, "CMNC-400", f"Invalid contact id: {req.args['id']}")
+    if contact is None:
+        return not_found("No Contact Found")
+    values = {k: v for k, v in contact.get("cf", {}).items() if v is not None}
+    return 200, dumps({"response": values}), "get-custom-fields"
+
+
 def postal_addresses(req: Request) -> Answer:
     """postal-address GET: a list; missing ids dropped, 404 when none exist."""
     store = req.store

@@ -79,7 +79,9 @@ WAREHOUSES = ((2, "Main warehouse", "WAREHOUSE"), (3, "Shop floor – Kraków", 
               (7, "3PL Austin", "THIRD_PARTY"))
 SALE_CF = (("PCF_GIFTWRAP", "Gift wrap", "YES_NO"), ("PCF_CHANREF", "Channel ref", "TEXT"),
            ("PCF_DELIVERY", "Requested delivery", "DATE"), ("PCF_PRIORITY", "Priority", "SELECT"),
-           ("PCF_NOTE", "Packing note", "TEXT"), ("PCF_SCORE", "Fraud score", "INTEGER"))
+           ("PCF_NOTE", "Packing note", "TEXT"), ("PCF_SCORE", "Fraud score", "INTEGER"),
+           ("PCF_GIFTMSG", "Gift message", "TEXTAREA"), ("PCF_CHANNEL", "Sales channel", "SELECT"),
+           ("PCF_PROMISED", "Promised date", "DATE"))
 PURCHASE_CF = (("PCF_SUPPREF", "Supplier ref", "TEXT"), ("PCF_INCOTERM", "Incoterm", "SELECT"),
                ("PCF_ETA", "ETA", "DATE"))
 # Recorded product custom-field values are texts and booleans only; the SELECT field is never set.
@@ -87,6 +89,14 @@ PRODUCT_CF = (("PCF_MATERIAL", "Material", "TEXT"), ("PCF_ORIGIN", "Country of o
               ("PCF_CARE", "Care instructions", "TEXT_AREA"),
               ("PCF_FRAGILE", "Fragile", "YES_NO"),
               ("PCF_LAUNCH", "Launch date", "DATE"))
+# Contact custom fields: customers and suppliers each have their own set (the contact
+# custom-field metadata reference's example shows TEXT, INTEGER, YES_NO and SELECT).
+CUSTOMER_CF = (("PCF_ACCREF", "Account ref", "TEXT"), ("PCF_TIER", "Loyalty tier", "SELECT"),
+               ("PCF_BIRTHDAY", "Birthday", "DATE"), ("PCF_NEWSLTR", "Newsletter", "YES_NO"),
+               ("PCF_CREDITDAYS", "Credit days", "INTEGER"),
+               ("PCF_CNOTES", "Account notes", "TEXTAREA"))
+SUPPLIER_CF = (("PCF_CODAE", "Supplier code", "INTEGER"), ("PCF_LEADTIME", "Lead time", "TEXT"),
+               ("PCF_APPROVED", "Approved", "YES_NO"))
 BRANDS = ("Acme", "Nordlys", "Zoë & Co", "Kōbō", "Fieldcraft", "Maison Étoile", "Peak", "Umbra",
           "Lumen", "Oakridge", "Tidal", "Brightwave")
 OPTIONS = (("Colour", ("Red", "Blue", "Green", "Noir")), ("Size", ("S", "M", "L", "XL")),

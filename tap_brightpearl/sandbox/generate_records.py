@@ -64,6 +64,9 @@ def contacts(store: Store) -> None:
             "owner": staff[int(r() * len(staff))],
             "title": ("Mr", "Ms", "Mx", "Dr", None)[int(r() * 5)],
         }
+        kind = "supplier" if supplier else None if is_staff else "customer"
+        c["cf"] = {code: shapes.cf_value(code, ftype, cid * 11 + j, 0) for j, (code, _n, ftype)
+                   in enumerate(shapes.CUSTOM_FIELD_SETS[kind] if kind else ())}
         store.contacts[cid] = c
         rows.append(shapes.contact_row(c))
     store.tables["contact-service/contact-search"].load(rows)

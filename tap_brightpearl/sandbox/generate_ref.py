@@ -63,6 +63,9 @@ def reference(store: Store) -> None:
     _order_service(ref)
     ref["product-service/product/custom-field-meta-data"] = shapes.custom_field_meta(
         shapes.CUSTOM_FIELD_SETS["product"], 30)
+    for kind, first_id in (("customer", 60), ("supplier", 80)):
+        ref[f"contact-service/{kind}/custom-field-meta-data"] = shapes.custom_field_meta(
+            shapes.CUSTOM_FIELD_SETS[kind], first_id)
     ref["product-service/price-list"] = [
         {"id": i, "code": code,
          "name": {"languageCode": "en", "text": name, "format": "PLAINTEXT"},

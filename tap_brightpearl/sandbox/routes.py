@@ -59,6 +59,8 @@ ROUTES: tuple[Route, ...] = (
           functools.partial(api.get_entities, PRODUCT_PRICE)),
     *_entity("contact-service", "contact", CONTACT),
     Route("GET", "contact-service/contact", "contact", functools.partial(api.page_of, CONTACT)),
+    Route("GET", "contact-service/contact/{id}/custom-field", "contact/custom-field",
+          api.contact_custom_fields),
     Route("GET", "contact-service/postal-address", "postal-address", api.postal_addresses),
     Route("GET", "contact-service/postal-address/{ids}", "postal-address", api.postal_addresses),
     Route("GET", "warehouse-service/product-availability", "product-availability",

@@ -14,6 +14,7 @@ from . import drift
 from .columns import ROW
 from .data import (
     CUR,
+    CUSTOMER_CF,
     ORDER_TYPES,
     PAYMENT_STATUSES,
     PRODUCT_CF,
@@ -23,6 +24,7 @@ from .data import (
     START_MS,
     STATUS_NAME,
     STOCK_STATUSES,
+    SUPPLIER_CF,
     TAX,
     Store,
     dec4,
@@ -200,14 +202,25 @@ def cf_value(code: str, kind: str, seed: int, off: int) -> Any:
         values = SELECT_VALUES[code]
         j = seed % len(values)
         return {"id": option_id(code, j), "value": values[j]}
+    if kind in ("TEXTAREA", "TEXT_AREA"):
+        return f"{code.lower()} {seed % 997}\r\nline two"
+    if code == "PCF_CHANREF" and seed % 29 == 1:
+        return seed % 1000  # a JSON number in a TEXT field: kept, never dropped, by the tap
     return f"{code.lower()}-{seed % 997} ✓" if seed % 5 == 0 else f"{code.lower()}-{seed % 997}"
 
 
 def fmt_date(seed: int) -> str:
-    """A date custom-field value (midnight UTC)."""
-    return ts(START_MS + (seed % 1300) * 86_400_000, 2) or ""
+    """A DATE custom-field value: local midnight with the account's offset (+01:00).
+
+    As the order custom-field GET reference shows it (``2015-06-19T00:00:00.000+01:00``): the
+    calendar date is the local day, one hour after the previous day's 23:00 UTC.
+    """
+    return ts(START_MS + (seed % 1300) * 86_400_000 - 3_600_000, 1) or ""
 
 
 SELECT_VALUES = {"PCF_PRIORITY": ("Low", "Normal", "Urgent 🔥"),
-                 "PCF_INCOTERM": ("EXW", "FOB", "DDP"), "PCF_ORIGIN": ("UK", "China", "España")}
-CUSTOM_FIELD_SETS = {"sale": SALE_CF, "purchase": PURCHASE_CF, "product": PRODUCT_CF}
+                 "PCF_CHANNEL": ("Web shop", "Marketplace", "Phone"),
+                 "PCF_INCOTERM": ("EXW", "FOB", "DDP"), "PCF_ORIGIN": ("UK", "China", "España"),
+                 "PCF_TIER": ("Bronze", "Silver", "Gold ★")}
+CUSTOM_FIELD_SETS = {"sale": SALE_CF, "purchase": PURCHASE_CF, "product": PRODUCT_CF,
+                     "customer": CUSTOMER_CF, "supplier": SUPPLIER_CF}

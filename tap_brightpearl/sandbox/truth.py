@@ -84,6 +84,15 @@ SPECIAL: dict[str, Callable[[Store], Keys]] = {
     "order_custom_field_metadata": lambda s: {
         (kind, item["id"]) for kind in ("sale", "purchase")
         for item in s.ref[f"order-service/{kind}/custom-field-meta-data"]},
+    "order_custom_field_values": lambda s: {
+        (o["id"], code) for o in s.orders.values() for code in o["cf"]},
+    "contact_custom_field_metadata": lambda s: {
+        (kind, item["id"]) for kind in ("customer", "supplier")
+        for item in s.ref[f"contact-service/{kind}/custom-field-meta-data"]},
+    "product_custom_field_values": lambda s: {
+        (p["id"], code) for p in s.products.values() for code in p["cf"]},
+    "contact_custom_field_values": lambda s: {
+        (c["id"], code) for c in s.contacts.values() for code in c.get("cf", {})},
     "products": lambda s: {(i,) for i in s.products},
     "product_prices": lambda s: {
         (p["id"], pl) for p in s.products.values() for pl, *_ in PRICE_LISTS
@@ -112,17 +121,24 @@ def changed_since(store: Store, stream: str, since: datetime) -> Keys:
     if since.tzinfo is None:
         raise ValueError("since must be timezone-aware")
     ms = int(since.timestamp() * 1000)
-    if stream in ("orders", "order_rows"):
+    if stream in ("orders", "order_rows", "order_custom_field_values"):
         orders = [o for o in store.orders.values() if o["updated"] >= ms]
         if stream == "orders":
             return {(o["id"],) for o in orders}
+        if stream == "order_custom_field_values":
+            return {(o["id"], code) for o in orders for code in o["cf"]}
         return {(o["id"], r) for o in orders for r in o["rows"]}
-    if stream == "products":
-        return {(p["id"],) for p in store.products.values() if p["updated"] >= ms}
-    if stream in ("contacts", "postal_addresses"):
+    if stream in ("products", "product_custom_field_values"):
+        products = [p for p in store.products.values() if p["updated"] >= ms]
+        if stream == "products":
+            return {(p["id"],) for p in products}
+        return {(p["id"], code) for p in products for code in p["cf"]}
+    if stream in ("contacts", "postal_addresses", "contact_custom_field_values"):
         contacts = [c for c in store.contacts.values() if c["updated"] >= ms]
         if stream == "contacts":
             return {(c["id"],) for c in contacts}
+        if stream == "contact_custom_field_values":
+            return {(c["id"], code) for c in contacts for code in c.get("cf", {})}
         return {(a,) for c in contacts for a in set(c["addr"].values())}
     if stream == "goods_out_notes":
         return {(n["id"],) for n in store.goods_out.values()

@@ -12,9 +12,10 @@ from tap_brightpearl.kinds import (
     ReferenceStream,
     SearchStream,
 )
+from tap_brightpearl.streams.custom_fields import ContactCustomFieldsReader, CustomFieldsParent
 
 
-class ContactsStream(DetailStream):
+class ContactsStream(CustomFieldsParent, DetailStream):
     """Contacts; ``postal_addresses`` fetches the addresses they reference."""
 
     name = "contacts"
@@ -24,6 +25,7 @@ class ContactsStream(DetailStream):
     replication_key = "updatedOn"
     changed_key = "updatedOn"
     delete_sweep = sweeps.Options("contact-service/contact")
+    custom_field_entity = "contact"
 
 
 class PostalAddressesStream(ChildStream):
@@ -92,12 +94,36 @@ class ContactTagsStream(ReferenceStream):
     primary_keys = ("tagId",)
 
 
+class ContactCustomFieldValuesStream(ContactCustomFieldsReader):
+    """One record per contact and custom field (opt-in: one GET per contact, see README)."""
+
+    name = "contact_custom_field_values"
+    primary_keys = ("contactId", "code")
+    parent_stream_type = ContactsStream
+    entity = "contact"
+    parent_key = "contactId"
+    source_key = "contactId"
+
+
+class ContactCustomFieldMetadataStream(ReferenceStream):
+    """Customer and supplier custom-field definitions; the partition adds ``contactType``."""
+
+    name = "contact_custom_field_metadata"
+    path = "contact-service/{contactType}/custom-field-meta-data"
+    primary_keys = ("contactType", "id")
+    partitions: t.ClassVar[list[dict]] = [{"contactType": "customer"},
+                                          {"contactType": "supplier"}]
+    id_maps: t.ClassVar[dict[str, tuple[str, str]]] = {"options": ("id", "value")}
+
+
 STREAMS = (
     ContactsStream,
+    ContactCustomFieldValuesStream,
     PostalAddressesStream,
     CompaniesStream,
     ContactGroupsStream,
     ContactGroupMembersStream,
     LeadSourcesStream,
     ContactTagsStream,
+    ContactCustomFieldMetadataStream,
 )

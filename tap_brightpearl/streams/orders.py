@@ -7,9 +7,10 @@ import typing as t
 from tap_brightpearl import sweeps
 from tap_brightpearl.kinds import ChildStream, DetailStream, ReferenceStream, SearchStream
 from tap_brightpearl.records import map_to_rows
+from tap_brightpearl.streams.custom_fields import CustomFieldsParent, CustomFieldValuesStream
 
 
-class OrdersStream(DetailStream):
+class OrdersStream(CustomFieldsParent, DetailStream):
     """Orders of every type (SO, PO, SC, PC); ``order_rows`` takes their ``orderRows``."""
 
     name = "orders"
@@ -21,6 +22,7 @@ class OrdersStream(DetailStream):
     changed_key = "updatedOn"
     delete_sweep = sweeps.Options("order-service/order")
     custom_fields = True
+    custom_field_entity = "order"
 
 
 class OrderRowsStream(ChildStream):
@@ -89,9 +91,21 @@ class OrderCustomFieldMetadataStream(ReferenceStream):
     id_maps: t.ClassVar[dict[str, tuple[str, str]]] = {"options": ("id", "value")}
 
 
+class OrderCustomFieldValuesStream(CustomFieldValuesStream):
+    """One record per order and custom field, typed from the sale or purchase definitions."""
+
+    name = "order_custom_field_values"
+    primary_keys = ("orderId", "code")
+    parent_stream_type = OrdersStream
+    entity = "order"
+    path = "order-service/{orderType}/custom-field-meta-data"
+    parent_key = "orderId"
+
+
 STREAMS = (
     OrdersStream,
     OrderRowsStream,
+    OrderCustomFieldValuesStream,
     OrderNotesStream,
     OrderStatusesStream,
     OrderTypesStream,

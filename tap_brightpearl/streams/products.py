@@ -8,13 +8,14 @@ from tap_brightpearl import sweeps
 from tap_brightpearl.compat import override
 from tap_brightpearl.kinds import DetailStream, ReferenceStream, SearchStream
 from tap_brightpearl.records import map_to_rows
+from tap_brightpearl.streams.custom_fields import CustomFieldsParent, CustomFieldValuesStream
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
 
 
 
-class ProductsStream(DetailStream):
+class ProductsStream(CustomFieldsParent, DetailStream):
     """Products: DetailStream ``product-service/product-search``, incremental on updatedOn."""
 
     name = "products"
@@ -26,6 +27,7 @@ class ProductsStream(DetailStream):
     changed_key = "updatedOn"
     delete_sweep = sweeps.Options("product-service/product")
     custom_fields = True
+    custom_field_entity = "product"
 
     def records_from(self, payload: t.Any) -> list[dict]:
         """Products, their ``warehouses`` map (keyed by warehouse id) as an array."""
@@ -198,8 +200,20 @@ class ProductCustomFieldMetadataStream(ReferenceStream):
     id_maps: t.ClassVar[dict[str, tuple[str, str]]] = {"options": ("id", "value")}
 
 
+class ProductCustomFieldValuesStream(CustomFieldValuesStream):
+    """One record per product and custom field, typed from the product definitions."""
+
+    name = "product_custom_field_values"
+    primary_keys = ("productId", "code")
+    parent_stream_type = ProductsStream
+    entity = "product"
+    path = "product-service/product/custom-field-meta-data"
+    parent_key = "productId"
+
+
 STREAMS = (
     ProductsStream,
+    ProductCustomFieldValuesStream,
     ProductPricesStream,
     ProductAvailabilityStream,
     PriceListsStream,

@@ -8,7 +8,7 @@ endpoint must be listed there or in ``NOT_PAGED`` below, with the reason.
 
 from __future__ import annotations
 
-from helpers import CONTRACT_KEYS, SEARCH_STREAMS
+from helpers import CONTRACT_KEYS, OPT_IN_KEYS, SEARCH_STREAMS
 
 from tap_brightpearl.kinds import SearchStream
 from tap_brightpearl.tap import STREAM_TYPES
@@ -38,8 +38,10 @@ def test_the_contract_keys_are_the_taps_streams_and_keys():
     """``CONTRACT_KEYS`` drives the completeness and no-duplicate checks of every full sync.
 
     ``deleted_records`` is the one stream outside it: its records are the deletions the tap
-    found, not rows a sandbox holds.
+    found, not rows a sandbox holds. Opt-in streams (``OPT_IN_KEYS``: not selected by default)
+    are listed apart.
     """
     declared = {s.name: tuple(s.primary_keys or ()) for s in STREAM_TYPES}
     assert declared.pop("deleted_records")
-    assert declared == CONTRACT_KEYS
+    assert declared == {**CONTRACT_KEYS, **OPT_IN_KEYS}
+    assert not set(CONTRACT_KEYS) & set(OPT_IN_KEYS)
