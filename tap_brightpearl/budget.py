@@ -54,7 +54,10 @@ class RequestBudget:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._sent: collections.deque[float] = collections.deque()
+        # max_requests_per_minute: when each answered request was answered. A request counts
+        # from its send until a minute after its answer: the server counts it from its arrival,
+        # which lies between the two, however late a loaded machine lets it reach the server.
+        self._answered: collections.deque[float] = collections.deque()
         self._remaining: int | None = None  # as of the last response
         self._outstanding = 0  # requests sent and not yet answered (maybe not in that count)
         self._reset_at = 0.0
@@ -79,7 +82,6 @@ class RequestBudget:
                 now = self._clock()
                 wait = self._wait(now)
                 if wait <= 0:
-                    self._sent.append(now)
                     self._recent.append(now)
                     while self._recent[0] <= now - WINDOW_SECONDS:
                         self._recent.popleft()
@@ -118,13 +120,18 @@ class RequestBudget:
         """Seconds to wait before the next send (0 = send now); caller holds the lock."""
         wait = 0.0
         if self.max_per_minute:
-            while self._sent and self._sent[0] <= now - WINDOW_SECONDS:
-                self._sent.popleft()
-            if len(self._sent) >= self.max_per_minute:
-                oldest = self._sent[-self.max_per_minute]
-                wait = oldest + WINDOW_SECONDS + WINDOW_MARGIN - now
+            while self._answered and self._answered[0] <= now - WINDOW_SECONDS - WINDOW_MARGIN:
+                self._answered.popleft()
+            counted = self._outstanding + len(self._answered)
+            over = counted - self.max_per_minute  # slots to free before the next send
+            if over >= 0:
+                # the over-th answer is the one whose minute ends soonest enough; when every
+                # counted request is still in flight, look again shortly (an answer frees none
+                # at once, but starts its minute)
+                wait = (self._answered[over] + WINDOW_SECONDS + WINDOW_MARGIN - now
+                        if over < len(self._answered) else PROBE_SECONDS)
                 self._why = (
-                    f"{len(self._sent)} requests sent in the last minute "
+                    f"{counted} requests sent in the last minute "
                     f"(max_requests_per_minute: {self.max_per_minute})"
                 )
         if self._remaining is not None and self._remaining - self._outstanding <= 0:
@@ -143,8 +150,6 @@ class RequestBudget:
                 self._remaining = self._outstanding + 1
                 self._reset_at = now + PROBE_SECONDS
                 self._guessed = True
-        if not self.max_per_minute:
-            self._sent.clear()
         return wait
 
     def _own_slots_freed(self, now: float) -> int:
@@ -167,6 +172,8 @@ class RequestBudget:
         """One request sent by :meth:`acquire` is over (answered, or failed)."""
         with self._lock:
             self._outstanding = max(0, self._outstanding - 1)
+            if self.max_per_minute:
+                self._answered.append(self._clock())
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Read the throttle headers of a response (any status), and count the response.

@@ -170,8 +170,9 @@ def test_budget_wait_lines(caplog):
     ft = FakeTime()
     budget = RequestBudget(2, clock=ft.clock, sleep=ft.sleep)
     with caplog.at_level(logging.INFO, logger="tap-brightpearl"):
-        budget.acquire()
-        budget.acquire()
+        for _ in range(2):  # two requests, answered at once
+            budget.acquire()
+            budget.finished()
         budget.acquire()  # the minute is full: 60.5 s (the minute and its margin)
         budget.observe({"brightpearl-requests-remaining": "0",
                         "brightpearl-next-throttle-period": "3000"})

@@ -65,8 +65,39 @@ def test_budget_keeps_max_requests_per_minute():
         budget.acquire()
         sent.append(ft.now)
         ft.now += 1
+        budget.finished()  # answered a second after it was sent
     for i, t0 in enumerate(sent):
         assert sum(1 for t1 in sent[i:] if t1 < t0 + 60) <= 3
+
+
+def test_max_requests_per_minute_counts_a_request_until_a_minute_after_its_answer():
+    """The server counts a request from its arrival, anywhere between send and answer: a slow
+    answer (a loaded machine, a slow network) keeps its slot for a minute after it came."""
+    ft = FakeTime()
+    start = ft.now
+    budget = RequestBudget(2, clock=ft.clock, sleep=ft.sleep)
+    budget.acquire()
+    ft.now += 10  # the first request takes 10 s to answer
+    budget.finished()
+    budget.acquire()
+    budget.finished()
+    budget.acquire()  # the third waits for the first's minute, counted from its answer
+    assert ft.now == pytest.approx(start + 10 + 60 + 0.5)
+
+
+def test_max_requests_per_minute_waits_for_an_answer_when_all_are_in_flight():
+    class Answering(FakeTime):
+        def sleep(self, seconds: float) -> None:
+            super().sleep(seconds)
+            if len(self.slept) == 3:
+                budget.finished()  # the request in flight is answered while we wait
+
+    ft = Answering()
+    budget = RequestBudget(1, clock=ft.clock, sleep=ft.sleep)
+    budget.acquire()
+    budget.acquire()  # waits in short steps until the answer, then a minute after it
+    assert ft.slept[:3] == [pytest.approx(0.5)] * 3
+    assert sum(ft.slept[3:]) == pytest.approx(60.5)
 
 
 def test_throttle_wait_uses_next_throttle_period():
