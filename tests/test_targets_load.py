@@ -1,6 +1,6 @@
 """A full sandbox sync loaded into real Singer targets, as a user's pipeline would load it.
 
-The tap's Singer output is captured once (seed 7, the sandbox's default sizes, all 44 streams)
+The tap's Singer output is captured once (seed 7, the sandbox's default sizes, every stream selected by default)
 and piped, unchanged, into each target:
 
 * MeltanoLabs ``target-postgres`` 0.8.1 on a real PostgreSQL 18 server, with
