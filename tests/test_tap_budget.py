@@ -7,10 +7,8 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from helpers import run_tap, truth
 
-from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.tap import TapBrightpearl
 
 STREAMS = {"orders", "order_rows", "journal_rows", "brands", "order_types", "tax_codes"}
@@ -95,37 +93,3 @@ def test_availability_400_is_bisected_to_the_bad_id(sandbox):
             for r in availability.records_from(p)]
     want = {k for k in truth(sandbox, "product_availability") if k[0] in ids}
     assert {(r["productId"], r["warehouseId"]) for r in rows} == want
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-def test_a_request_that_overtook_another_does_not_free_a_slot():
-    """A is let go before B, but B reaches the server first and gets the last slot but one;
-    A's answer (0 left) is read before B's (1 left). Nothing left the window in between, so
-    the pool is spent: the next request waits for the period instead of meeting a 503."""
-    ft = FakeTime()
-    budget = RequestBudget(clock=ft.clock, sleep=ft.sleep)
-    with ThreadPoolExecutor(1) as a, ThreadPoolExecutor(1) as b:  # one thread per request
-        a.submit(budget.acquire).result()
-        ft.now += 0.01
-        b.submit(budget.acquire).result()
-        ft.now += 0.2
-        a.submit(budget.observe, {"brightpearl-requests-remaining": "0",
-                                  "brightpearl-next-throttle-period": "2000"}).result()
-        a.submit(budget.finished).result()
-        b.submit(budget.observe, {"brightpearl-requests-remaining": "1",
-                                  "brightpearl-next-throttle-period": "2010"}).result()
-        b.submit(budget.finished).result()
-    budget.acquire()
-    assert ft.slept == [pytest.approx(2.0, abs=0.02)]

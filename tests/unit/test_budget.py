@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from tap_brightpearl.budget import RequestBudget
@@ -107,3 +109,24 @@ def test_throttle_wait_uses_next_throttle_period():
     assert wait == pytest.approx(2.5)
     assert ft.slept == [pytest.approx(2.5)]
     assert budget.throttle_waits == 1
+
+
+def test_a_request_that_overtook_another_does_not_free_a_slot():
+    """A is let go before B, but B reaches the server first and gets the last slot but one;
+    A's answer (0 left) is read before B's (1 left). Nothing left the window in between, so
+    the pool is spent: the next request waits for the period instead of meeting a 503."""
+    ft = FakeTime()
+    budget = RequestBudget(clock=ft.clock, sleep=ft.sleep)
+    with ThreadPoolExecutor(1) as a, ThreadPoolExecutor(1) as b:  # one thread per request
+        a.submit(budget.acquire).result()
+        ft.now += 0.01
+        b.submit(budget.acquire).result()
+        ft.now += 0.2
+        a.submit(budget.observe, {"brightpearl-requests-remaining": "0",
+                                  "brightpearl-next-throttle-period": "2000"}).result()
+        a.submit(budget.finished).result()
+        b.submit(budget.observe, {"brightpearl-requests-remaining": "1",
+                                  "brightpearl-next-throttle-period": "2010"}).result()
+        b.submit(budget.finished).result()
+    budget.acquire()
+    assert ft.slept == [pytest.approx(2.0, abs=0.02)]
