@@ -5,8 +5,9 @@ with a SCHEMA message it compares three numbers: RECORD messages emitted, distin
 among them, and rows in the DuckDB table (target-duckdb upserts on the key). All three must be
 equal: fewer rows means the loader lost some, more records than keys means the tap repeated some.
 The sandbox seeds every stream, so a stream without records is a failure too (unless
---allow-empty), except those named by --may-be-empty: ``deleted_records`` is empty on a first
-sweep, which every run of the demo is (a full refresh has no earlier sweep to compare with).
+--allow-empty), except those named by --may-be-empty STREAM=WHY: ``deleted_records`` is empty on
+a first sweep, which every run of the demo is (a full refresh has no earlier sweep to compare
+with), and ``contact_custom_field_values`` unless the opt-in ``contact_custom_fields`` is on.
 Exits 1 on any of these, naming the stream.
 """
 
@@ -75,7 +76,7 @@ def report(
     rows: dict[str, int],
     *,
     allow_empty: bool = False,
-    may_be_empty: frozenset[str] = frozenset(),
+    may_be_empty: dict[str, str] | None = None,
 ) -> tuple[list[str], list[str]]:
     """The printed table and the names of the streams that fail the check."""
     width = max((len(name) for name in emitted), default=6)
@@ -93,8 +94,8 @@ def report(
         elif loaded != distinct:
             flag = "  <- DuckDB holds a different number of rows"
             problems.append(name)
-        elif not loaded and name in may_be_empty:
-            flag = "  (none yet: a first sweep has nothing to compare with)"
+        elif not loaded and name in (may_be_empty or {}):
+            flag = f"  (none: {(may_be_empty or {})[name]})"
         elif not loaded:
             flag = "  (no records)"
             if not allow_empty:
@@ -115,16 +116,15 @@ def main() -> int:
     parser.add_argument("--emitted", type=Path, required=True, help="the tap's Singer output")
     parser.add_argument("--allow-empty", action="store_true", help="streams may have no records")
     parser.add_argument(
-        "--may-be-empty", action="append", default=[], metavar="STREAM",
-        help="a stream that may have no records (repeatable)",
+        "--may-be-empty", action="append", default=[], metavar="STREAM=WHY",
+        help="a stream that may have no records, and why (repeatable)",
     )
     args = parser.parse_args()
 
     emitted = read_emitted(args.emitted)
     rows = table_rows(args.db, args.schema)
-    lines, problems = report(
-        emitted, rows, allow_empty=args.allow_empty, may_be_empty=frozenset(args.may_be_empty)
-    )
+    why = {name: reason for name, _, reason in (a.partition("=") for a in args.may_be_empty)}
+    lines, problems = report(emitted, rows, allow_empty=args.allow_empty, may_be_empty=why)
     print("\n".join(lines))
     if not emitted:
         print("FAILED: the tap emitted no SCHEMA message at all", file=sys.stderr)
