@@ -22,6 +22,8 @@ import threading
 import time
 import typing as t
 
+from tap_brightpearl.progress import counted as progress_counted
+
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
@@ -131,7 +133,7 @@ class RequestBudget:
                 wait = (self._answered[over] + WINDOW_SECONDS + WINDOW_MARGIN - now
                         if over < len(self._answered) else PROBE_SECONDS)
                 self._why = (
-                    f"{counted} requests sent in the last minute "
+                    f"{progress_counted(counted, 'request')} sent in the last minute "
                     f"(max_requests_per_minute: {self.max_per_minute})"
                 )
         if self._remaining is not None and self._remaining - self._outstanding <= 0:

