@@ -18,7 +18,6 @@ import logging
 import re
 import threading
 import typing as t
-import weakref
 
 from tap_brightpearl.errors import NotFoundError, json_of
 
@@ -152,29 +151,35 @@ class Warnings:
                        text if len(text) <= 40 else text[:37] + "...", where)
 
 
-WARNINGS: weakref.WeakKeyDictionary[t.Any, Warnings] = weakref.WeakKeyDictionary()
-_CACHE: weakref.WeakKeyDictionary[t.Any, dict[str, Definitions]] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
+class RunDefinitions:
+    """The custom-field definitions and misfit warnings of one run (``RunContext.custom_fields``).
+
+    Definitions are read once per run and entity, whichever stream asks first; streams on
+    other threads wait for that read.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.cache: dict[str, Definitions] = {}
+        self.warnings = Warnings()
 
 
 def run_of(stream: t.Any) -> t.Any:
-    """The SDK's tap object of a stream: the run the definitions and warnings belong to."""
+    """The SDK's tap object of a stream: only for its stream-map mapper (an SDK object)."""
     return stream._tap  # noqa: SLF001
 
 
 def warnings_of(stream: t.Any) -> Warnings:
     """The run's misfit warnings."""
-    with _LOCK:
-        return WARNINGS.setdefault(run_of(stream), Warnings())
+    return t.cast("RunDefinitions", stream.run.custom_fields).warnings
 
 
 def definitions(stream: BrightpearlStream, entity: str) -> Definitions:
     """The entity's custom-field definitions, read once per tap run (one GET per group)."""
-    tap = run_of(stream)
-    with _LOCK:
-        cache = _CACHE.setdefault(tap, {})
-        if entity in cache:
-            return cache[entity]
+    run = stream.run.custom_fields
+    with run.lock:
+        if entity in run.cache:
+            return run.cache[entity]
         defs: Definitions = {}
         for group, path in SOURCES[entity].items():
             try:
@@ -184,7 +189,7 @@ def definitions(stream: BrightpearlStream, entity: str) -> Definitions:
             if isinstance(items, dict):
                 items = list(items.values())
             defs[group] = {d["code"]: d for d in items if isinstance(d, dict) and d.get("code")}
-        cache[entity] = defs
+        run.cache[entity] = defs
         return defs
 
 

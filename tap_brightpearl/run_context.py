@@ -2,8 +2,9 @@
 
 Streams hold this small object instead of the tap: the API base and the authenticator, the one
 request budget and progress lines, the ids emitted for ``deleted_records``, the once-per-run
-product id search, the count of accepted answers (isolation's evidence that the credential is
-good), and the two things of the tap a stream acts on (write the STATE now; the other streams).
+product id search and custom-field definitions, the count of accepted answers (isolation's
+evidence that the credential is good), and the two things of the tap a stream acts on (write
+the STATE now; the other streams).
 Counters and id sets are shared by the threads of GET batches and pages fetched ahead, so they
 are locked here.
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 import threading
 import typing as t
 from dataclasses import dataclass, field
+
+from tap_brightpearl.custom_fields import RunDefinitions
 
 if t.TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -88,6 +91,8 @@ class RunContext:
     streams: Callable[[], Mapping[str, Stream]]
     accepted: Counter = field(default_factory=Counter)  # answers below 400 this run
     emitted: EmittedIds = field(default_factory=EmittedIds)
+    #: Custom-field definitions and misfit warnings, read and said once per run.
+    custom_fields: RunDefinitions = field(default_factory=RunDefinitions)
 
 
 class RunOwner(t.Protocol):
