@@ -101,6 +101,10 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
     th.Property("start_date", th.DateTimeType(), title="Start date", description="Earliest "
                 "replication-key value (updatedOn, createdOn, ...) to extract on a first "
                 "run. Without it a first run extracts everything."),
+    th.Property("end_date", th.DateTimeType(), title="End date", description="Latest "
+                "replication-key value (updatedOn, createdOn, ...) to extract, exclusive: "
+                "with start_date, re-extracts a period. A bookmark never moves past it. "
+                "Unset: up to the start of the run."),
     _i("lookback_minutes", "Lookback minutes", "Overlap subtracted from every bookmark "
        "(search index lag, clock skew). Default 5.", default=5),
     th.Property("page_size", th.IntegerType(minimum=1, maximum=500), default=500,
@@ -257,6 +261,11 @@ def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
             parse_instant(str(start_date))
         except ValueError:
             errors.append(f"start_date is not an ISO-8601 date-time: {start_date!r}")
+    if end_date := config.get("end_date"):
+        try:
+            parse_instant(str(end_date))
+        except ValueError:
+            errors.append(f"end_date is not an ISO-8601 date-time: {end_date!r}")
     try:
         parse_expires_at(config.get("oauth_expires_at"))
     except (ValueError, TypeError):
@@ -297,6 +306,7 @@ class Settings:
     max_parallel_requests: int
     lookback_minutes: float
     start_date: str | None
+    end_date: str | None
     window_days: float | None  # None: sized from the data; 0: one window
     include_custom_fields: bool
     custom_field_columns: bool
@@ -336,6 +346,7 @@ class Settings:
             max_parallel_requests=max(1, _number(int, get("max_parallel_requests") or 4, 4)),
             lookback_minutes=_number(float, get("lookback_minutes") or 0, 0.0),
             start_date=str(get("start_date")) if get("start_date") else None,
+            end_date=str(get("end_date")) if get("end_date") else None,
             window_days=None if days is None else _number(float, days, None),
             include_custom_fields=bool(get("include_custom_fields", True)),
             custom_field_columns=bool(get("custom_field_columns")),
