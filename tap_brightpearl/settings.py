@@ -233,6 +233,11 @@ def unknown_settings(
 
 def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
     """Config errors the JSON schema cannot express, each a line naming the setting."""
+    return _auth_errors(config) + _value_errors(config)
+
+
+def _auth_errors(config: t.Mapping[str, t.Any]) -> list[str]:
+    """The credentials, app_ref and account each auth mode needs."""
     errors = []
     method = config.get("auth_method")
     resolved = resolve_auth_method(config)
@@ -256,16 +261,18 @@ def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
         errors.append("app_ref is required to refresh OAuth tokens (it is the client_id)")
     if not Settings.of(config).account:
         errors.append("account_code is not set (nor oauth_account)")
-    if start_date := config.get("start_date"):
-        try:
-            parse_instant(str(start_date))
-        except ValueError:
-            errors.append(f"start_date is not an ISO-8601 date-time: {start_date!r}")
-    if end_date := config.get("end_date"):
-        try:
-            parse_instant(str(end_date))
-        except ValueError:
-            errors.append(f"end_date is not an ISO-8601 date-time: {end_date!r}")
+    return errors
+
+
+def _value_errors(config: t.Mapping[str, t.Any]) -> list[str]:
+    """Values that must parse: the dates, the token expiry, the API URL's scheme."""
+    errors = []
+    for name in ("start_date", "end_date"):
+        if value := config.get(name):
+            try:
+                parse_instant(str(value))
+            except ValueError:
+                errors.append(f"{name} is not an ISO-8601 date-time: {value!r}")
     try:
         parse_expires_at(config.get("oauth_expires_at"))
     except (ValueError, TypeError):
