@@ -7,7 +7,8 @@ exchanged at the token endpoint. This command does the tap's side: it prints (or
 authorize URL, takes the redirect on a one-shot 127.0.0.1 listener (when the redirect URI is
 ``http://127.0.0.1:<port>/...``) or as a pasted URL, checks ``state``, exchanges the code and
 writes the tokens to the ``--config`` file (atomic, 0600) or prints ``meltano config set`` lines.
-It also seeds the tap's token store, so the first run starts from exactly these tokens.
+It also seeds the tap's token store, so the first run starts from exactly these tokens. This
+module is the dialogue (settings, listener, paste, output); the grant itself is login_grant.py.
 
 Settings come from ``TAP_BRIGHTPEARL_<SETTING>`` variables (what Meltano exports to a plugin
 command), then the ``--config`` file, then the flags. Human text goes to stderr; stdout carries
