@@ -24,62 +24,28 @@ import requests
 from singer_sdk.authenticators import APIAuthenticatorBase
 from singer_sdk.exceptions import FatalAPIError
 
-from tap_brightpearl.records import parse_instant
+from tap_brightpearl.settings import parse_expires_at, resolve_auth_method
 from tap_brightpearl.token_store import TokenKeeper, TokenSet, write_private_json
 
 if t.TYPE_CHECKING:
-    from collections.abc import Callable, Mapping, MutableMapping
+    from collections.abc import Callable, MutableMapping
     from pathlib import Path
+
+    from tap_brightpearl.settings import Settings
+
+#: parse_expires_at and resolve_auth_method live in settings.py (the one settings reader); they
+#: are importable from here too, where they used to be.
+__all__ = [
+    "REFRESH_MARGIN_SECONDS",
+    "BrightpearlAuthenticator",
+    "TokenExpiredError",
+    "parse_expires_at",
+    "resolve_auth_method",
+]
 
 logger = logging.getLogger("tap-brightpearl")
 
-DEFAULT_TOKEN_URL = "https://oauth.brightpearl.com/token/{account}"  # noqa: S105 (a URL)
 REFRESH_MARGIN_SECONDS = 60.0
-EPOCH_MS_THRESHOLD = 10**11  # larger epoch numbers are milliseconds (year 5138 in seconds)
-
-
-def parse_expires_at(value: t.Any) -> float | None:
-    """Epoch seconds from ``oauth_expires_at`` given as epoch s, epoch ms or ISO-8601."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            number = float(text)
-        except ValueError:
-            return parse_instant(text).timestamp()
-    else:
-        number = float(value)
-    return number / 1000.0 if number > EPOCH_MS_THRESHOLD else number
-
-
-def resolve_auth_method(config: Mapping[str, t.Any]) -> str | None:
-    """The configured ``auth_method``, else the one whose credentials are present."""
-    if method := config.get("auth_method"):
-        return str(method)
-    if config.get("oauth_access_token") or config.get("oauth_refresh_token"):
-        return "oauth"
-    if config.get("staff_token"):
-        return "staff_token"
-    if config.get("account_token"):
-        return "account_token"
-    return None
-
-
-def auth_choice(config: Mapping[str, t.Any]) -> str:
-    """Why :func:`resolve_auth_method` chose, when it chose among several credentials, else ""."""
-    if config.get("auth_method"):
-        return ""
-    given = [name for name, keys in (
-        ("staff_token", ("staff_token",)),
-        ("account_token", ("account_token",)),
-        ("OAuth tokens", ("oauth_access_token", "oauth_refresh_token")),
-    ) if any(config.get(k) for k in keys)]
-    if len(given) < 2:
-        return ""
-    both = "both " if len(given) == 2 else ""
-    listed = f"{', '.join(given[:-1])} and {given[-1]}"
-    return f" (chosen: {both}{listed} are set; set auth_method to choose)"
 
 
 class TokenExpiredError(Exception):
@@ -90,7 +56,7 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
     """Sets the headers of the configured mode; under OAuth refreshes before expiry or on demand.
 
     Args:
-        config: The tap config.
+        settings: The run's settings.
         config_path: The ``--config`` file to write a rotated refresh token back to, if any.
         state: The tap's state dict (holds the tokens when ``oauth_tokens_in_state``).
         clock: Wall clock (epoch seconds); injectable for tests.
@@ -98,44 +64,32 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
 
     def __init__(
         self,
-        config: Mapping[str, t.Any],
+        settings: Settings,
         *,
         config_path: Path | None = None,
         state: MutableMapping[str, t.Any] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
-        self.method = resolve_auth_method(config) or "staff_token"
+        self.method = settings.auth_method
         self._clock = clock
         self._lock = threading.Lock()
         self._config_path = config_path
-        headers: dict[str, str] = {}
-        if config.get("app_ref"):
-            headers["brightpearl-app-ref"] = str(config["app_ref"])
-        if self.method == "staff_token":
-            headers["brightpearl-staff-token"] = str(config.get("staff_token", ""))
-        elif self.method == "account_token":
-            headers["brightpearl-account-token"] = str(config.get("account_token", ""))
-        elif config.get("dev_ref"):
-            headers["brightpearl-dev-ref"] = str(config["dev_ref"])
-        self.auth_headers = headers
-        account = config.get("account_code") or config.get("oauth_account") or ""
-        self.token_url = str(config.get("oauth_token_url") or DEFAULT_TOKEN_URL).replace(
-            "{account}", str(account)
-        )
-        self.client_id = config.get("app_ref")
-        self.client_secret = config.get("oauth_client_secret")
-        self.access_token: str | None = config.get("oauth_access_token")
-        self.refresh_token: str | None = config.get("oauth_refresh_token")
-        self.token_type = str(config.get("oauth_token_type") or "Bearer")
-        self.expires_at = parse_expires_at(config.get("oauth_expires_at"))
-        self.api_domain: str | None = config.get("oauth_api_domain")
-        self.margin = _margin(config.get("oauth_expires_in"))
+        self.auth_headers = _headers(settings)
+        self.token_url = settings.token_url
+        self.client_id = settings.app_ref
+        self.client_secret = settings.oauth_client_secret
+        self.access_token = settings.oauth_access_token
+        self.refresh_token = settings.oauth_refresh_token
+        self.token_type = settings.oauth_token_type
+        self.expires_at = settings.oauth_expires_at
+        self.api_domain = settings.oauth_api_domain
+        self.margin = _margin(settings.oauth_expires_in)
         self.refreshes = 0
         self._session = requests.Session()
         self._keeper = None
         if self.method == "oauth":
-            self._keeper = TokenKeeper.for_config(config, self.token_url, state)
+            self._keeper = TokenKeeper.for_settings(settings, self.token_url, state)
         self._tokens = self._snapshot(issued_at=None)
         if self._keeper is not None:
             self._use(self._keeper.newest(self._tokens))
@@ -255,6 +209,20 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
             )
             return False
         return True
+
+
+def _headers(settings: Settings) -> dict[str, str]:
+    """The headers of the auth method (the OAuth bearer token is added per request)."""
+    headers: dict[str, str] = {}
+    if settings.app_ref:
+        headers["brightpearl-app-ref"] = settings.app_ref
+    if settings.auth_method == "staff_token":
+        headers["brightpearl-staff-token"] = settings.staff_token
+    elif settings.auth_method == "account_token":
+        headers["brightpearl-account-token"] = settings.account_token
+    elif settings.dev_ref:
+        headers["brightpearl-dev-ref"] = settings.dev_ref
+    return headers
 
 
 def _margin(lifetime: t.Any) -> float:

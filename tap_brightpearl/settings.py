@@ -1,24 +1,51 @@
-"""The settings of the contract (docs/contract.md), and the checks the JSON schema cannot make."""
+"""The settings of the contract (docs/contract.md): read once, typed, and checked.
+
+:class:`Settings` is the one reader of the config: every module reads its settings from it,
+with the defaults applied and the rules derived (the account, the auth method, the host).
+The JSON schema is declared in config_schema.py; :func:`settings_errors` makes the checks it
+cannot express.
+"""
 
 from __future__ import annotations
 
 import difflib
 import os
 import typing as t
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-from singer_sdk import typing as th
-
-from tap_brightpearl.auth import parse_expires_at, resolve_auth_method
+from tap_brightpearl.config_schema import AUTH_METHODS, CONFIG_SCHEMA
 from tap_brightpearl.naming import SNAKE_CASE
 from tap_brightpearl.progress import DEFAULT_INTERVAL
 from tap_brightpearl.records import parse_instant
 from tap_brightpearl.widen import SINGER_DECIMAL
 
+__all__ = [
+    "AUTH_METHODS",
+    "CONFIG_SCHEMA",
+    "DEFAULT_AUTHORIZE_URL",
+    "DEFAULT_TOKEN_URL",
+    "PAN_PREFIX",
+    "Settings",
+    "auth_choice",
+    "pan_env_config",
+    "parse_expires_at",
+    "resolve_auth_method",
+    "settings_errors",
+    "unknown_settings",
+]
+
 #: ``PAN_SEC_BRIGHTPEARL-<NAME>`` secrets read with ``--config ENV`` (docs/contract.md).
 PAN_PREFIX = "PAN_SEC_BRIGHTPEARL-"
-AUTH_METHODS = ("staff_token", "account_token", "oauth")
+DEFAULT_TOKEN_URL = "https://oauth.brightpearl.com/token/{account}"  # noqa: S105 (a URL)
+DEFAULT_AUTHORIZE_URL = "https://oauth.brightpearl.com/authorize/{account}"
+EPOCH_MS_THRESHOLD = 10**11  # larger epoch numbers are milliseconds (year 5138 in seconds)
+#: Each auth method and the settings that are its credentials, in the order a guess prefers.
+CREDENTIALS = {
+    "oauth": ("oauth_access_token", "oauth_refresh_token"),
+    "staff_token": ("staff_token",),
+    "account_token": ("account_token",),
+}
 _N = t.TypeVar("_N")
 
 
@@ -32,179 +59,45 @@ def pan_env_config(environ: t.Mapping[str, str] | None = None) -> dict[str, t.An
     }
 
 
-def _s(name: str, title: str, description: str, **kwargs: t.Any) -> th.Property:
-    return th.Property(name, th.StringType(), title=title, description=description, **kwargs)
+def parse_expires_at(value: t.Any) -> float | None:
+    """Epoch seconds from ``oauth_expires_at`` given as epoch s, epoch ms or ISO-8601."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text)
+        except ValueError:
+            return parse_instant(text).timestamp()
+    else:
+        number = float(value)
+    return number / 1000.0 if number > EPOCH_MS_THRESHOLD else number
 
 
-def _i(name: str, title: str, description: str, **kwargs: t.Any) -> th.Property:
-    return th.Property(name, th.IntegerType(), title=title, description=description, **kwargs)
+def resolve_auth_method(config: t.Mapping[str, t.Any]) -> str | None:
+    """The configured ``auth_method``, else the one whose credentials are present."""
+    if method := config.get("auth_method"):
+        return str(method)
+    return next(iter(_credentials(config)), None)
 
 
-CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
-    _s("account_code", "Account code", "Brightpearl account id, the {account} in "
-       "/public-api/{account}/. Required unless oauth_account is given."),
-    _s("datacenter", "Datacenter", "e.g. euw1, use1: gives "
-       "https://{datacenter}.brightpearlconnect.com (default euw1)."),
-    _s("api_url", "API URL", "Full override of scheme+host[:port], e.g. "
-       "http://127.0.0.1:8734 for the sandbox. Wins over datacenter and oauth_api_domain."),
-    th.Property("auth_method", th.StringType(), allowed_values=list(AUTH_METHODS),
-                title="Auth method", description="staff_token, account_token or oauth. "
-                "Optional: inferred from the credentials given; an explicit value that lacks "
-                "its credentials is a config error."),
-    _s("app_ref", "App reference", "Private app reference (brightpearl-app-ref); also the "
-       "OAuth client_id."),
-    _s("dev_ref", "Developer reference", "brightpearl-dev-ref, sent with OAuth bearer "
-       "calls when given."),
-    _s("staff_token", "Staff token", "brightpearl-staff-token of a private staff app.",
-       secret=True),
-    _s("account_token", "Account token", "brightpearl-account-token of a legacy private "
-       "system app.", secret=True),
-    _s("oauth_access_token", "OAuth access token", "Sent as Authorization: Bearer.",
-       secret=True),
-    _s("oauth_refresh_token", "OAuth refresh token", "Used at the token URL when the "
-       "access token is expired, near expiry, or rejected with 401. A rotated refresh "
-       "token is kept in oauth_token_store (and the state with oauth_tokens_in_state) and "
-       "written back to a --config file.", secret=True),
-    th.Property("oauth_expires_at", th.CustomType({"type": ["string", "number", "null"]}),
-                title="OAuth expires at", description="When the access token expires: "
-                "epoch seconds, epoch milliseconds or ISO-8601."),
-    _i("oauth_expires_in", "OAuth expires in", "Seconds of validity at issue time "
-       "(informational)."),
-    _s("oauth_token_type", "OAuth token type", "Normally Bearer."),
-    _s("oauth_account", "OAuth account", "Account code as stored with the OAuth grant; same "
-       "meaning as account_code."),
-    _s("oauth_installation_instance_id", "OAuth installation instance id",
-       "Informational; logged at start."),
-    _s("oauth_api_domain", "OAuth API domain", "API host from the token response (bare "
-       "host, no scheme): the definitive host under OAuth."),
-    _s("oauth_client_secret", "OAuth client secret", "Only for confidential OAuth apps.",
-       secret=True),
-    _s("oauth_token_url", "OAuth token URL", "Default "
-       "https://oauth.brightpearl.com/token/{account}; {account} is substituted."),
-    _s("oauth_authorize_url", "OAuth authorize URL", "Where tap-brightpearl-login sends "
-       "the browser to approve the app. Default https://oauth.brightpearl.com/authorize/"
-       "{account}; {account} is substituted."),
-    _s("oauth_redirect_uri", "OAuth redirect URI", "The instance app's registered redirect "
-       "URI, used by tap-brightpearl-login (an http://127.0.0.1:<port>/... one is listened "
-       "on). The tap itself does not use it."),
-    _s("oauth_token_store", "OAuth token store", "JSON file where the tap keeps the newest "
-       "OAuth tokens between runs (written atomically, mode 0600), read at start when it "
-       "holds newer tokens than the config. Default $XDG_STATE_HOME/tap-brightpearl/"
-       "<account>-<app_ref>.json, else ~/.local/state/tap-brightpearl/<account>-<app_ref>"
-       ".json."),
-    th.Property("oauth_tokens_in_state", th.BooleanType(), default=False,
-                title="OAuth tokens in state", description="Also keep the newest OAuth "
-                "tokens in the Singer STATE (key tap_brightpearl_oauth), read back from "
-                "--state, for workers where only Meltano's state survives. The state then "
-                "holds a live credential: protect its backend like a secret (default "
-                "false)."),
-    th.Property("start_date", th.DateTimeType(), title="Start date", description="Earliest "
-                "replication-key value (updatedOn, createdOn, ...) to extract on a first "
-                "run. Without it a first run extracts everything."),
-    th.Property("end_date", th.DateTimeType(), title="End date", description="Latest "
-                "replication-key value (updatedOn, createdOn, ...) to extract, exclusive: "
-                "with start_date, re-extracts a period. A bookmark never moves past it. "
-                "Unset: up to the start of the run."),
-    _i("lookback_minutes", "Lookback minutes", "Overlap subtracted from every bookmark "
-       "(search index lag, clock skew). Default 5.", default=5),
-    th.Property("page_size", th.IntegerType(minimum=1, maximum=500), default=500,
-                title="Page size", description="Search page size, 1 to 500 (default 500)."),
-    th.Property("id_batch_size", th.IntegerType(minimum=1, maximum=200), default=200,
-                title="ID batch size", description="IDs per GET-by-ID-set request, 1 to 200 "
-                "(default 200)."),
-    th.Property("include_custom_fields", th.BooleanType(), default=True,
-                title="Include custom fields", description="Ask for includeOptional="
-                "customFields,nullCustomFields on orders and products (default true)."),
-    th.Property("custom_field_columns", th.BooleanType(), default=False,
-                title="Custom field columns", description="Declare every custom field of "
-                "orders, products and contacts under customFields in the SCHEMA, typed from the "
-                "custom-field definitions (read at discovery and at sync start: up to 5 "
-                "requests), so flattening gives one typed column per field; DATE fields as "
-                "YYYY-MM-DD (default false)."),
-    th.Property("contact_custom_fields", th.BooleanType(), default=False,
-                title="Contact custom fields", description="Read each synced contact's custom "
-                "fields (contact_custom_field_values, contacts' customFields): ONE request per "
-                "contact, as Brightpearl has no bulk source: 10,000 contacts cost 10,000 "
-                "requests, about 50 minutes of the 200/min pool (default false)."),
-    th.Property("max_requests_per_minute", th.IntegerType(minimum=1),
-                title="Max requests per minute", description="Client-side budget below "
-                "the account's 200/min pool, for accounts shared with other apps (rolling "
-                "minute)."),
-    th.Property("window_days", th.DecimalType(minimum=0),
-                title="Window days", description="A backfill of over 20 search pages is "
-                "searched in date windows, with a STATE checkpoint after each, so a killed sync "
-                "resumes within one window. Unset (default): windows sized from the "
-                "backfill's row count to about 16 pages each; a number: windows starting at "
-                "this many days. A window with less than a page of rows doubles the next; one "
-                "with over 20 pages halves it. 0 = one window."),
-    th.Property("max_parallel_requests", th.IntegerType(minimum=1, maximum=16), default=4,
-                title="Max parallel requests", description="GET-by-ID-set requests in "
-                "flight at once (default 4), and as many pages of a long search (the next ones "
-                "fetched ahead), all within the request budget. 1 = one request at a time."),
-    th.Property("decimal_format", th.StringType(),
-                allowed_values=["singer.decimal", "x-singer.decimal"],
-                default="singer.decimal", title="Decimal format", description="The JSON "
-                "schema format of money, quantities and rates (exact decimal strings either "
-                "way). singer.decimal (default) loads as text in most SQL targets; "
-                "x-singer.decimal makes MeltanoLabs target-postgres (and other singer-sdk SQL "
-                "targets) create exact NUMERIC columns; DuckDB and JSONL targets are "
-                "unaffected."),
-    th.Property("column_names", th.StringType(), allowed_values=["original", "snake_case"],
-                default="original", title="Column names", description="original (default): "
-                "Brightpearl's own field names (camelCase: orderId). snake_case: every "
-                "property name at every level of the SCHEMA and RECORD messages (and batch "
-                "files), the key and bookmark properties and the discovered catalog in "
-                "snake_case (orderId -> order_id, totalValue__total -> total_value__total), "
-                "so SQL needs no quoted identifiers. The state is the same either way: "
-                "switching does not resync, but the tables get new columns."),
-    th.Property("schema_drift", th.StringType(), allowed_values=["evolve", "ignore"],
-                default="evolve", title="Schema drift", description="A declared type never "
-                "changes (SQL loaders cannot alter a column): a value its type cannot hold "
-                "is kept, as sent, in the record's _unfit_values JSON field, keyed by its path "
-                "(e.g. orderRows[3].quantity), and the field is null. evolve (default): a "
-                "field the schema lacks is added to the stream's SCHEMA (re-emitted once) as "
-                "text, or JSON for an object or array, a type fixed for later runs. ignore: "
-                "the declared schema only; such a field's values go to _unfit_values too. "
-                "Each field is named once in a warning, then at INFO in later runs."),
-    _s("user_agent", "User agent", "User-Agent header of every request (default "
-       "tap-brightpearl/<version>)."),
-    _i("request_timeout", "Request timeout", "Seconds before a request times out (default "
-       "300)."),
-    th.Property("progress_interval_seconds", th.IntegerType(minimum=0),
-                default=DEFAULT_INTERVAL, title="Progress interval seconds",
-                description="While a stream runs, one progress line (done of total, "
-                "requests/min, time left) at most this often (default 30); 0 = none."),
-    th.Property("fail_fast", th.BooleanType(), default=False, title="Fail fast",
-                description="true: any stream's failure stops the run at once. false "
-                "(default): a stream that fails on its own (a 403 or a 401 refusing its "
-                "endpoint, a 5xx after the retries) is skipped with one line, its bookmark "
-                "left as it was at the start of the run, the other streams complete, and the "
-                "run exits non-zero naming it. Auth, config and host errors always stop at "
-                "once."),
-    th.Property("detect_deletes", th.BooleanType(), default=True, title="Detect deletes",
-                description="Sweep the ids of deletable streams (orders, products, contacts: "
-                "one OPTIONS request each; goods-out notes, goods-in batches, customer and "
-                "supplier payments: id-only searches, 500 ids a request) and report ids gone "
-                "since the previous complete sweep in the deleted_records stream (default "
-                "true)."),
-    th.Property("delete_streams", th.ArrayType(th.StringType()), title="Delete streams",
-                description="Which streams are swept for deletions (default: every selected "
-                "deletable stream: orders, products, contacts by one OPTIONS request each; "
-                "goods_out_notes, goods_in_batches, customer_payments, supplier_payments by "
-                "id-only searches, one request per 500 ids)."),
-    th.Property("max_delete_fraction", th.NumberType(minimum=0, maximum=1), default=0.2,
-                title="Max delete fraction", description="A sweep that would report more "
-                "than this share of a stream's known ids as deleted reports nothing for it, "
-                "keeps the previous ids and warns (default 0.2)."),
-    th.Property("delete_sweep_hours", th.NumberType(minimum=0), title="Delete sweep hours",
-                description="Sweep each stream at most this often, in hours (0: every run); "
-                "the last sweep's time is kept in the state. Unset: the one-request OPTIONS "
-                "sweeps run every run and the id-only search sweeps at most once a day."),
-    th.Property("metrics_log_level", th.StringType(), allowed_values=["DEBUG", "INFO"],
-                default="DEBUG", title="Metrics log level", description="Level of the "
-                "Singer SDK's METRIC lines (one JSON line per request and stream): DEBUG "
-                "(default: shown only with TAP_BRIGHTPEARL_LOGLEVEL=DEBUG) or INFO."),
-).to_dict()
+def _credentials(config: t.Mapping[str, t.Any]) -> tuple[str, ...]:
+    """The auth methods whose credentials the config holds, in the order a guess prefers."""
+    return tuple(m for m, keys in CREDENTIALS.items() if any(config.get(k) for k in keys))
+
+
+def auth_choice(settings: Settings) -> str:
+    """Why the auth method was chosen, when it was guessed among several credentials, else ""."""
+    if settings.auth_method_given:
+        return ""
+    labels = {"staff_token": "staff_token", "account_token": "account_token",
+              "oauth": "OAuth tokens"}
+    given = [label for method, label in labels.items() if method in settings.credentials]
+    if len(given) < 2:
+        return ""
+    both = "both " if len(given) == 2 else ""
+    listed = f"{', '.join(given[:-1])} and {given[-1]}"
+    return f" (chosen: {both}{listed} are set; set auth_method to choose)"
 
 
 def unknown_settings(
@@ -233,44 +126,44 @@ def unknown_settings(
 
 def settings_errors(config: t.Mapping[str, t.Any]) -> list[str]:
     """Config errors the JSON schema cannot express, each a line naming the setting."""
+    settings = Settings.of(config)
+    return _auth_errors(settings) + _value_errors(settings)
+
+
+def _auth_errors(s: Settings) -> list[str]:
+    """The credentials, app_ref and account each auth mode needs."""
     errors = []
-    method = config.get("auth_method")
-    resolved = resolve_auth_method(config)
-    needs = {
-        "staff_token": ("staff_token",),
-        "account_token": ("account_token",),
-        "oauth": ("oauth_access_token", "oauth_refresh_token"),
-    }
+    method, resolved = s.auth_method_given, s.auth_method_chosen
     if method:
-        if not any(config.get(k) for k in needs.get(method, ())):
-            wanted = " or ".join(needs.get(method, ("?",)))
+        if method not in s.credentials:
+            wanted = " or ".join(CREDENTIALS.get(method, ("?",)))
             errors.append(f"auth_method is {method} but {wanted} is not set")
     elif not resolved:
         errors.append(
             "no credentials: set staff_token, account_token or oauth_access_token/"
             "oauth_refresh_token (see auth_method)"
         )
-    if resolved in ("staff_token", "account_token") and not config.get("app_ref"):
+    if resolved in ("staff_token", "account_token") and not s.app_ref:
         errors.append(f"app_ref is required with {resolved} (brightpearl-app-ref header)")
-    if resolved == "oauth" and config.get("oauth_refresh_token") and not config.get("app_ref"):
+    if resolved == "oauth" and s.oauth_refresh_token and not s.app_ref:
         errors.append("app_ref is required to refresh OAuth tokens (it is the client_id)")
-    if not Settings.of(config).account:
+    if not s.account:
         errors.append("account_code is not set (nor oauth_account)")
-    if start_date := config.get("start_date"):
-        try:
-            parse_instant(str(start_date))
-        except ValueError:
-            errors.append(f"start_date is not an ISO-8601 date-time: {start_date!r}")
-    if end_date := config.get("end_date"):
-        try:
-            parse_instant(str(end_date))
-        except ValueError:
-            errors.append(f"end_date is not an ISO-8601 date-time: {end_date!r}")
-    try:
-        parse_expires_at(config.get("oauth_expires_at"))
-    except (ValueError, TypeError):
+    return errors
+
+
+def _value_errors(s: Settings) -> list[str]:
+    """Values that must parse: the dates, the token expiry, the API URL's scheme."""
+    errors = []
+    for name, value in (("start_date", s.start_date), ("end_date", s.end_date)):
+        if value:
+            try:
+                parse_instant(value)
+            except ValueError:
+                errors.append(f"{name} is not an ISO-8601 date-time: {value!r}")
+    if "oauth_expires_at" in s.unreadable:
         errors.append("oauth_expires_at is not epoch seconds, epoch ms or ISO-8601")
-    if (url := config.get("api_url")) and urlparse(str(url)).scheme not in ("http", "https"):
+    if s.api_url and urlparse(s.api_url).scheme not in ("http", "https"):
         errors.append("api_url must start with http:// or https://")
     return errors
 
@@ -283,16 +176,45 @@ def _number(convert: t.Callable[[t.Any], _N], value: t.Any, default: _N) -> _N:
         return default
 
 
+def _text(value: t.Any) -> str | None:
+    """A string setting: None when unset or empty."""
+    return str(value) if value else None
+
+
+def _expiry(value: t.Any) -> tuple[float | None, tuple[str, ...]]:
+    """``oauth_expires_at`` in epoch seconds, and the setting's name when it cannot be read."""
+    try:
+        return parse_expires_at(value), ()
+    except (TypeError, ValueError):
+        return None, ("oauth_expires_at",)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Each setting the tap reads, read once: typed, its default applied, the rules derived.
 
     Built from the config by :meth:`of`; the streams reach it as ``self.run.settings``.
+    Secrets are left out of its ``repr``.
     """
 
     account: str  # account_code, else oauth_account: the {account} in every URL
     auth_method: str  # auth_method, else the one whose credentials are present
+    auth_method_given: str | None  # auth_method as set (None: inferred)
+    credentials: tuple[str, ...]  # the auth methods whose credentials are set
     app_ref: str
+    dev_ref: str | None
+    staff_token: str = field(repr=False)
+    account_token: str = field(repr=False)
+    oauth_access_token: str | None = field(repr=False)
+    oauth_refresh_token: str | None = field(repr=False)
+    oauth_client_secret: str | None = field(repr=False)
+    oauth_token_type: str
+    oauth_expires_at: float | None  # epoch seconds
+    oauth_expires_in: float | None
+    oauth_token_url: str  # {account} kept (the template, as the setting holds it)
+    oauth_authorize_url: str  # likewise
+    oauth_redirect_uri: str | None
+    oauth_token_store: str | None
     api_url: str | None
     oauth_api_domain: str | None
     datacenter: str | None
@@ -321,32 +243,48 @@ class Settings:
     delete_streams: list[str] | None
     delete_sweep_hours: float | None
     max_delete_fraction: float
+    unreadable: tuple[str, ...] = ()  # settings whose value could not be read (settings_errors)
 
     @classmethod
     def of(cls, config: t.Mapping[str, t.Any]) -> Settings:
         """The settings of ``config``."""
         get = config.get
-        days, hours, iid = get("window_days"), get("delete_sweep_hours"), None
-        if get("oauth_installation_instance_id"):
-            iid = str(get("oauth_installation_instance_id"))
+        days, hours = get("window_days"), get("delete_sweep_hours")
+        lifetime = get("oauth_expires_in")
+        expires_at, unreadable = _expiry(get("oauth_expires_at"))
         return cls(
             account=str(get("account_code") or get("oauth_account") or ""),
             auth_method=resolve_auth_method(config) or "staff_token",
+            auth_method_given=_text(get("auth_method")),
+            credentials=_credentials(config),
             app_ref=str(get("app_ref") or ""),
-            api_url=str(get("api_url")) if get("api_url") else None,
-            oauth_api_domain=str(get("oauth_api_domain")) if get("oauth_api_domain") else None,
-            datacenter=str(get("datacenter")) if get("datacenter") else None,
+            dev_ref=_text(get("dev_ref")),
+            staff_token=str(get("staff_token") or ""),
+            account_token=str(get("account_token") or ""),
+            oauth_access_token=_text(get("oauth_access_token")),
+            oauth_refresh_token=_text(get("oauth_refresh_token")),
+            oauth_client_secret=_text(get("oauth_client_secret")),
+            oauth_token_type=str(get("oauth_token_type") or "Bearer"),
+            oauth_expires_at=expires_at,
+            oauth_expires_in=None if lifetime is None else _number(float, lifetime, None),
+            oauth_token_url=str(get("oauth_token_url") or DEFAULT_TOKEN_URL),
+            oauth_authorize_url=str(get("oauth_authorize_url") or DEFAULT_AUTHORIZE_URL),
+            oauth_redirect_uri=_text(get("oauth_redirect_uri")),
+            oauth_token_store=_text(get("oauth_token_store")),
+            api_url=_text(get("api_url")),
+            oauth_api_domain=_text(get("oauth_api_domain")),
+            datacenter=_text(get("datacenter")),
             decimal_format=str(get("decimal_format") or SINGER_DECIMAL),
             snake_case=get("column_names") == SNAKE_CASE,
-            user_agent=str(get("user_agent")) if get("user_agent") else None,
+            user_agent=_text(get("user_agent")),
             request_timeout=_number(int, get("request_timeout") or 300, 300),
             id_batch_size=_number(int, get("id_batch_size") or 200, 200),
             schema_drift=str(get("schema_drift") or "evolve"),  # conform.EVOLVE
             page_size=_number(int, get("page_size") or 500, 500),
             max_parallel_requests=max(1, _number(int, get("max_parallel_requests") or 4, 4)),
             lookback_minutes=_number(float, get("lookback_minutes") or 0, 0.0),
-            start_date=str(get("start_date")) if get("start_date") else None,
-            end_date=str(get("end_date")) if get("end_date") else None,
+            start_date=_text(get("start_date")),
+            end_date=_text(get("end_date")),
             window_days=None if days is None else _number(float, days, None),
             include_custom_fields=bool(get("include_custom_fields", True)),
             custom_field_columns=bool(get("custom_field_columns")),
@@ -357,12 +295,23 @@ class Settings:
             metrics_log_level=get("metrics_log_level"),
             fail_fast=bool(get("fail_fast")),
             oauth_tokens_in_state=bool(get("oauth_tokens_in_state")),
-            oauth_installation_instance_id=iid,
+            oauth_installation_instance_id=_text(get("oauth_installation_instance_id")),
             detect_deletes=bool(get("detect_deletes", True)),
             delete_streams=get("delete_streams"),
             delete_sweep_hours=None if hours is None else _number(float, hours, None),
             max_delete_fraction=_number(float, get("max_delete_fraction", 0.2), 0.2),
+            unreadable=unreadable,
         )
+
+    @property
+    def auth_method_chosen(self) -> str | None:
+        """auth_method as set, else the one the credentials point to; None: no credentials."""
+        return self.auth_method_given or next(iter(self.credentials), None)
+
+    @property
+    def token_url(self) -> str:
+        """The OAuth token endpoint of this account (``oauth_token_url``, {account} filled)."""
+        return self.oauth_token_url.replace("{account}", self.account)
 
     def host_source(self, oauth_domain: str | None) -> tuple[str, str | None]:
         """The host rule: the setting that chooses the API host, and its value.

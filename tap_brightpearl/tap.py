@@ -19,13 +19,13 @@ from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 from singer_sdk.singerlib import Catalog, RecordMessage, SchemaMessage
 
 from tap_brightpearl import inputs, logs, naming, sdk_internals, settings
-from tap_brightpearl.auth import BrightpearlAuthenticator, auth_choice
+from tap_brightpearl.auth import BrightpearlAuthenticator
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.compat import override
 from tap_brightpearl.isolation import Isolation
 from tap_brightpearl.progress import Progress
 from tap_brightpearl.run_context import RunContext
-from tap_brightpearl.settings import Settings
+from tap_brightpearl.settings import Settings, auth_choice
 from tap_brightpearl.streams import (
     accounting,
     contacts,
@@ -160,7 +160,7 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
             base.scheme,
             base.netloc,
             self.authenticator_method,
-            auth_choice(self.config),
+            auth_choice(self.settings),
             self._instance_note(),
             streams,
         )
@@ -194,7 +194,7 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
             files[-1] if files else None,
         )
         state = t.cast("dict[str, t.Any]", self.state)  # holds the tokens when opted in
-        return BrightpearlAuthenticator(self.config, config_path=holder, state=state)
+        return BrightpearlAuthenticator(self.settings, config_path=holder, state=state)
 
     @functools.cached_property
     def settings(self) -> Settings:

@@ -29,6 +29,8 @@ from pathlib import Path
 if t.TYPE_CHECKING:
     from collections.abc import Mapping, MutableMapping
 
+    from tap_brightpearl.settings import Settings
+
 logger = logging.getLogger("tap-brightpearl")
 
 STATE_KEY = "tap_brightpearl_oauth"  # top-level key of the Singer state owned by the tap
@@ -205,15 +207,14 @@ class TokenKeeper:
         self._alarmed = False
 
     @classmethod
-    def for_config(
-        cls, config: Mapping[str, t.Any], token_url: str, state: MutableMapping[str, t.Any] | None
+    def for_settings(
+        cls, settings: Settings, token_url: str, state: MutableMapping[str, t.Any] | None
     ) -> TokenKeeper:
         """The keeper the settings ask for (``oauth_token_store``, ``oauth_tokens_in_state``)."""
-        account = str(config.get("account_code") or config.get("oauth_account") or "")
-        app_ref = str(config.get("app_ref") or "")
-        setting = config.get("oauth_token_store")
-        path = Path(str(setting)).expanduser() if setting else default_store_path(account, app_ref)
-        opted_in = bool(config.get("oauth_tokens_in_state")) and state is not None
+        account, app_ref = settings.account, settings.app_ref
+        setting = settings.oauth_token_store
+        path = Path(setting).expanduser() if setting else default_store_path(account, app_ref)
+        opted_in = settings.oauth_tokens_in_state and state is not None
         return cls(Grant(account, app_ref, token_url), path, state if opted_in else None)
 
     def newest(self, config: TokenSet) -> TokenSet:

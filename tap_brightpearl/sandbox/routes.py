@@ -2,10 +2,10 @@
 
 A route's pattern is the path below ``/public-api/{account}/``; ``{name}`` captures one
 segment into ``Request.args``. Searches (one per table of columns.py, plus ``/meta-data``) and
-reference GETs (one per payload of generate_ref.py, plus ``/{ids}`` on two-segment paths) are
-routed from the data; everything else is listed in ``ROUTES``. A new endpoint is one line here
-and one shape in a shapes module. Exact paths win over patterns; an unmatched GET is 404
-``GWY-404``, any other unmatched method 405.
+reference GETs (one per payload of generate_ref.py or generate_books.py, plus ``/{ids}`` on
+two-segment paths) are routed from the data; everything else is listed in ``ROUTES``. A new
+endpoint is one line here and one shape in a shapes module. Exact paths win over patterns; an
+unmatched GET is 404 ``GWY-404``, any other unmatched method 405.
 """
 
 from __future__ import annotations
