@@ -57,3 +57,18 @@ def test_an_unchecked_config_never_raises():
     settings = Settings.of({"page_size": "many", "max_delete_fraction": None})
     assert settings.page_size == 500
     assert settings.max_delete_fraction == 0.2
+
+
+def test_secrets_stay_out_of_the_settings_repr():
+    secrets = {
+        "staff_token": "st-SECRET-1",
+        "account_token": "at-SECRET-2",
+        "oauth_access_token": "oa-SECRET-3",
+        "oauth_refresh_token": "or-SECRET-4",
+        "oauth_client_secret": "cs-SECRET-5",
+    }
+    settings = Settings.of({"account_code": "acme", **secrets})
+    shown = repr(settings) + str(settings)
+    assert "acme" in shown  # the repr is not empty: it shows the harmless settings
+    for value in secrets.values():
+        assert value not in shown
