@@ -19,7 +19,7 @@ from tap_brightpearl.errors import json_of
 from tap_brightpearl.kinds.lookahead import Lookahead, first_result, with_first_result
 from tap_brightpearl.kinds.pagination import SearchPaginator
 from tap_brightpearl.kinds.windows import SPLIT_ABOVE_PAGES, Window, WindowPlanner
-from tap_brightpearl.records import format_utc, parse_instant
+from tap_brightpearl.records import format_utc, parse_datetime, parse_instant
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -171,7 +171,10 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
     # -- incremental windows and checkpoints --------------------------------------------
 
     def windows(self) -> WindowPlanner:
-        """The date windows of this run: from bookmark - lookback (else start_date) to now."""
+        """The date windows of this run: from bookmark - lookback (else start_date) to now.
+
+        With ``end_date`` before now they stop there, the last window closed at it.
+        """
         start: dt.datetime | None = None
         bookmark = self.get_starting_replication_key_value(None)
         if bookmark:
@@ -185,7 +188,33 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
             earliest = parse_instant(str(start_date))
             start = max(start, earliest) if start else earliest
         span = self.settings.window_days  # None: sized from the data; 0: one window
-        return WindowPlanner(start, self.sync_started, span, self.page_size)
+        end = self.end_bound
+        stop = end or self.sync_started
+        return WindowPlanner(start, stop, span, self.page_size, closed=end is not None)
+
+    @property
+    def end_bound(self) -> dt.datetime | None:
+        """``end_date`` when it is before this sync began: the exclusive end of every search."""
+        end_date = self.settings.end_date
+        if not end_date or not self.replication_key:
+            return None
+        end = parse_instant(end_date)
+        return end if end < self.sync_started else None
+
+    def period(self, start: dt.datetime | None) -> Window:
+        """The window from ``start`` to the end of this run (``end_date``, else open)."""
+        return Window(start, self.end_bound)
+
+    def before_end(self, record: dict, end: dt.datetime) -> bool:
+        """Whether a record's replication key is before ``end`` (``end_date`` is exclusive).
+
+        A record without one was found by a window within the period: it is kept.
+        """
+        value = record.get(self.replication_key or "")
+        try:
+            return not value or parse_datetime(str(value)) < end
+        except ValueError:
+            return True
 
     @property
     def sync_started(self) -> dt.datetime:
@@ -246,40 +275,75 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
 
     def _records_then_close(self) -> Iterator[dict]:
         try:
-            yield from self._records()
+            end = self.end_bound
+            records = self._records()
+            yield from (r for r in records if self.before_end(r, end)) if end else records
         finally:
             self.lookahead.close()
 
     def window_rows(self, column: str, columns: str | None = None) -> Iterator[dict | Window]:
         """Rows of this run's search on ``column``, each window followed by its ``Window``.
 
-        The first request is the open-ended search from F: if it finds at most
-        SPLIT_ABOVE_PAGES pages of rows (every incremental run, small backfills) it is the one
-        window; otherwise it is dropped and the backfill goes window by window (their size
-        fitted to its count unless ``window_days`` is set).
+        The first request is the search of the whole run (from F, or everything): if it finds
+        at most SPLIT_ABOVE_PAGES pages of rows (every incremental run, small backfills) it is
+        the one window; otherwise it is dropped and the backfill goes window by window, from
+        its first row's date, sized to its count unless ``window_days`` is set. A window whose
+        first page counts too many rows is split before it is paged.
         """
         planner = self.windows()
-        start = planner.cursor
-        if start is not None and planner.splits:
-            rows = self.search(Window(start, None).filter(column), columns)
-            first = next(rows, None)
-            available = self._paginator.cursor.available if self._paginator else None
-            if available is None or available <= SPLIT_ABOVE_PAGES * self.page_size:
-                if first is not None:
-                    yield first
-                yield from rows
-                yield Window(start, None)
-                return
-            rows.close()
-            self._total_fixed = True  # its count is the whole backfill's: windows add nothing
-            planner.fit(available)
+        if planner.empty:
+            return
+        whole = planner.whole()
+        rows = self.search(whole.filter(column), columns)
+        head = next(rows, None)
+        available = self.search_count
+        if not planner.splits or available is None or available <= self.split_above:
+            if head is not None:
+                yield head
+            yield from rows
+            yield whole
+            return
+        rows.close()
+        self._total_fixed = True  # its count is the whole backfill's: windows add nothing
+        planner.fit(available, self.date_of(head, column))
         for window in planner:
-            count = 0
-            for row in self.search(window.filter(column), columns):
-                count += 1
-                yield row
-            planner.feedback(count)
-            yield window
+            yield from self._window(planner, window, column, columns)
+
+    def _window(
+        self, planner: WindowPlanner, window: Window, column: str, columns: str | None
+    ) -> Iterator[dict | Window]:
+        """One window's rows then the window; nothing when its count has it split first."""
+        rows = self.search(window.filter(column), columns)
+        head = next(rows, None)
+        if planner.split(window, self.search_count, self.date_of(head, column)):
+            rows.close()
+            return
+        count = 0
+        for row in itertools.chain([] if head is None else [head], rows):
+            count += 1
+            yield row
+        planner.feedback(count)
+        yield window
+
+    @property
+    def split_above(self) -> int:
+        """Rows above which a backfill's search is split into windows."""
+        return SPLIT_ABOVE_PAGES * self.page_size
+
+    @property
+    def search_count(self) -> int | None:
+        """The ``resultsAvailable`` of the current search's latest page (None if unknown)."""
+        available = self._paginator.cursor.available if self._paginator else None
+        return available if isinstance(available, int) else None
+
+    @staticmethod
+    def date_of(row: dict | None, column: str) -> dt.datetime | None:
+        """A row's ``column`` as a date-time (None when absent or not a date)."""
+        value = (row or {}).get(column)
+        try:
+            return parse_datetime(str(value)) if value else None
+        except ValueError:
+            return None
 
     def _records(self) -> Iterator[dict]:
         if not self.replication_key:
