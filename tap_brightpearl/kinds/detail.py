@@ -86,7 +86,7 @@ class DetailStream(SearchStream):
     def batch_records(self, ids: list[int], payloads: list[t.Any]) -> list[dict]:
         """A fetched batch's records, handed to the child streams first."""
         self.progress_done += len(ids)
-        records = [r for payload in payloads for r in self.records_from(payload)]
+        records = list(self.within_end(r for p in payloads for r in self.records_from(p)))
         children = t.cast("list[ChildStream]", self.child_streams)
         for child in children:
             child.collect(records)

@@ -28,6 +28,8 @@ if t.TYPE_CHECKING:
     from singer_sdk.helpers.types import Context, RequestFunc
     from singer_sdk.streams.rest import HTTPRequest, PageContext
 
+_T = t.TypeVar("_T")
+
 
 def search_context(filters: dict[str, str], columns: str | None) -> dict[str, t.Any]:
     """The SDK context of one search: its filters, and its columns when not all."""
@@ -205,16 +207,19 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         """The window from ``start`` to the end of this run (``end_date``, else open)."""
         return Window(start, self.end_bound)
 
-    def before_end(self, record: dict, end: dt.datetime) -> bool:
-        """Whether a record's replication key is before ``end`` (``end_date`` is exclusive).
+    def within_end(self, items: Iterable[_T]) -> Iterator[_T]:
+        """The items but records whose replication key is at or past ``end_date`` (exclusive).
 
         A record without one was found by a window within the period: it is kept.
         """
-        value = record.get(self.replication_key or "")
-        try:
-            return not value or parse_datetime(str(value)) < end
-        except ValueError:
-            return True
+        end, key = self.end_bound, self.replication_key or ""
+        for item in items:
+            value = item.get(key) if end and isinstance(item, dict) else None
+            try:
+                if not value or parse_datetime(str(value)) < t.cast("dt.datetime", end):
+                    yield item
+            except ValueError:
+                yield item
 
     @property
     def sync_started(self) -> dt.datetime:
@@ -275,9 +280,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
 
     def _records_then_close(self) -> Iterator[dict]:
         try:
-            end = self.end_bound
-            records = self._records()
-            yield from (r for r in records if self.before_end(r, end)) if end else records
+            yield from self._records()
         finally:
             self.lookahead.close()
 
@@ -353,7 +356,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
             return
         seen: set[t.Any] = set()
         seen_before: set[t.Any] = set()
-        for item in self.window_rows(self.replication_key):
+        for item in self.within_end(self.window_rows(self.replication_key)):
             if isinstance(item, Window):
                 self.checkpoint(item.end or self.sync_started)
                 seen_before, seen = seen, set()
