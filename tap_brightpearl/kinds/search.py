@@ -77,12 +77,20 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
     @override
     def get_new_paginator(self) -> SearchPaginator:
         self.lookahead.forget()
-        self._paginator = SearchPaginator(self.page_size, trust_metadata=self.reliable_metadata)
+        self._paginator = SearchPaginator(
+            self.page_size, self.sort_columns, trust_metadata=self.reliable_metadata
+        )
+        return self._paginator
+
+    @property
+    def paging(self) -> SearchPaginator | None:
+        """The paginator of the search in progress (None before the first)."""
         return self._paginator
 
     @override
     def request_decorator(self, func: RequestFunc) -> RequestFunc:
-        return self.lookahead.wrap(super().request_decorator(func), self.pages_ahead)
+        """A search's pages: paced and retried, answered from the pages fetched ahead."""
+        return self.lookahead.wrap(self.retried(func), self.pages_ahead)
 
     def pages_ahead(self, url: str) -> Iterator[str]:
         """The pages the paginator asks for after ``url`` if every page comes back full.
@@ -90,15 +98,10 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         Only for the page it is on, and only those its last ``resultsAvailable`` says exist
         (each next page starts at the previous one's last row).
         """
-        paginator = self._paginator
-        first = first_result(url)
-        if paginator is None or first is None or first != paginator.current_value:
+        paginator, first = self.paging, first_result(url)
+        if paginator is None or first is None:
             return
-        available = paginator.cursor.available
-        if not paginator.trust_metadata or not isinstance(available, int):
-            return
-        step = max(1, self.page_size - 1)
-        for later in range(first + step, available, step):  # taken lazily, a few at a time
+        for later in paginator.expected_after(first):  # taken lazily, a few at a time
             yield with_first_result(url, later)
 
     @override
@@ -123,34 +126,26 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
 
     @override
     def parse_response(self, response: requests.Response) -> Iterator[dict]:
-        inner = json_of(response).get("response") or {}
-        meta = inner.get("metaData") or {}
-        results = inner.get("results") or []
-        names = [c["name"] for c in meta.get("columns") or []]
-        if results and not set(self.sort_columns) <= set(names):
-            msg = f"{self.path} returned no {','.join(self.sort_columns)} column: cannot page"
-            raise FatalAPIError(msg)
-        idx = [names.index(c) for c in self.sort_columns] if results else []
-        if len(idx) == 1:
-            keys: list[t.Any] = [row[idx[0]] for row in results]
-        else:
-            keys = [tuple(row[i] for i in idx) for row in results]
-        if any(a > b for a, b in itertools.pairwise(keys)):
-            msg = f"{self.path} did not sort by {','.join(self.sort_columns)}: cannot page safely"
-            raise FatalAPIError(msg)
-        assert self._paginator is not None
-        start = self._paginator.take(keys, meta)
-        self._count_search(meta.get("resultsAvailable"))
-        for row in results[start:]:
-            yield dict(zip(names, row, strict=True))
+        """The page's new records, read by the paginator (which keeps the next position)."""
+        paginator = self.paging
+        if paginator is None:
+            msg = f"{self.path}: a page arrived before its search began"
+            raise RuntimeError(msg)
+        try:
+            records = paginator.read(json_of(response).get("response") or {})
+        except ValueError as exc:
+            msg = f"{self.path} {exc}"
+            raise FatalAPIError(msg) from None
+        self._count_search(paginator)
+        yield from records
 
-    def _count_search(self, available: t.Any) -> None:
+    def _count_search(self, paginator: SearchPaginator) -> None:
         """Add a search's resultsAvailable (first page only) to the progress lines' total."""
-        if self._counted is self._paginator or self._total_fixed:
+        if self._counted is paginator or self._total_fixed:
             return
-        self._counted = self._paginator
-        if isinstance(available, int):
-            self.progress_total = (self.progress_total or 0) + available
+        self._counted = paginator
+        if paginator.available is not None:
+            self.progress_total = (self.progress_total or 0) + paginator.available
 
     def key_of(self, row: dict) -> t.Any:
         """The de-duplication key of a search row."""
@@ -167,7 +162,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         """Send the first page of a search this run makes next, beside the current one."""
         context = search_context(filters, columns)
         first = sdk_internals.first_page(self, context, SearchPaginator(self.page_size))
-        send = super().request_decorator(sdk_internals.request_function(self))
+        send = self.retried(sdk_internals.request_function(self))  # not through the wrap
         self.lookahead.send_early(first, context, send)
 
     # -- incremental windows and checkpoints --------------------------------------------
@@ -336,8 +331,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
     @property
     def search_count(self) -> int | None:
         """The ``resultsAvailable`` of the current search's latest page (None if unknown)."""
-        available = self._paginator.cursor.available if self._paginator else None
-        return available if isinstance(available, int) else None
+        return self.paging.available if self.paging else None
 
     @staticmethod
     def date_of(row: dict | None, column: str) -> dt.datetime | None:
