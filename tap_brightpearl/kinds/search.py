@@ -18,7 +18,7 @@ from tap_brightpearl.compat import override
 from tap_brightpearl.errors import json_of
 from tap_brightpearl.kinds.lookahead import Lookahead, first_result, with_first_result
 from tap_brightpearl.kinds.pagination import SearchPaginator
-from tap_brightpearl.kinds.windows import SPLIT_ABOVE_PAGES, Window, WindowPlanner
+from tap_brightpearl.kinds.windows import SPLIT_ABOVE_PAGES, Window, WindowPlanner, row_date
 from tap_brightpearl.records import format_utc, parse_datetime, parse_instant
 
 if t.TYPE_CHECKING:
@@ -294,8 +294,8 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         whole = planner.whole()
         rows = self.search(whole.filter(column), columns)
         head = next(rows, None)
-        available = self.search_count
-        if not planner.splits or available is None or available <= self.split_above:
+        available = self.search_count or 0  # unknown: the one window, as if small
+        if available <= SPLIT_ABOVE_PAGES * self.page_size or not planner.splits:
             if head is not None:
                 yield head
             yield from rows
@@ -303,7 +303,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
             return
         rows.close()
         self._total_fixed = True  # its count is the whole backfill's: windows add nothing
-        planner.fit(available, self.date_of(head, column))
+        planner.fit(available, row_date(head, column))
         for window in planner:
             yield from self._window(planner, window, column, columns)
 
@@ -313,7 +313,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         """One window's rows then the window; nothing when its count has it split first."""
         rows = self.search(window.filter(column), columns)
         head = next(rows, None)
-        if planner.split(window, self.search_count, self.date_of(head, column)):
+        if planner.split(window, self.search_count, row_date(head, column)):
             rows.close()
             return
         count = 0
@@ -324,23 +324,9 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         yield window
 
     @property
-    def split_above(self) -> int:
-        """Rows above which a backfill's search is split into windows."""
-        return SPLIT_ABOVE_PAGES * self.page_size
-
-    @property
     def search_count(self) -> int | None:
         """The ``resultsAvailable`` of the current search's latest page (None if unknown)."""
         return self.paging.available if self.paging else None
-
-    @staticmethod
-    def date_of(row: dict | None, column: str) -> dt.datetime | None:
-        """A row's ``column`` as a date-time (None when absent or not a date)."""
-        value = (row or {}).get(column)
-        try:
-            return parse_datetime(str(value)) if value else None
-        except ValueError:
-            return None
 
     def _records(self) -> Iterator[dict]:
         if not self.replication_key:

@@ -6,7 +6,7 @@ import datetime as dt
 import typing as t
 from dataclasses import dataclass
 
-from tap_brightpearl.records import format_utc
+from tap_brightpearl.records import format_utc, parse_datetime
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterator
@@ -28,6 +28,15 @@ FIT_PAGES = 15.5
 #: Where the date arithmetic of a backfill with no start and no dated first row begins. Only
 #: sizes windows: the first window has no lower bound, so nothing earlier is missed.
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def row_date(row: t.Mapping[str, t.Any] | None, column: str) -> dt.datetime | None:
+    """A search row's ``column`` as a date-time (None when absent or not a date)."""
+    value = (row or {}).get(column)
+    try:
+        return parse_datetime(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 @dataclass
