@@ -291,8 +291,11 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         planner = self.windows()
         if planner.empty:
             return
+        # rows carry their date, to plan windows by; but a search from F may have been sent
+        # early (DetailStream) with the caller's columns, and must be asked for as it was
+        dated = columns if not columns or column in columns.split(",") else f"{columns},{column}"
         whole = planner.whole()
-        rows = self.search(whole.filter(column), columns)
+        rows = self.search(whole.filter(column), dated if whole.start is None else columns)
         head = next(rows, None)
         available = self.search_count or 0  # unknown: the one window, as if small
         if available <= SPLIT_ABOVE_PAGES * self.page_size or not planner.splits:
@@ -305,7 +308,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         self._total_fixed = True  # its count is the whole backfill's: windows add nothing
         planner.fit(available, row_date(head, column))
         for window in planner:
-            yield from self._window(planner, window, column, columns)
+            yield from self._window(planner, window, column, dated)
 
     def _window(
         self, planner: WindowPlanner, window: Window, column: str, columns: str | None
