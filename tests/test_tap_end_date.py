@@ -65,8 +65,14 @@ def test_end_date_re_extracts_exactly_a_period(make_sandbox, tmp_path, page_size
         if len(period(sb, stream)) > 20 * page_size:  # windows, the last closed at END
             assert len(marks) > 1, f"{stream}: one checkpoint only: {marks}"
 
+    before = sb.counters()["requests"]
     again = run_tap(tmp_path, config, state=state, streams=STREAMS, name="again")
     assert again.returncode == 0, again.describe()
+    after = sb.counters()["requests"]
+    used = {k: after[k] - before.get(k, 0) for k in ("order-search", "journal-search")}
+    # as a no-change run: the lookback's few minutes before end_date, one search each (two
+    # for orders: created since, and changed since; the second sent early, asked for once)
+    assert used == {"order-search": 2, "journal-search": 1}, used
     for stream in INCREMENTAL:
         new = set(again.keys(stream)) - set(run.keys(stream))
         assert not new, f"{stream}: the rerun emitted {len(new)} new records"
