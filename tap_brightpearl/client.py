@@ -146,6 +146,9 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
 
     @override
     def request_decorator(self, func: RequestFunc) -> RequestFunc:
+        return self.retried(func)
+
+    def retried(self, func: RequestFunc) -> RequestFunc:
         """Pace every attempt inside the SDK's backoff; one-line errors once retries are spent."""
         retried = super().request_decorator(transport.paced(self, func))
         return transport.one_line_errors(retried, self.config)
@@ -183,11 +186,12 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
             params=params or {},
             headers={"User-Agent": self.user_agent, **self.http_headers},
         )
-        return self._sender(prepared, None)
+        return self._direct_request(prepared, None)
 
     @functools.cached_property
-    def _sender(self) -> RequestFunc:
-        return sdk_internals.sender(self)
+    def _direct_request(self) -> RequestFunc:
+        """The SDK's request, paced and retried, never through a search's pages fetched ahead."""
+        return self.retried(sdk_internals.request_function(self))
 
     # -- summary and progress lines -------------------------------------------------------
 

@@ -87,7 +87,7 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
     th.Property("end_date", th.DateTimeType(), title="End date", description="Latest "
                 "replication-key value (updatedOn, createdOn, ...) to extract, exclusive: "
                 "with start_date, re-extracts a period. A bookmark never moves past it. "
-                "Unset: up to the start of the run."),
+                "Unset: up to the start of the run. Full-table streams ignore it."),
     _i("lookback_minutes", "Lookback minutes", "Overlap subtracted from every bookmark "
        "(search index lag, clock skew). Default 5.", default=5),
     th.Property("page_size", th.IntegerType(minimum=1, maximum=500), default=500,
@@ -119,7 +119,8 @@ CONFIG_SCHEMA: dict[str, t.Any] = th.PropertiesList(
                 "resumes within one window. Unset (default): windows sized from the "
                 "backfill's row count to about 16 pages each; a number: windows starting at "
                 "this many days. A window with less than a page of rows doubles the next; one "
-                "with over 20 pages halves it. 0 = one window."),
+                "whose first page counts over 20 pages is split before it is paged. With or "
+                "without start_date. 0 = one window."),
     th.Property("max_parallel_requests", th.IntegerType(minimum=1, maximum=16), default=4,
                 title="Max parallel requests", description="GET-by-ID-set requests in "
                 "flight at once (default 4), and as many pages of a long search (the next ones "

@@ -11,8 +11,8 @@
 - :func:`write_state`: a STATE message now (a window's checkpoint), through the tap's writer.
 - :func:`synced_records`: the records ``Stream.get_batches`` writes to batch files, for a
   ``get_batches`` that renames them first (``column_names: snake_case``).
-- :func:`sender`: the SDK's own request function (``_request``) inside the stream's retries,
-  for requests outside its paginated loop (GET-by-ID-set, OPTIONS).
+- :func:`request_function`: the SDK's own request function (``_request``), for requests
+  outside its paginated loop (GET-by-ID-set, OPTIONS) and a search's first page sent early.
 - :func:`first_page`: the SDK's ``_prepare_request`` for a search's first page, so a page sent
   early (``lookahead.py``) has exactly the URL the SDK's loop asks for later.
 - :class:`GuardedSyncAll` overrides ``Tap.sync_all`` and :func:`wrap_sync` replaces a stream's
@@ -137,11 +137,6 @@ def synced_records(stream: Stream, context: Context | None) -> t.Iterator[dict[s
 def request_function(stream: RESTStream[t.Any]) -> RequestFunc:
     """The SDK's own request function (send one prepared request, validate the answer)."""
     return stream._request
-
-
-def sender(stream: RESTStream[t.Any]) -> RequestFunc:
-    """The SDK's request function wrapped in the stream's pacing and retries."""
-    return stream.request_decorator(request_function(stream))
 
 
 def first_page(

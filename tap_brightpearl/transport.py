@@ -29,7 +29,7 @@ if t.TYPE_CHECKING:
 MAX_THROTTLE_WAITS = 30  # consecutive throttle 503s on one request before giving up
 
 
-class Sender(t.Protocol):
+class PacedStream(t.Protocol):
     """What the pacing needs of a stream."""
 
     attempts: itertools.count[int]
@@ -51,7 +51,7 @@ class Sender(t.Protocol):
         ...
 
 
-def paced(stream: Sender, func: RequestFunc) -> RequestFunc:
+def paced(stream: PacedStream, func: RequestFunc) -> RequestFunc:
     """Acquire the budget before each attempt; absorb throttles and one token refresh."""
 
     def attempt(prepared: requests.PreparedRequest, context: Context | None) -> requests.Response:

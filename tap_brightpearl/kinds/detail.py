@@ -86,7 +86,7 @@ class DetailStream(SearchStream):
     def batch_records(self, ids: list[int], payloads: list[t.Any]) -> list[dict]:
         """A fetched batch's records, handed to the child streams first."""
         self.progress_done += len(ids)
-        records = [r for payload in payloads for r in self.records_from(payload)]
+        records = list(self.within_end(r for p in payloads for r in self.records_from(p)))
         children = t.cast("list[ChildStream]", self.child_streams)
         for child in children:
             child.collect(records)
@@ -174,14 +174,15 @@ class DetailStream(SearchStream):
                 yield from self.emit_batches(queue, final=False)
             yield from self.emit_batches(queue, final=True)
             return
-        start = self.windows().cursor
+        planner = self.windows()  # with end_date: both searches end there
+        start = None if planner.empty else planner.cursor
         searches: list[Iterator[dict | Window]] = []
         if start and self.changed_key and self.changed_key != self.window_key:
-            since = Window(start, None).filter(self.changed_key)
+            since = self.period(start).filter(self.changed_key)
             created_before = Window(None, start).filter(self.window_key)
             searches.append(self.search({**since, **created_before}, columns=key))
             # the two searches do not depend on each other: the second's first page goes too
-            self.send_early(Window(start, None).filter(self.window_key), columns=key)
+            self.send_early(self.period(start).filter(self.window_key), columns=key)
         searches.append(self.window_rows(self.window_key, columns=key))
         seen: set[int] = set()
         seen_before: set[int] = set()

@@ -12,13 +12,15 @@ duplicates. The last page is recognised without an extra request: a short page, 
 ``supplier-payment-search``; then only a short page ends it). An empty page never loops: it is
 either the end (at ``firstResult`` 1) or a failed anchor, which steps back towards 1.
 
-The decision is the pure function :func:`plan_page`; :class:`SearchPaginator` is the
-singer-sdk paginator that applies it page by page.
+The decision is the pure function :func:`plan_page`, and reading a page (rows zipped with
+their columns, the overlap dropped, the next position) the pure :func:`read_page`;
+:class:`SearchPaginator` is the singer-sdk paginator that applies it page by page.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import typing as t
 from dataclasses import dataclass
 
@@ -97,35 +99,126 @@ def plan_page(  # noqa: PLR0917
     return Plan(take_from, next_first, Cursor(new_last, 0, available))
 
 
+def page_keys(
+    results: Sequence[Sequence[t.Any]], names: Sequence[str], sort_columns: Sequence[str]
+) -> list[t.Any]:
+    """The sort key of each row of a page (a tuple when several columns), checked ascending.
+
+    Raises:
+        ValueError: the page lacks a sort column, or is not sorted by it: paging would lose rows.
+    """
+    if not results:
+        return []
+    if not set(sort_columns) <= set(names):
+        msg = f"returned no {','.join(sort_columns)} column: cannot page"
+        raise ValueError(msg)
+    idx = [names.index(c) for c in sort_columns]
+    if len(idx) == 1:
+        keys: list[t.Any] = [row[idx[0]] for row in results]
+    else:
+        keys = [tuple(row[i] for i in idx) for row in results]
+    if any(a > b for a, b in itertools.pairwise(keys)):
+        msg = f"did not sort by {','.join(sort_columns)}: cannot page safely"
+        raise ValueError(msg)
+    return keys
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """What one search page gives: its new records and where paging goes next."""
+
+    records: list[dict[str, t.Any]]
+    next_first_result: int | None  # None = paging is complete
+    cursor: Cursor
+
+
+def read_page(
+    body: t.Mapping[str, t.Any],
+    sort_columns: Sequence[str],
+    cursor: Cursor,
+    first_result: int,
+    page_size: int,
+    *,
+    trust_metadata: bool = True,
+) -> PageRead:
+    """Read a search page (``response``: its ``results`` and ``metaData``) at a position.
+
+    The rows are zipped with ``metaData.columns``; those already taken (the overlap) are
+    dropped; :func:`plan_page` decides the next ``firstResult``.
+
+    Raises:
+        ValueError: the page cannot be paged safely (:func:`page_keys`).
+    """
+    meta = body.get("metaData") or {}
+    results = body.get("results") or []
+    names = [c["name"] for c in meta.get("columns") or []]
+    keys = page_keys(results, names, sort_columns)
+    plan = plan_page(
+        cursor,
+        first_result,
+        keys,
+        page_size,
+        meta.get("morePagesAvailable"),
+        meta.get("resultsAvailable"),
+        trust_metadata=trust_metadata,
+    )
+    records = [dict(zip(names, row, strict=True)) for row in results[plan.take_from :]]
+    return PageRead(records, plan.next_first_result, plan.cursor)
+
+
 class SearchPaginator(BaseAPIPaginator[int]):
     """singer-sdk paginator for ``*-search`` endpoints; the token is ``firstResult``.
 
-    The stream's ``parse_response`` calls :meth:`take` with the page's sort keys (it has the
-    rows parsed already) and emits the rows from the returned index on; ``advance`` then uses
-    that decision, so no response is parsed twice.
+    The stream's ``parse_response`` hands each page's body to :meth:`read` (one
+    :func:`read_page`), which keeps the position; ``advance`` then uses that decision, so no
+    response is parsed twice.
     """
 
-    def __init__(self, page_size: int, *, trust_metadata: bool = True) -> None:
+    def __init__(
+        self,
+        page_size: int,
+        sort_columns: Sequence[str] = (),
+        *,
+        trust_metadata: bool = True,
+    ) -> None:
         super().__init__(start_value=1)
         self.page_size = page_size
+        self.sort_columns = tuple(sort_columns)
         self.trust_metadata = trust_metadata
         self.cursor = Cursor()
         self._next: int | None = None
 
-    def take(self, keys: Sequence[t.Any], meta: t.Mapping[str, t.Any]) -> int:
-        """Plan the current page (keys ascending); return the index of the first row to emit."""
-        plan = plan_page(
+    def read(self, body: t.Mapping[str, t.Any]) -> list[dict[str, t.Any]]:
+        """The new records of the current page; the next position is kept for ``advance``."""
+        page = read_page(
+            body,
+            self.sort_columns,
             self.cursor,
             self.current_value,
-            keys,
             self.page_size,
-            meta.get("morePagesAvailable"),
-            meta.get("resultsAvailable"),
             trust_metadata=self.trust_metadata,
         )
-        self.cursor = plan.cursor
-        self._next = plan.next_first_result
-        return plan.take_from
+        self.cursor, self._next = page.cursor, page.next_first_result
+        return page.records
+
+    @property
+    def available(self) -> int | None:
+        """The ``resultsAvailable`` of the last page read (None before one, or if absent)."""
+        available = self.cursor.available
+        return available if isinstance(available, int) else None
+
+    def expected_after(self, first_result: int) -> range:
+        """The ``firstResult`` of the pages that follow page ``first_result`` if all are full.
+
+        Only for the page paging is on, and only those the last ``resultsAvailable`` says
+        exist (each next page starts at the previous one's last row); none when the
+        endpoint's count cannot be trusted.
+        """
+        available = self.available
+        if first_result != self.current_value or not self.trust_metadata or available is None:
+            return range(0)
+        step = max(1, self.page_size - 1)
+        return range(first_result + step, available, step)
 
     @override
     def has_more(self, response: requests.Response) -> bool:

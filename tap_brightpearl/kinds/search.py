@@ -18,8 +18,8 @@ from tap_brightpearl.compat import override
 from tap_brightpearl.errors import json_of
 from tap_brightpearl.kinds.lookahead import Lookahead, first_result, with_first_result
 from tap_brightpearl.kinds.pagination import SearchPaginator
-from tap_brightpearl.kinds.windows import SPLIT_ABOVE_PAGES, Window, WindowPlanner
-from tap_brightpearl.records import format_utc, parse_instant
+from tap_brightpearl.kinds.windows import SPLIT_ABOVE_PAGES, Window, WindowPlanner, row_date
+from tap_brightpearl.records import format_utc, parse_datetime, parse_instant
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -27,6 +27,8 @@ if t.TYPE_CHECKING:
     import requests
     from singer_sdk.helpers.types import Context, RequestFunc
     from singer_sdk.streams.rest import HTTPRequest, PageContext
+
+_T = t.TypeVar("_T")
 
 
 def search_context(filters: dict[str, str], columns: str | None) -> dict[str, t.Any]:
@@ -75,12 +77,20 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
     @override
     def get_new_paginator(self) -> SearchPaginator:
         self.lookahead.forget()
-        self._paginator = SearchPaginator(self.page_size, trust_metadata=self.reliable_metadata)
+        self._paginator = SearchPaginator(
+            self.page_size, self.sort_columns, trust_metadata=self.reliable_metadata
+        )
+        return self._paginator
+
+    @property
+    def paging(self) -> SearchPaginator | None:
+        """The paginator of the search in progress (None before the first)."""
         return self._paginator
 
     @override
     def request_decorator(self, func: RequestFunc) -> RequestFunc:
-        return self.lookahead.wrap(super().request_decorator(func), self.pages_ahead)
+        """A search's pages: paced and retried, answered from the pages fetched ahead."""
+        return self.lookahead.wrap(self.retried(func), self.pages_ahead)
 
     def pages_ahead(self, url: str) -> Iterator[str]:
         """The pages the paginator asks for after ``url`` if every page comes back full.
@@ -88,15 +98,10 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         Only for the page it is on, and only those its last ``resultsAvailable`` says exist
         (each next page starts at the previous one's last row).
         """
-        paginator = self._paginator
-        first = first_result(url)
-        if paginator is None or first is None or first != paginator.current_value:
+        paginator, first = self.paging, first_result(url)
+        if paginator is None or first is None:
             return
-        available = paginator.cursor.available
-        if not paginator.trust_metadata or not isinstance(available, int):
-            return
-        step = max(1, self.page_size - 1)
-        for later in range(first + step, available, step):  # taken lazily, a few at a time
+        for later in paginator.expected_after(first):  # taken lazily, a few at a time
             yield with_first_result(url, later)
 
     @override
@@ -121,34 +126,26 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
 
     @override
     def parse_response(self, response: requests.Response) -> Iterator[dict]:
-        inner = json_of(response).get("response") or {}
-        meta = inner.get("metaData") or {}
-        results = inner.get("results") or []
-        names = [c["name"] for c in meta.get("columns") or []]
-        if results and not set(self.sort_columns) <= set(names):
-            msg = f"{self.path} returned no {','.join(self.sort_columns)} column: cannot page"
-            raise FatalAPIError(msg)
-        idx = [names.index(c) for c in self.sort_columns] if results else []
-        if len(idx) == 1:
-            keys: list[t.Any] = [row[idx[0]] for row in results]
-        else:
-            keys = [tuple(row[i] for i in idx) for row in results]
-        if any(a > b for a, b in itertools.pairwise(keys)):
-            msg = f"{self.path} did not sort by {','.join(self.sort_columns)}: cannot page safely"
-            raise FatalAPIError(msg)
-        assert self._paginator is not None
-        start = self._paginator.take(keys, meta)
-        self._count_search(meta.get("resultsAvailable"))
-        for row in results[start:]:
-            yield dict(zip(names, row, strict=True))
+        """The page's new records, read by the paginator (which keeps the next position)."""
+        paginator = self.paging
+        if paginator is None:
+            msg = f"{self.path}: a page arrived before its search began"
+            raise RuntimeError(msg)
+        try:
+            records = paginator.read(json_of(response).get("response") or {})
+        except ValueError as exc:
+            msg = f"{self.path} {exc}"
+            raise FatalAPIError(msg) from None
+        self._count_search(paginator)
+        yield from records
 
-    def _count_search(self, available: t.Any) -> None:
+    def _count_search(self, paginator: SearchPaginator) -> None:
         """Add a search's resultsAvailable (first page only) to the progress lines' total."""
-        if self._counted is self._paginator or self._total_fixed:
+        if self._counted is paginator or self._total_fixed:
             return
-        self._counted = self._paginator
-        if isinstance(available, int):
-            self.progress_total = (self.progress_total or 0) + available
+        self._counted = paginator
+        if paginator.available is not None:
+            self.progress_total = (self.progress_total or 0) + paginator.available
 
     def key_of(self, row: dict) -> t.Any:
         """The de-duplication key of a search row."""
@@ -165,13 +162,16 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         """Send the first page of a search this run makes next, beside the current one."""
         context = search_context(filters, columns)
         first = sdk_internals.first_page(self, context, SearchPaginator(self.page_size))
-        send = super().request_decorator(sdk_internals.request_function(self))
+        send = self.retried(sdk_internals.request_function(self))  # not through the wrap
         self.lookahead.send_early(first, context, send)
 
     # -- incremental windows and checkpoints --------------------------------------------
 
     def windows(self) -> WindowPlanner:
-        """The date windows of this run: from bookmark - lookback (else start_date) to now."""
+        """The date windows of this run: from bookmark - lookback (else start_date) to now.
+
+        With ``end_date`` before now they stop there, the last window closed at it.
+        """
         start: dt.datetime | None = None
         bookmark = self.get_starting_replication_key_value(None)
         if bookmark:
@@ -185,7 +185,36 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
             earliest = parse_instant(str(start_date))
             start = max(start, earliest) if start else earliest
         span = self.settings.window_days  # None: sized from the data; 0: one window
-        return WindowPlanner(start, self.sync_started, span, self.page_size)
+        end = self.end_bound
+        stop = end or self.sync_started
+        return WindowPlanner(start, stop, span, self.page_size, closed=end is not None)
+
+    @property
+    def end_bound(self) -> dt.datetime | None:
+        """``end_date`` when it is before this sync began: the exclusive end of every search."""
+        end_date = self.settings.end_date
+        if not end_date or not self.replication_key:
+            return None
+        end = parse_instant(end_date)
+        return end if end < self.sync_started else None
+
+    def period(self, start: dt.datetime | None) -> Window:
+        """The window from ``start`` to the end of this run (``end_date``, else open)."""
+        return Window(start, self.end_bound)
+
+    def within_end(self, items: Iterable[_T]) -> Iterator[_T]:
+        """The items but records whose replication key is at or past ``end_date`` (exclusive).
+
+        A record without one was found by a window within the period: it is kept.
+        """
+        end, key = self.end_bound, self.replication_key or ""
+        for item in items:
+            value = item.get(key) if end and isinstance(item, dict) else None
+            try:
+                if not value or parse_datetime(str(value)) < t.cast("dt.datetime", end):
+                    yield item
+            except ValueError:
+                yield item
 
     @property
     def sync_started(self) -> dt.datetime:
@@ -253,33 +282,54 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
     def window_rows(self, column: str, columns: str | None = None) -> Iterator[dict | Window]:
         """Rows of this run's search on ``column``, each window followed by its ``Window``.
 
-        The first request is the open-ended search from F: if it finds at most
-        SPLIT_ABOVE_PAGES pages of rows (every incremental run, small backfills) it is the one
-        window; otherwise it is dropped and the backfill goes window by window (their size
-        fitted to its count unless ``window_days`` is set).
+        The first request is the search of the whole run (from F, or everything): if it finds
+        at most SPLIT_ABOVE_PAGES pages of rows (every incremental run, small backfills) it is
+        the one window; otherwise it is dropped and the backfill goes window by window, from
+        its first row's date, sized to its count unless ``window_days`` is set. A window whose
+        first page counts too many rows is split before it is paged.
         """
         planner = self.windows()
-        start = planner.cursor
-        if start is not None and planner.splits:
-            rows = self.search(Window(start, None).filter(column), columns)
-            first = next(rows, None)
-            available = self._paginator.cursor.available if self._paginator else None
-            if available is None or available <= SPLIT_ABOVE_PAGES * self.page_size:
-                if first is not None:
-                    yield first
-                yield from rows
-                yield Window(start, None)
-                return
-            rows.close()
-            self._total_fixed = True  # its count is the whole backfill's: windows add nothing
-            planner.fit(available)
+        if planner.empty:
+            return
+        # rows carry their date, to plan windows by; but a search from F may have been sent
+        # early (DetailStream) with the caller's columns, and must be asked for as it was
+        dated = columns if not columns or column in columns.split(",") else f"{columns},{column}"
+        whole = planner.whole()
+        rows = self.search(whole.filter(column), dated if whole.start is None else columns)
+        head = next(rows, None)
+        available = self.search_count or 0  # unknown: the one window, as if small
+        if available <= SPLIT_ABOVE_PAGES * self.page_size or not planner.splits:
+            if head is not None:
+                yield head
+            yield from rows
+            yield whole
+            return
+        rows.close()
+        self._total_fixed = True  # its count is the whole backfill's: windows add nothing
+        planner.fit(available, row_date(head, column))
         for window in planner:
-            count = 0
-            for row in self.search(window.filter(column), columns):
-                count += 1
-                yield row
-            planner.feedback(count)
-            yield window
+            yield from self._window(planner, window, column, dated)
+
+    def _window(
+        self, planner: WindowPlanner, window: Window, column: str, columns: str | None
+    ) -> Iterator[dict | Window]:
+        """One window's rows then the window; nothing when its count has it split first."""
+        rows = self.search(window.filter(column), columns)
+        head = next(rows, None)
+        if planner.split(window, self.search_count, row_date(head, column)):
+            rows.close()
+            return
+        count = 0
+        for row in itertools.chain([] if head is None else [head], rows):
+            count += 1
+            yield row
+        planner.feedback(count)
+        yield window
+
+    @property
+    def search_count(self) -> int | None:
+        """The ``resultsAvailable`` of the current search's latest page (None if unknown)."""
+        return self.paging.available if self.paging else None
 
     def _records(self) -> Iterator[dict]:
         if not self.replication_key:
@@ -289,7 +339,7 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
             return
         seen: set[t.Any] = set()
         seen_before: set[t.Any] = set()
-        for item in self.window_rows(self.replication_key):
+        for item in self.within_end(self.window_rows(self.replication_key)):
             if isinstance(item, Window):
                 self.checkpoint(item.end or self.sync_started)
                 seen_before, seen = seen, set()

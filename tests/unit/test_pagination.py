@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tap_brightpearl.kinds.pagination import Cursor, plan_page
+from tap_brightpearl.kinds.pagination import Cursor, SearchPaginator, plan_page, read_page
 
 
 def test_first_page_takes_all_and_overlaps_next():
@@ -136,3 +136,61 @@ def test_plain_offset_paging_would_lose_rows():
             live.remove(2)
         taken += sorted(live)[first - 1 : first + 4]
     assert 6 not in taken
+
+
+# -- reading a page: rows zipped with their columns, the overlap dropped, the next position --
+
+def body(rows: list[list], *, available: int, more: bool = True) -> dict:
+    """A search response's ``response`` object with columns id, updatedOn."""
+    return {
+        "results": rows,
+        "metaData": {
+            "resultsAvailable": available,
+            "morePagesAvailable": more,
+            "columns": [{"name": "id"}, {"name": "updatedOn"}],
+        },
+    }
+
+
+def test_read_page_zips_rows_and_drops_the_overlap():
+    first = read_page(body([[1, "a"], [2, "b"], [3, "c"]], available=5), ("id",), Cursor(), 1, 3)
+    assert first.records == [{"id": 1, "updatedOn": "a"}, {"id": 2, "updatedOn": "b"},
+                             {"id": 3, "updatedOn": "c"}]
+    assert first.next_first_result == 3  # one row of overlap, the anchor
+    assert first.cursor == Cursor(last_key=3, step=0, available=5)
+    last = read_page(body([[3, "c"], [4, "d"]], available=5, more=False), ("id",),
+                     first.cursor, 3, 3)
+    assert last.records == [{"id": 4, "updatedOn": "d"}]
+    assert last.next_first_result is None
+
+
+def test_read_page_refuses_a_page_it_cannot_page_safely():
+    with pytest.raises(ValueError, match="no orderId column"):
+        read_page(body([[1, "a"]], available=1), ("orderId",), Cursor(), 1, 3)
+    with pytest.raises(ValueError, match="did not sort by id"):
+        read_page(body([[2, "a"], [1, "b"]], available=2), ("id",), Cursor(), 1, 3)
+    empty = read_page({}, ("id",), Cursor(), 1, 3)  # no rows, no columns: the end
+    assert empty.records == []
+    assert empty.next_first_result is None
+
+
+def test_read_page_by_two_columns():
+    rows = [[1, "a"], [1, "b"], [2, "a"]]
+    page = read_page(body(rows, available=9), ("id", "updatedOn"), Cursor(), 1, 3)
+    assert page.cursor.last_key == (2, "a")
+    assert page.next_first_result == 3
+
+
+def test_the_paginator_reads_pages_and_names_the_pages_ahead():
+    paginator = SearchPaginator(3, ("id",))
+    assert list(paginator.expected_after(1)) == []  # nothing read yet: no count
+    records = paginator.read(body([[1, "a"], [2, "b"], [3, "c"]], available=10))
+    assert [r["id"] for r in records] == [1, 2, 3]
+    assert paginator.available == 10
+    assert list(paginator.expected_after(1)) == [3, 5, 7, 9]
+    assert list(paginator.expected_after(3)) == []  # not the page paging is on
+    assert paginator.get_next(None) == 3  # type: ignore[arg-type]  # the response is unused
+
+    untrusted = SearchPaginator(3, ("id",), trust_metadata=False)
+    untrusted.read(body([[1, "a"], [2, "b"], [3, "c"]], available=10))
+    assert list(untrusted.expected_after(1)) == []  # its count may be stuck
