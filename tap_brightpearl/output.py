@@ -73,8 +73,12 @@ class BlockWriter(MsgSpecWriter):
         if not self._pending:
             return
         out = sys.stdout  # looked up at each write, as the SDK's writer does
+        binary = out.buffer  # the raw file itself under PYTHONUNBUFFERED (Meltano sets it)
         try:
-            out.buffer.write(self._pending)
+            done, size = 0, len(self._pending)
+            with memoryview(self._pending) as view:
+                while done < size:  # a raw write may take part (a signal, a full pipe)
+                    done += binary.write(view[done:]) or 0
             out.flush()
         finally:
             self._pending.clear()  # written, or the reader is gone: never written twice
