@@ -3,10 +3,12 @@
 The sandbox serves N orders; their GET answers are fetched once, then each phase is timed on
 them in this process (best of --repeat runs), per order:
 
+- compile: each stream's conformer built from its schema (once per run in the tap);
 - decode: the response body to Python objects, as the tap does it (exact decimals);
-- shape: orders and their rows out of the payload, conformed to the schemas (UTC timestamps,
-  decimal strings, drift checks);
-- write: the RECORD messages serialised as the tap's writer does.
+- shape: orders and their rows out of the payload, through the compiled conformers (UTC
+  timestamps, decimal strings, drift checks);
+- write: the RECORD messages serialised and written out as the tap's writer does, to
+  /dev/null (the system calls included), then a STATE so every block is out.
 
     .venv/bin/python bench/bench_record_path.py [--orders 10000] [--repeat 3]
 """
@@ -15,11 +17,14 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import io
 import json
+import os
+import sys
 import time
 from typing import TYPE_CHECKING
 
-from singer_sdk.singerlib import RecordMessage
+from singer_sdk.singerlib import RecordMessage, StateMessage
 
 from tap_brightpearl.conform import Conformer
 from tap_brightpearl.errors import json_body
@@ -79,6 +84,10 @@ def main() -> None:
     orders_stream, rows_stream = tap.streams["orders"], tap.streams["order_rows"]
     order_conf = Conformer("orders", orders_stream.schema)
     row_conf = Conformer("order_rows", rows_stream.schema)
+
+    def compile_both() -> None:
+        Conformer("orders", orders_stream.schema)
+        Conformer("order_rows", rows_stream.schema)
     n = sum(len(json_body(b)["response"]) for b in bodies)
     fresh: list[dict] = []
 
@@ -102,18 +111,25 @@ def main() -> None:
                 shaped.append(("orders", order_conf(order)))
 
     writer = SchemaOnceWriter()
+    sink = io.TextIOWrapper(io.FileIO(os.open(os.devnull, os.O_WRONLY), "w"))
 
     def write() -> None:
-        for stream, record in shaped:
-            writer.format_message(RecordMessage(stream=stream, record=record))
+        real, sys.stdout = sys.stdout, sink
+        try:
+            for stream, record in shaped:
+                writer.write_message(RecordMessage(stream=stream, record=record))
+            writer.write_message(StateMessage(value={}))
+        finally:
+            sys.stdout = real
 
+    t_compile = best(args.repeat, compile_both)
     t_decode = best(args.repeat, decode)
     t_shape = best(args.repeat, shape, decode_fresh)
     t_write = best(args.repeat, write)
     total = t_decode + t_shape + t_write
-    print(f"{n} orders, {len(shaped) - n} rows; ms per order: decode {t_decode * 1e3 / n:.3f}, "
-          f"shape {t_shape * 1e3 / n:.3f}, write {t_write * 1e3 / n:.3f}, "
-          f"total {total * 1e3 / n:.3f}")
+    print(f"{n} orders, {len(shaped) - n} rows; compile {t_compile * 1e3:.1f} ms once; "
+          f"ms per order: decode {t_decode * 1e3 / n:.3f}, shape {t_shape * 1e3 / n:.3f}, "
+          f"write {t_write * 1e3 / n:.3f}, total {total * 1e3 / n:.3f}")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """The record path's one rule: every RECORD is valid against the latest SCHEMA of its stream.
 
-A stream's schema is compiled once into a tree of :class:`Node` (one per declared property), and
-each record is walked along it in one pass that also shapes the values the contract fixes:
-timestamps to canonical UTC, decimals to exact strings, digit strings to integers where an
-integer is declared (only when lossless: ``"0010"`` is not an integer), numbers to strings where
-a string is declared.
+A stream's schema is compiled once into one function per property (``compiled.py``), and each
+record goes through them in one pass that also shapes the values the contract fixes: timestamps
+to canonical UTC, decimals to exact strings, digit strings to integers where an integer is
+declared (only when lossless: ``"0010"`` is not an integer), numbers to strings where a string
+is declared. A change of the schema (a field added) compiles it again.
 
 What the schema cannot hold is *drift*, and a declared type never changes (SQL loaders cannot
 alter a column, in this run or after an earlier one):
@@ -21,204 +21,21 @@ One line per field and run names it (``unfit.Memory``: WARNING once, INFO in lat
 from __future__ import annotations
 
 import copy
-import decimal
-import re
 import typing as t
-from dataclasses import dataclass, field
 
+from tap_brightpearl.compiled import Conform, Drift, Node, compile_node, object_conform
 from tap_brightpearl.errors import StreamLocalError
-from tap_brightpearl.records import to_utc
 from tap_brightpearl.unfit import UNFIT, UNFIT_SCHEMA, Memory, field_path, short, where
-from tap_brightpearl.widen import (
-    ARR,
-    BOOL,
-    DEC,
-    DT,
-    FREE,
-    INT,
-    NUM,
-    OBJ,
-    READY,
-    STR,
-    TEXT,
-    added_schema,
-    added_type,
-    describe,
-    kind_of,
-    looks_like_timestamp,
-)
+from tap_brightpearl.widen import added_schema, added_type, describe
+
+__all__ = ["EVOLVE", "IGNORE", "Conformer", "Drift", "Node", "UnloadableRecordError"]
 
 EVOLVE, IGNORE = "evolve", "ignore"
 MAX_ADDED_PER_RECORD = 200
 
-_INT = re.compile(r"-?(?:0|[1-9]\d*)")
-# Free-form objects kept exactly as Brightpearl sends them: a DATE custom field is a calendar
-# day written as local midnight with the account's offset, which a conversion to UTC would move.
-VERBATIM = frozenset({"customFields"})
-_Decimal = decimal.Decimal
-
-
-@dataclass(eq=False, slots=True)
-class Node:
-    """One declared property: its kind, its schema dict (widened in place), its children."""
-
-    kind: int
-    schema: dict[str, t.Any]
-    path: tuple[str, ...]
-    fields: dict[str, Node] = field(default_factory=dict)
-    items: Node | None = None
-    open: bool = False  # additionalProperties allowed: extra fields pass (timestamps to UTC)
-    ready: dict[str, type] = field(default_factory=dict)  # field -> the type needing no work
-
-    @property
-    def name(self) -> str:
-        """The dotted path of this property, ``[]`` for array items."""
-        return ".".join(self.path) or "(record)"
-
-
-class Drift(Exception):  # noqa: N818 - a signal, not an error
-    """The schema cannot hold a value: a field ``key`` of ``node`` it lacks, or ``node``'s type.
-
-    ``location`` is filled on the way up: the keys and array indexes from the record's root to
-    the object holding ``key`` (a field it lacks) or to the value itself (a type).
-    """
-
-    def __init__(self, node: Node, key: str | None, value: t.Any) -> None:
-        super().__init__(node.name, key)
-        self.node = node
-        self.key = key
-        self.value = value
-        self.up: list[str | int] = []  # the location, innermost first
-
-    @property
-    def location(self) -> tuple[str | int, ...]:
-        """Keys and indexes from the record's root to the value that does not fit."""
-        down = tuple(reversed(self.up))
-        return down if self.key is None else (*down, self.key)
-
 
 class UnloadableRecordError(StreamLocalError):
     """A value no record can do without (a key) that its declared type cannot hold."""
-
-
-def compile_node(
-    schema: dict[str, t.Any], path: tuple[str, ...] = (), added: t.Container[str] = ()
-) -> Node:
-    """The node tree of a (sub)schema; fields in ``added`` (their paths) are the tap's text."""
-    kind = kind_of(schema)
-    if kind == STR and field_path(path) in added:
-        kind = TEXT  # a field added as text: any scalar, in its exact text form
-    node = Node(kind, schema, path, open=bool(schema.get("additionalProperties")))
-    if node.kind == OBJ:
-        node.fields = {
-            name: compile_node(prop, (*path, name), added)
-            for name, prop in schema["properties"].items()
-        }
-        node.ready = {name: READY[sub.kind] for name, sub in node.fields.items()
-                      if sub.kind in READY}
-    elif node.kind == ARR:
-        node.items = compile_node(schema.get("items") or {}, (*path, "[]"), added)
-    return node
-
-
-# -- the walk ------------------------------------------------------------------------------
-
-
-def _free(value: t.Any) -> t.Any:
-    """A value of a free-form property: its timestamps to UTC (anywhere), the rest as is."""
-    if type(value) is str:
-        return to_utc(value) if looks_like_timestamp(value) else value
-    if type(value) is dict:
-        for key, item in value.items():
-            if item is not None:
-                value[key] = _free(item)
-    elif type(value) is list:
-        value[:] = [_free(item) for item in value]
-    return value
-
-
-def conform_value(node: Node, value: t.Any) -> t.Any:
-    """``value`` in ``node``'s declared type (converted when lossless), else :class:`Drift`."""
-    kind = node.kind
-    tv = type(value)
-    if kind == STR:
-        if tv is str:
-            return value
-        if tv is int or tv is _Decimal:
-            return str(value)
-    elif kind == DT:
-        if tv is str:
-            if not value:
-                return None
-            try:
-                return to_utc(value)
-            except ValueError:
-                pass
-    elif kind == DEC:
-        if tv is int or tv is _Decimal:
-            return str(value)
-    elif kind == INT:
-        if tv is int:
-            return value
-        if tv is str and _INT.fullmatch(value):
-            return int(value)
-    elif kind == OBJ:
-        if tv is dict:
-            conform_object(node, value)
-            return value
-    elif kind == ARR:
-        if tv is list:
-            items = node.items
-            assert items is not None
-            for i, item in enumerate(value):
-                if item is not None:
-                    try:
-                        value[i] = conform_value(items, item)
-                    except Drift as drift:
-                        drift.up.append(i)
-                        raise
-            return value
-    elif kind == BOOL:
-        if tv is bool:
-            return value
-    elif kind == FREE:
-        if tv is dict:
-            return value if node.path[-1:] and node.path[-1] in VERBATIM else _free(value)
-    elif kind == NUM:
-        if tv is int or tv is _Decimal:
-            return value
-    elif kind == TEXT:
-        if tv is str:
-            return to_utc(value) if looks_like_timestamp(value) else value
-        if tv is bool:
-            return "true" if value else "false"
-        if tv is int or tv is _Decimal or tv is float:
-            return str(value)
-    else:  # ANY
-        return _free(value)
-    raise Drift(node, None, value)
-
-
-def conform_object(node: Node, obj: dict[str, t.Any]) -> None:
-    """Conform an object's fields in place; undeclared or ill-typed ones raise :class:`Drift`."""
-    fields = node.fields
-    ready = node.ready
-    for key, value in obj.items():
-        if type(value) is ready.get(key) or value is None:
-            continue  # the declared type already (most fields), or null
-        sub = fields.get(key)
-        if sub is None:
-            if not node.open:
-                raise Drift(node, key, value)
-            obj[key] = _free(value)
-        else:
-            try:
-                new = conform_value(sub, value)
-            except Drift as drift:
-                drift.up.append(key)
-                raise
-            if new is not value:
-                obj[key] = new
 
 
 class Conformer:
@@ -239,7 +56,7 @@ class Conformer:
         self.mirrors = list(mirrors)  # the schemas the SCHEMA messages carry: changed alike
         self.memory = Memory(state if state is not None else {})  # the stream's state entry
         self.added: set[str] = set()  # paths of the fields added in this run
-        self.root = compile_node(self.schema)
+        self.root, self.conform = self._compile()
         self.widened = False  # set when the schema changed: the caller re-emits SCHEMA
 
     def __call__(self, record: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -252,7 +69,7 @@ class Conformer:
         added = 0
         while True:  # each pass ends, or adds a field, or takes a value out of the record
             try:
-                conform_object(self.root, record)
+                self.conform(record)
             except Drift as drift:  # noqa: PERF203 - rare: once per surprise
                 if drift.key is not None and self.mode == EVOLVE:
                     added += 1
@@ -325,8 +142,13 @@ class Conformer:
         _set_path(self.schema, path, new)
         for mirror in self.mirrors:
             _set_path(mirror, path, new)
-        self.root = compile_node(self.schema, added=self.added)
+        self.root, self.conform = self._compile()
         self.widened = True
+
+    def _compile(self) -> tuple[Node, Conform]:
+        """The schema's node tree and the record's function, compiled from the live schema."""
+        root = compile_node(self.schema, added=self.added)
+        return root, object_conform(root)
 
 
 def _nullable(schema: dict[str, t.Any]) -> bool:

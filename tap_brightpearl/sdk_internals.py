@@ -15,6 +15,9 @@
   outside its paginated loop (GET-by-ID-set, OPTIONS) and a search's first page sent early.
 - :func:`first_page`: the SDK's ``_prepare_request`` for a search's first page, so a page sent
   early (``lookahead.py``) has exactly the URL the SDK's loop asks for later.
+- :class:`FlushedOutput` overrides ``Tap.sync_all`` (the gathered output written at its end,
+  however it ends) and ``Tap._handle_termination`` (run only between two messages:
+  ``output.py``), so the SDK's own STATE on SIGTERM/SIGINT follows whole lines.
 - :class:`GuardedSyncAll` overrides ``Tap.sync_all`` and :func:`wrap_sync` replaces a stream's
   ``sync`` on the instance (both ``@final`` in the SDK): the SDK's own loop still runs, each
   top-level stream's sync inside a guard (``isolation.py``: one bad stream never sinks the run).
@@ -22,6 +25,7 @@
 
 from __future__ import annotations
 
+import functools
 import typing as t
 
 from singer_sdk.helpers._catalog import pop_deselected_record_properties
@@ -31,8 +35,11 @@ from singer_sdk.singerlib import RecordMessage
 from singer_sdk.streams import RESTStream, Stream
 from singer_sdk.tap_base import Tap
 
+from tap_brightpearl.output import BlockWriter
+
 if t.TYPE_CHECKING:
     from collections.abc import Generator
+    from types import FrameType
 
     import requests
     from singer_sdk.helpers.types import Context, RequestFunc
@@ -51,7 +58,27 @@ class SyncGuard(t.Protocol):
         ...
 
 
-class GuardedSyncAll(Tap):
+class FlushedOutput(Tap):
+    """The tap's gathered output (``output.BlockWriter``) written out however the sync ends."""
+
+    def sync_all(self) -> None:  # type: ignore[misc]  # @final in the SDK
+        """The SDK's loop; then every message still gathered, on success or not."""
+        try:
+            super().sync_all()
+        finally:
+            if isinstance(self.message_writer, BlockWriter):
+                self.message_writer.flush()
+
+    def _handle_termination(self, signum: int, frame: FrameType | None) -> None:
+        """The SDK's handler (a last STATE, then exit), once no message is half written."""
+        handler = functools.partial(super()._handle_termination, signum, frame)
+        if isinstance(self.message_writer, BlockWriter):
+            self.message_writer.when_idle(handler)
+        else:
+            handler()
+
+
+class GuardedSyncAll(FlushedOutput):
     """``Tap.sync_all`` with each top-level stream's sync inside the guard of :meth:`sync_guard`."""
 
     def sync_guard(self) -> SyncGuard | None:

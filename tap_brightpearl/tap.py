@@ -13,7 +13,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import click
-from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 from singer_sdk.singerlib import Catalog, RecordMessage, SchemaMessage
@@ -23,6 +22,7 @@ from tap_brightpearl.auth import BrightpearlAuthenticator
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.compat import override
 from tap_brightpearl.isolation import Isolation
+from tap_brightpearl.output import BlockWriter
 from tap_brightpearl.progress import Progress
 from tap_brightpearl.run_context import RunContext
 from tap_brightpearl.settings import Settings, auth_choice
@@ -61,7 +61,7 @@ STREAM_TYPES = (
     deleted_records.DeletedRecordsStream,  # last: it keeps the ids the streams above emitted
 )
 
-class SchemaOnceWriter(MsgSpecWriter):
+class SchemaOnceWriter(BlockWriter):
     """msgspec output that writes each stream's SCHEMA once per run.
 
     Child streams are synced once per parent batch, and the SDK writes a SCHEMA message at

@@ -91,3 +91,43 @@ def test_get_batches_takes_the_records_synced_records_gives():
         Stream.get_batches)
     assert list(inspect.signature(Stream._sync_records).parameters) == [
         "self", "context", "write_messages"]
+
+
+def test_the_writer_we_replace_writes_and_flushes_every_message():
+    """``output.BlockWriter`` replaces this write (one system call per message) and keeps the
+    SDK's ``format_message``: one whole line per message."""
+    from singer_sdk.contrib.msgspec import MsgSpecWriter
+    from singer_sdk.singerlib import StateMessage
+
+    from tap_brightpearl.output import BlockWriter
+    from tap_brightpearl.tap import SchemaOnceWriter
+
+    write = inspect.getsource(MsgSpecWriter.write_message)
+    assert "sys.stdout.buffer.write(self.format_message(message))" in write
+    assert "sys.stdout.flush()" in write
+    line = BlockWriter().format_message(StateMessage(value={"a": 1}))
+    assert bytes(line) == b'{"type":"STATE","value":{"a":1}}\n'
+    assert issubclass(SchemaOnceWriter, BlockWriter)
+    assert TapBrightpearl.message_writer_class is SchemaOnceWriter
+
+
+def test_state_and_termination_reach_the_writer_as_flushed_output_expects():
+    """A STATE comes as a ``StateMessage`` through the tap's writer (a block ends there); the
+    SDK's signal handler is the bound ``_handle_termination`` (so our override is the one
+    called): it writes the state, then exits through ``sys.exit``."""
+    from singer_sdk.helpers._state import StateWriter
+    from singer_sdk.plugin_base import PluginBase
+
+    assert "self._message_writer.write_message(StateMessage(value=state))" in inspect.getsource(
+        StateWriter.write_state)
+    assert "signal.signal(signal.SIGTERM, self._handle_termination)" in inspect.getsource(
+        PluginBase._setup_signal_handlers)
+    assert "signal.signal(signal.SIGINT, self._handle_termination)" in inspect.getsource(
+        PluginBase._setup_signal_handlers)
+    assert "self._state_writer.write_state(self.state)" in inspect.getsource(
+        Tap._handle_termination)
+    assert "sys.exit(0)" in inspect.getsource(PluginBase._handle_termination)
+    assert list(inspect.signature(Tap._handle_termination).parameters) == [
+        "self", "signum", "frame"]
+    assert TapBrightpearl._handle_termination is sdk_internals.FlushedOutput._handle_termination
+    assert issubclass(sdk_internals.GuardedSyncAll, sdk_internals.FlushedOutput)
