@@ -34,7 +34,7 @@ from test_targets_load import postgres  # noqa: F401 - the module-scoped Postgre
 from tap_brightpearl.sandbox import Sandbox
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ROOT / os.environ.get("TARGETS_VENV", ".venv-targets")
@@ -143,6 +143,12 @@ def load(exe: Path, config: dict[str, Any], singer: str, work: Path, *, ok: bool
     return proc.stderr
 
 
+def side_by_side(work: Callable[[Any], Any], items: list[Any]) -> dict[Any, Any]:
+    """``{item: work(item)}``, each in a thread of its own (the work waits on a subprocess)."""
+    with ThreadPoolExecutor(len(items)) as pool:
+        return dict(zip(items, pool.map(work, items), strict=True))
+
+
 @dataclass
 class Warehouses:
     pg: Postgres
@@ -170,15 +176,11 @@ def warehouses(
         def config(load: tuple[str, str]) -> dict[str, Any]:
             return sb.tap_config(column_names=load[0], **json.loads(load[1] or "{}"))
 
-        # The loads' syncs are independent processes: they run side by side.
-        with ThreadPoolExecutor(len(LOADS)) as pool:
-            first = dict(zip(LOADS, pool.map(
-                lambda ld: run_tap(tmp, config(ld), name=f"{name(ld)}-1"), LOADS), strict=True))
-            gone = {("orders", i) for i in sb.delete("orders", count=2)}
-            gone |= {("contacts", i) for i in sb.delete("contacts", count=1)}
-            second = dict(zip(LOADS, pool.map(
-                lambda ld: run_tap(tmp, config(ld), state=first[ld].last_state(),
-                                   name=f"{name(ld)}-2"), LOADS), strict=True))
+        first = side_by_side(lambda ld: run_tap(tmp, config(ld), name=f"{name(ld)}-1"), LOADS)
+        gone = {("orders", i) for i in sb.delete("orders", count=2)}
+        gone |= {("contacts", i) for i in sb.delete("contacts", count=1)}
+        second = side_by_side(lambda ld: run_tap(
+            tmp, config(ld), state=first[ld].last_state(), name=f"{name(ld)}-2"), LOADS)
     finally:
         sb.stop()
     for run in (*first.values(), *second.values()):
@@ -200,10 +202,8 @@ def warehouses(
              singer[ld], tmp / f"duckdb-{name(ld)}")
 
     singer = {ld: first[ld].stdout + second[ld].stdout for ld in LOADS}
-    # Every load is a target process of its own: they run side by side (a failure re-raises).
-    with ThreadPoolExecutor(2 * len(LOADS)) as pool:
-        for done in [pool.submit(f, ld) for ld in LOADS for f in (to_postgres, to_duckdb)]:
-            done.result()
+    jobs = [(to, ld) for to in (to_postgres, to_duckdb) for ld in LOADS]
+    side_by_side(lambda job: job[0](job[1]), jobs)  # each load a target process: side by side
     keys = {name(ld): {m["stream"]: m["key_properties"] for m in first[ld].messages
                        if m["type"] == "SCHEMA"} for ld in LOADS}
     yield Warehouses(pg, files, keys, gone, {n: first[(n, "")].stdout for n in NAMINGS})
