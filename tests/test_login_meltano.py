@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pytest
 import yaml
 from helpers import assert_no_secrets, truth
 from meltano_helpers import MELTANO, meltano, meltano_env, repo_project, require_meltano
@@ -35,6 +36,7 @@ def test_the_plugin_definition_declares_meltano_ymls_login_command() -> None:
     assert plugin["commands"] == tap["commands"]
 
 
+@pytest.mark.slow  # a minute or more (Meltano commands one after another): scheduled first
 def test_meltano_invoke_login_prints_lines_that_set_the_tokens_for_the_next_run(
     make_sandbox: Any, tmp_path: Path
 ) -> None:

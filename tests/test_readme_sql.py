@@ -20,6 +20,7 @@ import json
 import os
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,7 @@ from test_targets_load import postgres  # noqa: F401 - the module-scoped Postgre
 from tap_brightpearl.sandbox import Sandbox
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ROOT / os.environ.get("TARGETS_VENV", ".venv-targets")
@@ -142,6 +143,12 @@ def load(exe: Path, config: dict[str, Any], singer: str, work: Path, *, ok: bool
     return proc.stderr
 
 
+def side_by_side(work: Callable[[Any], Any], items: list[Any]) -> dict[Any, Any]:
+    """``{item: work(item)}``, each in a thread of its own (the work waits on a subprocess)."""
+    with ThreadPoolExecutor(len(items)) as pool:
+        return dict(zip(items, pool.map(work, items), strict=True))
+
+
 @dataclass
 class Warehouses:
     pg: Postgres
@@ -169,11 +176,11 @@ def warehouses(
         def config(load: tuple[str, str]) -> dict[str, Any]:
             return sb.tap_config(column_names=load[0], **json.loads(load[1] or "{}"))
 
-        first = {ld: run_tap(tmp, config(ld), name=f"{name(ld)}-1") for ld in LOADS}
+        first = side_by_side(lambda ld: run_tap(tmp, config(ld), name=f"{name(ld)}-1"), LOADS)
         gone = {("orders", i) for i in sb.delete("orders", count=2)}
         gone |= {("contacts", i) for i in sb.delete("contacts", count=1)}
-        second = {ld: run_tap(tmp, config(ld), state=first[ld].last_state(),
-                              name=f"{name(ld)}-2") for ld in LOADS}
+        second = side_by_side(lambda ld: run_tap(
+            tmp, config(ld), state=first[ld].last_state(), name=f"{name(ld)}-2"), LOADS)
     finally:
         sb.stop()
     for run in (*first.values(), *second.values()):
@@ -181,19 +188,24 @@ def warehouses(
     for ld in LOADS:
         assert {(r["stream"], r["id"]) for r in second[ld].records("deleted_records")} == gone
     pg = Postgres(postgres.socket_dir, postgres.port, postgres.psql_bin.parent)
-    files, keys = {}, {}
-    for ld in LOADS:
+    files = {name(ld): tmp / f"{name(ld)}.duckdb" for ld in LOADS}
+
+    def to_postgres(ld: tuple[str, str]) -> None:
         n = name(ld)
-        singer = first[ld].stdout + second[ld].stdout
         pg.rows("postgres", f"create database {n}")
         load(TARGET_POSTGRES, {"sqlalchemy_url": pg.url(n), "default_target_schema": SCHEMA,
-                               "validate_records": True}, singer, tmp / f"pg-{n}")
-        files[n] = tmp / f"{n}.duckdb"
-        load(DUCKDB / "target-duckdb", {"path": str(files[n]),
+                               "validate_records": True}, singer[ld], tmp / f"pg-{n}")
+
+    def to_duckdb(ld: tuple[str, str]) -> None:
+        load(DUCKDB / "target-duckdb", {"path": str(files[name(ld)]),
                                         "default_target_schema": SCHEMA},
-             singer, tmp / f"duckdb-{n}")
-        keys[n] = {m["stream"]: m["key_properties"] for m in first[ld].messages
-                   if m["type"] == "SCHEMA"}
+             singer[ld], tmp / f"duckdb-{name(ld)}")
+
+    singer = {ld: first[ld].stdout + second[ld].stdout for ld in LOADS}
+    jobs = [(to, ld) for to in (to_postgres, to_duckdb) for ld in LOADS]
+    side_by_side(lambda job: job[0](job[1]), jobs)  # each load a target process: side by side
+    keys = {name(ld): {m["stream"]: m["key_properties"] for m in first[ld].messages
+                       if m["type"] == "SCHEMA"} for ld in LOADS}
     yield Warehouses(pg, files, keys, gone, {n: first[(n, "")].stdout for n in NAMINGS})
 
 

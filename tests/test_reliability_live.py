@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import (
     CONTRACT_KEYS,
     SEARCH_STREAMS,
@@ -108,6 +109,7 @@ def test_incremental_run_catches_up_with_live_changes(make_sandbox, tmp_path):
     )
 
 
+@pytest.mark.slow  # over a minute on the 2 shared cores: scheduled first
 def test_everything_at_once(make_sandbox, tmp_path):
     """Live changes, injected faults and a tight throttle in the same sync: still nothing lost.
 

@@ -118,6 +118,7 @@ def readme_accounts() -> list[dict[str, Any]]:
     return extractors
 
 
+@pytest.mark.slow  # over a minute on the 2 shared cores under load: scheduled first
 def test_readme_inherit_from_plugins_under_meltano(tmp_path):
     """Each inherited plugin has its own account, budget and credential (from its own variable,
     even with the parent's TAP_BRIGHTPEARL_STAFF_TOKEN exported) and the parent's defaults."""

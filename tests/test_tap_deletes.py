@@ -172,6 +172,7 @@ def test_a_killed_run_reports_nothing_false_and_the_next_run_catches_up(
     assert set(reported(nxt)) <= gone
 
 
+@pytest.mark.slow  # about a minute on the 2 shared cores under load: scheduled first
 def test_a_failed_or_empty_sweep_reports_nothing_and_the_next_complete_one_catches_up(
     make_sandbox, tmp_path
 ):

@@ -103,6 +103,7 @@ def test_accounting_refused_skips_its_streams_and_every_other_stream_completes(
     assert final["bookmarks"]["orders"]["replication_key_value"]  # the others moved on
 
 
+@pytest.mark.slow  # about a minute on the 2 shared cores under load: scheduled first
 def test_a_path_failing_after_retries_is_skipped_and_its_checkpoints_undone(
     tmp_path: Path, make_sandbox: Callable[..., Sandbox]
 ) -> None:

@@ -22,7 +22,7 @@ SEARCHED = {stream.name for stream in STREAM_TYPES if issubclass(stream, SearchS
 
 def test_every_search_stream_is_in_the_mutation_proofs():
     missing = SEARCHED - NOT_PAGED - set(SEARCH_STREAMS)
-    assert not missing, f"add to tests/helpers.py SEARCH_STREAMS (or NOT_PAGED): {missing}"
+    assert not missing, f"add to tests/contract_keys.py SEARCH_STREAMS (or NOT_PAGED): {missing}"
 
 
 def test_search_streams_lists_only_search_streams():
