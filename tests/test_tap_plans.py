@@ -149,18 +149,24 @@ def test_end_date_or_window_days_keep_the_search(make_sandbox, tmp_path, setting
     assert plan_lines(run) == [f"orders: load plan search ({next(iter(setting))} is set)"]
 
 
-def plan_states(message: dict, count: int) -> bool:
-    plan = ((message.get("value") or {}).get("bookmarks", {}).get("orders") or {}).get("plan")
-    plan_states.seen = getattr(plan_states, "seen", set())  # type: ignore[attr-defined]
-    if message.get("type") == "STATE" and plan:
-        plan_states.seen.add(plan["after_id"])  # type: ignore[attr-defined]
-    return len(plan_states.seen) >= count  # type: ignore[attr-defined]
+class PlanStates:
+    """A kill point: once ``count`` STATE messages have recorded the plan's progress."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.seen: set[int] = set()
+
+    def __call__(self, message: dict) -> bool:
+        entry = ((message.get("value") or {}).get("bookmarks", {}).get("orders") or {})
+        if message.get("type") == "STATE" and entry.get("plan"):
+            self.seen.add(entry["plan"]["after_id"])
+        return len(self.seen) >= self.count
 
 
 KILLS = {
-    "before-first-state": lambda m: m.get("type") == "RECORD" and m["stream"] == "orders",
-    "mid-plan": lambda m: plan_states(m, 4),
-    "after-plan": lambda m: m.get("type") == "STATE" and bookmark(m["value"]) is not None,
+    "before-first-state": lambda: lambda m: m.get("type") == "RECORD" and m["stream"] == "orders",
+    "mid-plan": lambda: PlanStates(4),
+    "after-plan": lambda: lambda m: m.get("type") == "STATE" and bookmark(m["value"]) is not None,
 }
 
 
@@ -171,14 +177,13 @@ def test_a_killed_options_load_resumes_after_its_last_batch(make_sandbox, tmp_pa
     """SIGKILL at a point of a first load, rerun from the last STATE: every order emitted,
     none twice beyond one batch per slot in flight; a plan under way resumes after its last
     id with the first answer's time for the bookmark."""
-    plan_states.seen = set()  # type: ignore[attr-defined]
     batch, parallel = 100, 2
     sb = make_sandbox(seed=65, sizes={"orders": 1500}, latency=0.01, **UNTHROTTLED)
     settings = {"id_batch_size": batch, "max_parallel_requests": parallel,
                 "lookback_minutes": LOOKBACK, "detect_deletes": False}
     config = sb.tap_config(**settings) if start_date else without_start(sb, **settings)
     catalog = selected_catalog(frozenset(ORDERS))
-    first = run_tap_until(tmp_path, config, KILLS[kill], sig=signal.SIGKILL, catalog=catalog)
+    first = run_tap_until(tmp_path, config, KILLS[kill](), sig=signal.SIGKILL, catalog=catalog)
     state = first.last_state() or None
     second = run_tap(tmp_path, config, state=state, catalog=catalog, name="resumed")
     assert second.returncode == 0, second.describe()

@@ -37,6 +37,11 @@ class DetailStream(SearchStream):
     and *changed* since (``changed_key``, e.g. ``updatedOn``, or ``shippedOn`` for goods-out
     notes) in one search filtered on both columns. A no-change run costs exactly these two.
 
+    A stream with an ``OPTIONS`` delete sweep may get its ids from OPTIONS instead (a load
+    plan, ``plan.py``): always on a first load with no window, and when the searches' first
+    count shows it cheaper. Either way the checkpoints (``checkpoint.py``) say when the state
+    may move: a window's end, an OPTIONS load's last batch out, the plan's bookmark.
+
     Each fetched batch is handed to the child streams (``ChildStream.take``) before its
     records are emitted; the children then sync once for the batch.
     """
