@@ -69,8 +69,11 @@ class Planner:
         return self.stream.settings
 
     def under_way(self) -> PlanProgress | None:
-        """The OPTIONS load a killed run left in the state (it resumes, whatever the cost)."""
-        if self.sweep is None:
+        """The OPTIONS load a killed run left in the state (it resumes, whatever the cost).
+
+        Not with ``end_date`` now set: the searches then run (their bookmark ends the plan).
+        """
+        if self.sweep is None or self.settings.end_date:
             return None
         return PlanProgress.load(self.stream.stream_state.get("plan"))
 
