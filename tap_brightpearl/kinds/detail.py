@@ -178,7 +178,7 @@ class DetailStream(SearchStream):
             return
         planner = Planner(self)
         start = self.windows().cursor
-        if progress := planner.under_way():
+        if (progress := planner.under_way()) and planner.answered():
             yield from self.options_load(planner, progress, queue, resumed=True)
             return
         if planner.options_only(start):

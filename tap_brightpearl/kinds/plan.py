@@ -62,6 +62,7 @@ class Planner:
         sweep = type(stream).delete_sweep
         self.sweep = sweep if isinstance(sweep, Options) else None
         self.answer: OptionsAnswer | None = None
+        self.failed = False  # OPTIONS was asked and failed: not again this run
 
     @property
     def settings(self) -> t.Any:
@@ -78,8 +79,9 @@ class Planner:
         return PlanProgress.load(self.stream.stream_state.get("plan"))
 
     def options_only(self, since: dt.datetime | None) -> bool:
-        """No window at all (no bookmark, no start_date): OPTIONS, no search."""
-        return self.sweep is not None and since is None and not self.settings.end_date
+        """No window at all (no bookmark, no start_date): OPTIONS, no search (if it answers)."""
+        return (self.sweep is not None and since is None and not self.settings.end_date
+                and self.answered())
 
     def may_switch(self) -> bool:
         """Whether the search may give way to OPTIONS once its count is known.
@@ -97,6 +99,18 @@ class Planner:
             self.answer = self.sweep.answer(self.stream)
         return self.answer
 
+    def answered(self) -> bool:
+        """Whether OPTIONS answered; if it failed (refused, a bad answer) the searches run."""
+        if self.failed:
+            return False
+        try:
+            self.ask()
+        except Exception as exc:  # noqa: BLE001 - any failure: the searches lose nothing
+            logger.warning("%s: OPTIONS failed (%s); the searches run instead",
+                           self.stream.name, exc)
+            self.failed = True
+        return not self.failed
+
     def costs(self, n: int) -> tuple[int, int]:
         """(search, OPTIONS) requests for ``n`` ids in the window (OPTIONS: asked, or n ids)."""
         batch = self.stream.id_batch_size
@@ -106,10 +120,9 @@ class Planner:
     def switch(self, n: int) -> bool:
         """Whether a window of ``n`` ids is cheaper by OPTIONS (asked only if it could be)."""
         search, options = self.costs(n)
-        if options < search:  # even with no other records in the account
-            self.ask()
+        if options < search and self.answered():  # cheaper even if no other records exist
             search, options = self.costs(n)
-        chosen = options < search
+        chosen = self.answer is not None and options < search
         if chosen:
             self.say(f"OPTIONS ({n:,} ids in the window, {len(self.ask().ids):,} in all: "
                      f"{options:,} requests; the search would take {search:,})")
