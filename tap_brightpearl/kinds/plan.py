@@ -106,8 +106,9 @@ class Planner:
         try:
             self.ask()
         except Exception as exc:  # noqa: BLE001 - any failure: the searches lose nothing
+            why = (str(exc).splitlines() or [type(exc).__name__])[0]
             logger.warning("%s: OPTIONS failed (%s); the searches run instead",
-                           self.stream.name, exc)
+                           self.stream.name, why)
             self.failed = True
         return not self.failed
 
