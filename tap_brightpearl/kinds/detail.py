@@ -250,7 +250,7 @@ class DetailStream(SearchStream):
         ids = [i for i in planner.ask().ids if i > progress.after_id and i not in found]
         planner.say_options(progress, len(ids), resumed=resumed)
         self._since = parse_instant(progress.since) if progress.since else None
-        self.progress_total = (self.progress_total or 0) + len(ids)
+        self.progress_total = self.found + len(ids)  # the searches' count no longer applies
         size = self.id_batch_size
         for n, rid in enumerate(ids, start=1):
             queue.append(rid)
