@@ -20,6 +20,7 @@ from tap_brightpearl.sweeps import Options, OptionsAnswer
 
 if t.TYPE_CHECKING:
     from tap_brightpearl.kinds.detail import DetailStream
+    from tap_brightpearl.settings import Settings
 
 logger = logging.getLogger("tap-brightpearl")
 
@@ -65,7 +66,7 @@ class Planner:
         self.failed = False  # OPTIONS was asked and failed: not again this run
 
     @property
-    def settings(self) -> t.Any:
+    def settings(self) -> Settings:
         """The stream's settings."""
         return self.stream.settings
 
