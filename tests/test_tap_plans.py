@@ -1,18 +1,22 @@
 """Load plans over real HTTP: OPTIONS or the searches, chosen by cost; the bookmark after a
 plan; one OPTIONS per resource per run; a killed OPTIONS load resumes after its last batch;
-records created, changed and deleted during a plan.
+records created, changed and deleted during a plan; a refused OPTIONS falls back to the
+searches (against the evidence replay, which answers OPTIONS with a 403 there).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import re
 import signal
 from collections import Counter
 
 import pytest
+from evidence_replay import Replay, load_catalogue
 from helpers import UNTHROTTLED, norm, norm_keys, run_tap, run_tap_until, selected_catalog
+from test_evidence_tap import sync as replay_sync
 
 UTC = dt.timezone.utc
 ORDERS = ("orders", "order_rows")
@@ -243,3 +247,26 @@ def test_records_created_changed_and_deleted_during_a_plan(make_sandbox, tmp_pat
     reported = {r["id"] for r in second.records("deleted_records") if r["stream"] == "orders"}
     assert reported <= {k[0] for k in gone | (set(first.keys("orders")) - after_first)}
     assert reported, "the next run's sweep reported nothing"
+
+
+def test_a_refused_options_falls_back_to_the_searches(caplog):
+    """A staff member who may not ask OPTIONS (403): one warning, then the searches."""
+    def refuse(handler) -> None:
+        body = b'{"errors":[{"code":"GWY-403","message":"Forbidden"}]}'
+        handler.send_response(403)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    caplog.set_level(logging.INFO, logger="tap-brightpearl")
+    with Replay(load_catalogue()) as replay:
+        replay.server.RequestHandlerClass.do_OPTIONS = refuse  # type: ignore[attr-defined]
+        messages = replay_sync(replay, {"orders"}, start_date=None)
+    orders = [m for m in messages if m["type"] == "RECORD" and m["stream"] == "orders"]
+    assert orders, "the searches found no order"
+    assert "order-service/order-search" in replay.requests
+    warnings = [r.getMessage() for r in caplog.records if "OPTIONS failed" in r.getMessage()]
+    assert warnings == ["orders: OPTIONS failed (HTTP 403 from /public-api/replay/order-service/"
+                        "order: GWY-403 Forbidden); the searches run instead"], warnings
+    assert any("orders: load plan search (" in r.getMessage() for r in caplog.records)
