@@ -211,6 +211,29 @@ def test_a_killed_options_load_resumes_after_its_last_batch(make_sandbox, tmp_pa
           f"{len(second.keys('orders'))} of {len(truth)} orders, {twice} twice")
 
 
+def test_a_plan_the_bookmark_has_passed_is_not_resumed(make_sandbox, tmp_path):
+    """A state merged from a killed load and a later complete run (a state backend may merge
+    partial states): the bookmark already covers the plan, so the searches run from it and
+    their bookmark ends the plan; a plan with no bookmark past it resumes."""
+    sb = make_sandbox(seed=67, sizes={"orders": 600}, **UNTHROTTLED)
+    config = without_start(sb, detect_deletes=False, lookback_minutes=0)
+    plan = {"answered_at": "2024-01-01T00:00:00.000Z", "after_id": 0, "since": None}
+    recent = dt.datetime.now(UTC) - dt.timedelta(days=30)
+    entry = {"replication_key": "updatedOn", "replication_key_value": recent.isoformat(),
+             "plan": plan}
+    run = run_tap(tmp_path, config, streams=ORDERS, state={"bookmarks": {"orders": entry}})
+    assert run.returncode == 0, run.describe()
+    assert plan_lines(run)[0].startswith("orders: load plan search ("), plan_lines(run)
+    assert "plan" not in run.last_state()["bookmarks"]["orders"]
+    assert set(run.keys("orders")) == in_window(sb, recent)
+
+    alone = {"bookmarks": {"orders": {"plan": plan}}}
+    run = run_tap(tmp_path, config, streams=ORDERS, state=alone, name="resumed")
+    assert run.returncode == 0, run.describe()
+    assert plan_lines(run)[0].startswith("orders: load plan OPTIONS, resumed after id 0")
+    assert instant(bookmark(run.last_state())) == dt.datetime(2024, 1, 1, tzinfo=UTC)
+
+
 def test_records_created_changed_and_deleted_during_a_plan(make_sandbox, tmp_path):
     """While an OPTIONS load runs the sandbox creates, changes and deletes orders. Nothing that
     existed before and after is lost; what was created or changed during it is emitted by it or

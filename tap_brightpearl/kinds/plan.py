@@ -73,11 +73,24 @@ class Planner:
     def under_way(self) -> PlanProgress | None:
         """The OPTIONS load a killed run left in the state (it resumes, whatever the cost).
 
-        Not with ``end_date`` now set: the searches then run (their bookmark ends the plan).
+        Not with ``end_date`` now set, nor when the bookmark moved past the plan's start (a
+        state a backend merged from a killed run's and a later one's): the searches then run
+        from the bookmark, which loses nothing either, and their bookmark ends the plan.
         """
         if self.sweep is None or self.settings.end_date:
             return None
-        return PlanProgress.load(self.stream.stream_state.get("plan"))
+        state = self.stream.stream_state
+        progress = PlanProgress.load(state.get("plan"))
+        mark = state.get("replication_key_value")
+        if progress is None or not mark:
+            return progress
+        lookback = dt.timedelta(minutes=self.settings.lookback_minutes)
+        try:
+            moved = progress.since is None or (
+                parse_instant(str(mark)) > parse_instant(progress.since) + lookback)
+        except ValueError:
+            moved = False  # not a date: the plan is what there is
+        return None if moved else progress
 
     def options_only(self, since: dt.datetime | None) -> bool:
         """No window at all (no bookmark, no start_date): OPTIONS, no search (if it answers)."""
