@@ -1,10 +1,12 @@
 """Benchmark: a full sync of N orders with their rows against the sandbox with injected latency.
 
-Prints the requests made against the floor ceil(N/500) + ceil(N/200), the wall time and the
+Prints the load plan line, the requests made against the floor 1 + ceil(N/200) (one OPTIONS,
+then GETs of 200), and the searches' ceil(N/500) + ceil(N/200), the wall time and the
 tap process's CPU milliseconds per order (target < 1.5 ms). When the sync needs more requests
 than the sandbox's per-minute limit (200, Brightpearl's), it also prints the wall time against
 the budget floor: request k can start at 60 s * floor(k / limit) at the earliest, so R requests
 take at least 60 s * floor((R - 1) / limit) + one latency (target: within 1.05 times).
+Then a no-change run from the first run's state: its requests (two searches, no OPTIONS).
 
     .venv/bin/python bench/bench_tap.py [--orders 10000] [--latency 0.1] [--parallel 4]
     .venv/bin/python bench/bench_tap.py --orders 30000 --latency 0.3   # the budget case
@@ -20,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from tap_brightpearl.sandbox import Sandbox
@@ -59,38 +62,80 @@ def main() -> None:
         config.write_text(json.dumps(sb.tap_config(max_parallel_requests=args.parallel)))
         cat = catalog(work)
         truth = len(sb.primary_keys("orders"))
-        sb.reset_counters()
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            [str(TAP), "--config", str(config), "--catalog", str(cat)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-        )
+        first = sync(sb, config, cat, work / "first")
+        again = sync(sb, config, cat, work / "again", state=first.state)
+    made = first.made
+    floor = 1 + math.ceil(n / 200)
+    search_floor = math.ceil(n / 500) + math.ceil(n / 200)
+    print(f"exit {first.returncode}; orders {first.counts['orders']}/{truth}, order rows "
+          f"{first.counts['order_rows']}")
+    print("plan: " + " / ".join(first.plan) if first.plan else "plan: (no plan line)")
+    print(f"requests: {made} (OPTIONS {first.used.get('OPTIONS order', 0)}, order-search "
+          f"{first.used.get('order-search', 0)}, order GET {first.used.get('order', 0)}) vs "
+          f"floor 1 + N/200 = {floor}: {made / floor:.2f}x (the searches' floor: "
+          f"{search_floor}); all endpoints {sum(first.used.values())}")
+    print(f"wall {first.wall:.1f} s at {args.latency:.2f} s latency, {args.parallel} in flight; "
+          f"CPU {first.cpu:.2f} s = "
+          f"{first.cpu * 1000 / max(first.counts['orders'], 1):.3f} ms per order (target < 1.5)")
+    if made > args.limit:
+        budget_floor = 60.0 * ((made - 1) // args.limit) + args.latency
+        print(f"budget: {made} requests at {args.limit}/min: floor {budget_floor:.1f} s, wall "
+              f"{first.wall:.1f} s = {first.wall / budget_floor:.3f}x (target <= 1.05)")
+    print(f"no-change run: exit {again.returncode}, {again.made} requests (OPTIONS "
+          f"{again.used.get('OPTIONS order', 0)}, order-search "
+          f"{again.used.get('order-search', 0)}, order GET {again.used.get('order', 0)}), "
+          f"{again.counts['orders']} orders, wall {again.wall:.1f} s; "
+          + (" / ".join(again.plan) or "(no plan line)"))
+
+
+@dataclass
+class Synced:
+    """One run of the tap: what it emitted, asked and cost."""
+
+    returncode: int
+    counts: dict[str, int]
+    used: dict[str, int]
+    wall: float
+    cpu: float
+    state: dict | None
+    plan: list[str]
+
+    @property
+    def made(self) -> int:
+        """The orders' requests: OPTIONS, searches and GETs."""
+        return sum(self.used.get(k, 0) for k in ("OPTIONS order", "order-search", "order"))
+
+
+def sync(sb: Sandbox, config: Path, cat: Path, prefix: Path, state: dict | None = None) -> Synced:
+    """Run the tap once (from ``state``), counting records and the sandbox's requests."""
+    cmd = [str(TAP), "--config", str(config), "--catalog", str(cat)]
+    if state is not None:
+        path = prefix.with_suffix(".state.json")
+        path.write_text(json.dumps(state))
+        cmd += ["--state", str(path)]
+    sb.reset_counters()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    with prefix.with_suffix(".err").open("wb") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
         counts = {"orders": 0, "order_rows": 0}
+        last_state = None
         assert proc.stdout is not None
         for line in proc.stdout:
             if line.startswith(b'{"type":"RECORD"'):
                 stream = json.loads(line)["stream"]
                 counts[stream] = counts.get(stream, 0) + 1
+            elif line.startswith(b'{"type":"STATE"'):
+                last_state = json.loads(line)["value"]
         proc.wait()
-        wall = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        used = sb.counters()["requests"]
-    made = used.get("order-search", 0) + used.get("order", 0)
-    floor = math.ceil(n / 500) + math.ceil(n / 200)
-    print(f"exit {proc.returncode}; orders {counts['orders']}/{truth}, order rows "
-          f"{counts['order_rows']}")
-    print(f"requests: {made} (order-search {used.get('order-search', 0)}, order GET "
-          f"{used.get('order', 0)}) vs floor {floor}: {made / floor:.2f}x; all endpoints "
-          f"{sum(used.values())}")
-    print(f"wall {wall:.1f} s at {args.latency:.2f} s latency, {args.parallel} GETs in flight; "
-          f"CPU {cpu:.2f} s = "
-          f"{cpu * 1000 / max(counts['orders'], 1):.3f} ms per order (target < 1.5)")
-    if made > args.limit:
-        budget_floor = 60.0 * ((made - 1) // args.limit) + args.latency
-        print(f"budget: {made} requests at {args.limit}/min: floor {budget_floor:.1f} s, wall "
-              f"{wall:.1f} s = {wall / budget_floor:.3f}x (target <= 1.05)")
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    plan = [line.split("| ")[-1] for line in
+            prefix.with_suffix(".err").read_text(errors="replace").splitlines()
+            if "load plan" in line]
+    return Synced(proc.returncode, counts, dict(sb.counters()["requests"]), wall, cpu,
+                  last_state, plan)
 
 
 if __name__ == "__main__":

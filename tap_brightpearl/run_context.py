@@ -2,9 +2,9 @@
 
 Streams hold this small object instead of the tap: the API base and the authenticator, the one
 request budget and progress lines, the ids emitted for ``deleted_records``, the once-per-run
-product id search and custom-field definitions, the count of accepted answers (isolation's
-evidence that the credential is good), and the two things of the tap a stream acts on (write
-the STATE now; the other streams).
+product id search, custom-field definitions and OPTIONS answers, the count of accepted
+answers (isolation's evidence that the credential is good), and the two things of the tap a
+stream acts on (write the STATE now; the other streams).
 Counters and id sets are shared by the threads of GET batches and pages fetched ahead, so they
 are locked here.
 """
@@ -64,6 +64,32 @@ class EmittedIds:
             return set(self._ids.get(stream, ()))
 
 
+T = t.TypeVar("T")
+
+
+class Once:
+    """Answers asked at most once per run, by key.
+
+    One ``OPTIONS`` per resource serves both the load plan and the delete sweep. A second
+    thread asking for the same key waits for the first's answer; a failed ask stores nothing
+    (the next one asks again).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._answers: dict[str, t.Any] = {}
+
+    def get(self, key: str, ask: Callable[[], T]) -> T:
+        """The answer for ``key``: ``ask()`` the first time, the same object afterwards."""
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._answers:
+                self._answers[key] = ask()
+            return t.cast("T", self._answers[key])
+
+
 class ProductIds(t.Protocol):
     """The once-per-run search of every product id (``streams.products.ProductIdSweep``)."""
 
@@ -93,6 +119,8 @@ class RunContext:
     emitted: EmittedIds = field(default_factory=EmittedIds)
     #: Custom-field definitions and misfit warnings, read and said once per run.
     custom_fields: RunDefinitions = field(default_factory=RunDefinitions)
+    #: ``OPTIONS`` answers by path (``sweeps.Options.answer``), one per resource per run.
+    options: Once = field(default_factory=Once)
 
 
 class RunOwner(t.Protocol):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import email.utils
+import itertools
 import typing as t
 import zlib
 from dataclasses import dataclass, field
@@ -24,9 +26,16 @@ if t.TYPE_CHECKING:
 
     import requests
 
+    from tap_brightpearl.run_context import RunContext
+
 
 class Swept(t.Protocol):
     """What a sweep uses of its stream (a ``BrightpearlStream``; a search one for IdSearch)."""
+
+    @property
+    def run(self) -> RunContext:
+        """The run's shared context (its OPTIONS answers)."""
+        ...
 
     def fetch(
         self, path: str, params: dict[str, t.Any] | None = None, *, method: str = "GET"
@@ -114,14 +123,50 @@ class Sweep:
 
 
 @dataclass(frozen=True)
+class OptionsAnswer:
+    """What ``OPTIONS`` on a resource answered: when, and every existing id (ascending)."""
+
+    at: dt.datetime  # the response's Date header, else the clock when it arrived
+    ids: tuple[int, ...]
+
+
+def answered_at(response: requests.Response) -> dt.datetime:
+    """When the API answered: its ``Date`` header (whole seconds, so never late), else now."""
+    now = dt.datetime.now(dt.timezone.utc)
+    try:
+        stamp = email.utils.parsedate_to_datetime(response.headers.get("Date", ""))
+    except (TypeError, ValueError):
+        return now
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=dt.timezone.utc)
+    return min(stamp.astimezone(dt.timezone.utc), now)
+
+
+@dataclass(frozen=True)
 class Options(Sweep):
-    """``OPTIONS {path}`` without an id set: one request, every existing id as getUris."""
+    """``OPTIONS {path}`` without an id set: one request, every existing id as getUris.
+
+    Asked once per run (``RunContext.options``): the load plan of a first sync and the delete
+    sweep read the same answer.
+    """
 
     path: str  # e.g. order-service/order
     every_hours: t.ClassVar[float] = 0  # one request for every id: every run
 
     def ids(self, stream: Swept) -> Iterator[int]:
-        """The ids of the getUris (``/order/1-200``, ...), each checked to be this resource's."""
+        """Every id of this run's answer."""
+        return iter(self.answer(stream).ids)
+
+    def answer(self, stream: Swept) -> OptionsAnswer:
+        """This run's answer, asked by ``stream`` if no stream has asked yet."""
+        return stream.run.options.get(self.path, lambda: self.ask(stream))
+
+    def ask(self, stream: Swept) -> OptionsAnswer:
+        """Send the OPTIONS: the ids of its getUris (``/order/1-200``, ...).
+
+        Each URI checked to be this resource's; the ids ascending (as every documented answer
+        is), sorted here if they are not.
+        """
         response = stream.fetch(self.path, method="OPTIONS")
         body = json_of(response).get("response")
         uris = body.get("getUris") if isinstance(body, dict) else None
@@ -129,12 +174,15 @@ class Options(Sweep):
             msg = f"OPTIONS {self.path} answered no getUris list"
             raise ValueError(msg)  # noqa: TRY004 - a bad answer, not a programming error
         resource = "/" + self.path.rsplit("/", 1)[-1] + "/"
+        ids: list[int] = []
         for uri in uris:
             if not (isinstance(uri, str) and uri.startswith(resource)):
                 msg = f"OPTIONS {self.path} answered a getUri of another resource: {uri!r}"
                 raise ValueError(msg)
-            yield from parse_idset(uri[len(resource) :])
-
+            ids.extend(parse_idset(uri[len(resource) :]))
+        if any(a >= b for a, b in itertools.pairwise(ids)):
+            ids = sorted(set(ids))  # not as documented; a plan needs them ascending
+        return OptionsAnswer(answered_at(response), tuple(ids))
 
 
 @dataclass(frozen=True)

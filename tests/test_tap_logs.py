@@ -113,8 +113,12 @@ def test_full_run_reads_like_a_report(sandbox, tmp_path):
     assert text.index("Stream 'orders' done") < text.index("Stream 'payment_methods' done")
     starts = [line for line in lines if "Syncing Brightpearl account" in line]
     assert len(starts) == 1
-    # the SDK's version line, the start line, a line per stream, the sweeps, the warnings
-    assert len(lines) == 1 + 1 + len(done) + len(sweeps) + len(warnings)
+    # one load plan line for each stream that may load by OPTIONS (README "First loads")
+    plans = [line.split("| ")[-1].split(":")[0] for line in lines if ": load plan " in line]
+    assert sorted(plans) == ["contacts", "orders", "products"], plans
+    # the SDK's version line, the start line, a line per stream, the sweeps, the plans, the
+    # warnings
+    assert len(lines) == 1 + 1 + len(done) + len(sweeps) + len(plans) + len(warnings)
     print(f"{len(lines)} stderr lines for a full run of {len(CONTRACT_KEYS)} streams")
 
 

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import collections
-import itertools
+import dataclasses
 import typing as t
 
 from tap_brightpearl.compat import override
 from tap_brightpearl.kinds.idset import IdSetFetcher
+from tap_brightpearl.kinds.plan import Planner, within
 from tap_brightpearl.kinds.search import SearchStream
 from tap_brightpearl.kinds.windows import Window
-from tap_brightpearl.records import map_to_rows
+from tap_brightpearl.records import map_to_rows, parse_instant
 
 if t.TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Generator, Iterable, Iterator
     from concurrent.futures import Future
 
     from singer_sdk.helpers.types import Context
 
+    from tap_brightpearl.kinds.checkpoint import PlanProgress
     from tap_brightpearl.kinds.children import ChildStream
 
 
@@ -35,6 +37,11 @@ class DetailStream(SearchStream):
     and *changed* since (``changed_key``, e.g. ``updatedOn``, or ``shippedOn`` for goods-out
     notes) in one search filtered on both columns. A no-change run costs exactly these two.
 
+    A stream with an ``OPTIONS`` delete sweep may get its ids from OPTIONS instead (a load
+    plan, ``plan.py``): always on a first load with no window, and when the searches' first
+    count shows it cheaper. Either way the checkpoints (``checkpoint.py``) say when the state
+    may move: a window's end, an OPTIONS load's last batch out, the plan's bookmark.
+
     Each fetched batch is handed to the child streams (``ChildStream.take``) before its
     records are emitted; the children then sync once for the batch.
     """
@@ -48,8 +55,10 @@ class DetailStream(SearchStream):
 
     def __init__(self, tap: t.Any) -> None:
         super().__init__(tap)
-        self.fetched = 0
-        self.marks: collections.deque[tuple[int, dt.datetime]] = collections.deque()
+        self.found = 0  # ids queued this run (the positions of checkpoint marks)
+        self._seen: set[int] = set()  # ids found since the last window's end
+        self._seen_before: set[int] = set()  # ... and in the window before
+        self._since: dt.datetime | None = None  # an OPTIONS load keeps records from here on
         self._children_due = False  # a batch was handed to the children: sync them once
         self._inflight: collections.deque[tuple[list[int], Future[list[t.Any]]]] = (
             collections.deque()
@@ -87,6 +96,9 @@ class DetailStream(SearchStream):
         """A fetched batch's records, handed to the child streams first."""
         self.progress_done += len(ids)
         records = list(self.within_end(r for p in payloads for r in self.records_from(p)))
+        if self._since is not None:  # an OPTIONS load: not the records outside the window
+            keys = (self.window_key, self.changed_key or self.window_key)
+            records = [r for r in records if within(r, self._since, keys)]
         children = t.cast("list[ChildStream]", self.child_streams)
         for child in children:
             child.collect(records)
@@ -126,31 +138,22 @@ class DetailStream(SearchStream):
             yield from self.emit_in_search_order(ids, self.batch_records(ids, payloads))
 
     def emit_in_search_order(self, ids: list[int], records: list[dict]) -> Iterator[dict]:
-        """Yield a batch's records in the order the search found their ids.
+        """Yield a batch's records in the order their ids were found.
 
-        A batch may span windows: each window is checkpointed as soon as its last record is
-        out, so a killed sync never re-reads more than one window.
+        A batch may span checkpoint marks: each is applied as soon as the records before it
+        are out, so a killed sync never re-reads more than one window or batch.
         """
-        position: dict[t.Any, int] = {rid: i for i, rid in enumerate(ids, start=self.fetched)}
-        beyond = self.fetched + len(ids)
+        done = self.checkpoints.emitted
+        position: dict[t.Any, int] = {rid: i for i, rid in enumerate(ids, start=done)}
+        beyond = done + len(ids)
         key = self.primary_keys[0]
         records.sort(key=lambda r: position.get(r.get(key), beyond))
         for record in records:
             at = position.get(record.get(key), beyond)
-            if self.marks and self.marks[0][0] <= at:
-                self.fetched = at
-                self.apply_checkpoints()
+            if self.checkpoints.due(at):
+                self.checkpoints.reach(at)
             yield record
-        self.fetched = beyond
-        self.apply_checkpoints()
-
-    def apply_checkpoints(self) -> None:
-        """Checkpoint every window whose ids have all been fetched and emitted."""
-        value = None
-        while self.marks and self.marks[0][0] <= self.fetched:
-            value = self.marks.popleft()[1]
-        if value is not None:
-            self.checkpoint(value)
+        self.checkpoints.reach(beyond)
 
     @override
     def _records(self) -> Iterator[dict]:
@@ -164,39 +167,100 @@ class DetailStream(SearchStream):
 
     def _detail_records(self) -> Iterator[dict]:
         queue: collections.deque[int] = collections.deque()
-        self.fetched = 0
-        self.marks.clear()
-        key = self.sort_columns[0]
-        found = 0
+        self.checkpoints.start()
+        self.found, self._since = 0, None
+        self._seen, self._seen_before = set(), set()
         if not self.replication_key:
             for rid in self.all_ids():
                 queue.append(rid)
                 yield from self.emit_batches(queue, final=False)
             yield from self.emit_batches(queue, final=True)
             return
-        planner = self.windows()  # with end_date: both searches end there
-        start = None if planner.empty else planner.cursor
-        searches: list[Iterator[dict | Window]] = []
+        windows = self.windows()  # with end_date: both searches end there
+        if windows.empty:  # the bookmark is at end_date: nothing to extract
+            return
+        planner = Planner(self)
+        start = windows.cursor
+        if (progress := planner.under_way()) and planner.answered():
+            yield from self.options_load(planner, progress, queue, resumed=True)
+            return
+        if planner.options_only(start):
+            yield from self.options_load(planner, planner.start(None), queue, resumed=False)
+            return
+        yield from self.search_load(planner, start, queue)
+
+    def search_load(
+        self, planner: Planner, start: dt.datetime | None, queue: collections.deque[int]
+    ) -> Iterator[dict]:
+        """Ids from the searches (changed since F, then created since F in windows).
+
+        Once the created search's first page is in, the count of both may show OPTIONS to
+        be cheaper (:meth:`Planner.switch`): the rest of the ids then come from OPTIONS.
+        """
+        key = self.sort_columns[0]
         if start and self.changed_key and self.changed_key != self.window_key:
             since = self.period(start).filter(self.changed_key)
             created_before = Window(None, start).filter(self.window_key)
-            searches.append(self.search({**since, **created_before}, columns=key))
             # the two searches do not depend on each other: the second's first page goes too
             self.send_early(self.period(start).filter(self.window_key), columns=key)
-        searches.append(self.window_rows(self.window_key, columns=key))
-        seen: set[int] = set()
-        seen_before: set[int] = set()
-        for item in itertools.chain.from_iterable(searches):
+            for row in self.search({**since, **created_before}, columns=key):
+                yield from self.take(row[key], queue)
+        created = t.cast("Generator[dict | Window, None, None]",
+                         self.window_rows(self.window_key, columns=key))
+        may_switch = planner.may_switch()
+        if not may_switch and planner.sweep is not None:
+            why = "end_date is set" if self.settings.end_date else "window_days is set"
+            planner.say(f"search ({why})")
+        for item in created:
             if isinstance(item, Window):
-                self.marks.append((found, item.end or self.sync_started))
-                seen_before, seen = seen, set()
-                continue
-            rid = item[key]
-            if rid in seen or rid in seen_before:
-                continue
-            seen.add(rid)
-            queue.append(rid)
-            found += 1
-            yield from self.emit_batches(queue, final=False)
+                self.checkpoints.mark(self.found, item.end or self.sync_started)
+                self._seen_before, self._seen = self._seen, set()
+            else:
+                yield from self.take(item[key], queue)
+            if may_switch:
+                may_switch = False
+                if planner.switch(self.progress_total or 0):
+                    created.close()
+                    progress = planner.start(start)
+                    yield from self.options_load(planner, progress, queue, resumed=False)
+                    return
         yield from self.emit_batches(queue, final=True)
-        self.apply_checkpoints()
+        self.checkpoints.reach(self.found)
+
+    def take(self, rid: int, queue: collections.deque[int]) -> Iterator[dict]:
+        """Queue an id found by a search (once), sending the GETs of full batches."""
+        if rid in self._seen or rid in self._seen_before:
+            return
+        self._seen.add(rid)
+        queue.append(rid)
+        self.found += 1
+        yield from self.emit_batches(queue, final=False)
+
+    def options_load(
+        self,
+        planner: Planner,
+        progress: PlanProgress,
+        queue: collections.deque[int],
+        *,
+        resumed: bool,
+    ) -> Iterator[dict]:
+        """Every id of the OPTIONS answer above ``progress.after_id`` not yet found, by GET.
+
+        In ascending order, the plan's progress marked after each batch (a killed run resumes
+        after the last batch out); then the bookmark of the complete plan.
+        """
+        found = self._seen | self._seen_before
+        ids = [i for i in planner.ask().ids if i > progress.after_id and i not in found]
+        planner.say_options(progress, len(ids), resumed=resumed)
+        self._since = parse_instant(progress.since) if progress.since else None
+        self.progress_total = self.found + len(ids)  # the searches' count no longer applies
+        size = self.id_batch_size
+        for n, rid in enumerate(ids, start=1):
+            queue.append(rid)
+            self.found += 1
+            if n % size == 0:
+                self.checkpoints.mark(self.found, dataclasses.replace(progress, after_id=rid))
+            yield from self.emit_batches(queue, final=False)
+        self.checkpoints.mark(self.found, planner.bookmark(progress))
+        yield from self.emit_batches(queue, final=True)
+        self.checkpoints.reach(self.found)

@@ -16,10 +16,11 @@ from tap_brightpearl import sdk_internals
 from tap_brightpearl.client import BrightpearlStream
 from tap_brightpearl.compat import override
 from tap_brightpearl.errors import json_of
+from tap_brightpearl.kinds.checkpoint import Checkpoints
 from tap_brightpearl.kinds.lookahead import Lookahead, first_result, with_first_result
 from tap_brightpearl.kinds.pagination import SearchPaginator
 from tap_brightpearl.kinds.windows import SPLIT_ABOVE_PAGES, Window, WindowPlanner, row_date
-from tap_brightpearl.records import format_utc, parse_datetime, parse_instant
+from tap_brightpearl.records import parse_datetime, parse_instant
 
 if t.TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -54,8 +55,10 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         self._paginator: SearchPaginator | None = None
         self._counted: SearchPaginator | None = None  # the search already in progress_total
         self._total_fixed = False  # a backfill's first search counted the whole run
-        self._batching = False  # BATCH mode: records go to files sent later (get_batches)
-        self._deferred: dt.datetime | None = None  # the checkpoint waiting for the last BATCH
+        #: the no-loss rule: marks, what is emitted, the BATCH hold-back, STATE writes
+        self.checkpoints = Checkpoints(
+            lambda: self.stream_state, self.replication_key, self.run.write_state
+        )
         self.lookahead = Lookahead(self.parallel - 1, self.name)  # the search's own + these
 
     @property
@@ -230,44 +233,14 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
         In BATCH mode those records may still be in a batch file not yet sent: the bookmark
         then moves with the stream's last BATCH message (:meth:`get_batches`).
         """
-        if self._batching:
-            self._deferred = value
-        elif self._advance(value):
-            self.run.write_state()
-
-    def _advance(self, value: dt.datetime) -> bool:
-        """Move the bookmark to ``value`` in the state (never back); whether it moved."""
-        state = self.stream_state
-        old = state.get("replication_key_value")
-        if old and state.get("replication_key") == self.replication_key:
-            try:
-                if parse_instant(str(old)) >= value:
-                    return False  # never move a bookmark back
-            except ValueError:
-                pass  # not a timestamp: replace it
-        state["replication_key"] = self.replication_key
-        state["replication_key_value"] = format_utc(value)
-        return True
+        self.checkpoints.checkpoint(value)
 
     @override
     def get_batches(
         self, batch_config: t.Any, context: Context | None = None
     ) -> Iterator[tuple[t.Any, list[str]]]:
-        """The SDK's batches, the last held back until the bookmark has moved.
-
-        The SDK writes STATE after each BATCH, so no STATE runs ahead of the records' files.
-        """
-        self._batching, self._deferred = True, None
-        pending: list[tuple[t.Any, list[str]]] = []
-        try:
-            for batch in super().get_batches(batch_config, context):
-                yield from pending
-                pending = [batch]
-        finally:
-            self._batching = False
-        if self._deferred is not None and self._advance(self._deferred) and not pending:
-            self.run.write_state()
-        yield from pending
+        """The SDK's batches, the last held back until the bookmark has moved."""
+        return self.checkpoints.hold_back(super().get_batches(batch_config, context))
 
     @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, t.Any]]:
