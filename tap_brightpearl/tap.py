@@ -278,6 +278,15 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
 
     @override
+    def load_streams(self) -> list[Stream]:
+        """The SDK's streams (sorted by name), but ``deleted_records`` last.
+
+        The sweep keeps the ids the other streams emitted this run (``RunContext.emitted``):
+        synced in name order it would run before ``orders`` and ``products`` and miss theirs.
+        """
+        return sorted(super().load_streams(), key=lambda s: s.name == deleted_records.NAME)
+
+    @override
     @classmethod
     def cb_config(
         cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]

@@ -288,3 +288,14 @@ def test_by_default_every_deletable_stream_is_swept_and_the_searches_at_most_dai
     assert sorted(reported(third)) == sorted((s, i) for s in recent for i in gone[s])
     again = third.last_state()["bookmarks"]["deleted_records"]["sweeps"]
     assert all(again[s]["swept_at"] > after[s]["swept_at"] for s in SWEPT)
+
+
+def test_deleted_records_is_synced_after_every_other_stream(make_sandbox, tmp_path):
+    # It keeps the ids the other streams emitted this run: synced in the SDK's name order it
+    # would run before orders and products and keep none of theirs.
+    sb = make_sandbox(seed=5, **UNTHROTTLED)
+    run = sweep_run(tmp_path, sb, None, "order")
+    streams = [m["stream"] for m in run.messages if m.get("type") in ("SCHEMA", "RECORD")]
+    first_sweep = streams.index("deleted_records")
+    assert {"orders", "products", "contacts"} <= set(streams[:first_sweep])
+    assert set(streams[first_sweep:]) == {"deleted_records"}
