@@ -15,6 +15,8 @@
   outside its paginated loop (GET-by-ID-set, OPTIONS) and a search's first page sent early.
 - :func:`first_page`: the SDK's ``_prepare_request`` for a search's first page, so a page sent
   early (``lookahead.py``) has exactly the URL the SDK's loop asks for later.
+- :class:`OrderedStreams` overrides ``Tap.load_streams`` (``@final``; it sorts the streams by
+  name, which is the order ``sync_all`` syncs them in) to sync ``synced_last`` at the end.
 - :class:`FlushedOutput` overrides ``Tap.sync_all`` (the gathered output written at its end,
   however it ends) and ``Tap._handle_termination`` (run only between two messages:
   ``output.py``), so the SDK's own STATE on SIGTERM/SIGINT follows whole lines.
@@ -58,7 +60,18 @@ class SyncGuard(t.Protocol):
         ...
 
 
-class FlushedOutput(Tap):
+class OrderedStreams(Tap):
+    """``Tap.load_streams`` (streams sorted by name), with ``synced_last`` moved to the end."""
+
+    #: streams synced after every other one (e.g. a sweep that keeps what the others emitted)
+    synced_last: t.ClassVar[tuple[str, ...]] = ()
+
+    def load_streams(self) -> list[Stream]:  # type: ignore[misc]  # @final in the SDK
+        """The SDK's list, stably re-sorted: ``synced_last`` after the rest."""
+        return sorted(super().load_streams(), key=lambda s: s.name in self.synced_last)
+
+
+class FlushedOutput(OrderedStreams):
     """The tap's gathered output (``output.BlockWriter``) written out however the sync ends."""
 
     def sync_all(self) -> None:  # type: ignore[misc]  # @final in the SDK

@@ -98,6 +98,8 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
     name = "tap-brightpearl"
     package_name = "tap-brightpearl"
     message_writer_class = SchemaOnceWriter
+    #: the sweep keeps the ids the other streams emitted this run (``RunContext.emitted``)
+    synced_last = (deleted_records.NAME,)
     #: The SDK's capabilities but activate-version: the SDK sends ACTIVATE_VERSION *before* a
     #: full-table pass, so a run cut short would mark rows deleted. Deletions of the big
     #: streams come as deleted_records instead; the reference tables are small and kept whole.
@@ -276,15 +278,6 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
     @override
     def discover_streams(self) -> list[Stream]:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]
-
-    @override
-    def load_streams(self) -> list[Stream]:
-        """The SDK's streams (sorted by name), but ``deleted_records`` last.
-
-        The sweep keeps the ids the other streams emitted this run (``RunContext.emitted``):
-        synced in name order it would run before ``orders`` and ``products`` and miss theirs.
-        """
-        return sorted(super().load_streams(), key=lambda s: s.name == deleted_records.NAME)
 
     @override
     @classmethod

@@ -131,3 +131,15 @@ def test_state_and_termination_reach_the_writer_as_flushed_output_expects():
         "self", "signum", "frame"]
     assert TapBrightpearl._handle_termination is sdk_internals.FlushedOutput._handle_termination
     assert issubclass(sdk_internals.GuardedSyncAll, sdk_internals.FlushedOutput)
+
+
+def test_streams_are_synced_in_the_order_load_streams_gives():
+    """OrderedStreams relies on Tap.streams keeping load_streams' order (the SDK sorts it by
+    name) and sync_all iterating that dict: deleted_records must come last."""
+    assert "for stream in self.load_streams():" in inspect.getsource(Tap.streams.fget)
+    assert "key=lambda x: x.name" in inspect.getsource(Tap.load_streams)
+    assert TapBrightpearl.load_streams is sdk_internals.OrderedStreams.load_streams
+    names = list(TapBrightpearl(config={"account_code": "a", "staff_token": "s", "app_ref": "r"},
+                                validate_config=False).streams)
+    assert names[-1] == "deleted_records"
+    assert names[:-1] == sorted(names[:-1])
