@@ -37,15 +37,21 @@ if TYPE_CHECKING:
 
 def fetch_bodies(sb: Sandbox, n: int) -> list[bytes]:
     """The order GET bodies for all N orders, 200 ids a request."""
-    headers = {"brightpearl-app-ref": sb.knobs["app_ref"],
-               "brightpearl-staff-token": sb.knobs["staff_token"]}
+    headers = {
+        "brightpearl-app-ref": sb.knobs["app_ref"],
+        "brightpearl-staff-token": sb.knobs["staff_token"],
+    }
     base = f"/public-api/{sb.knobs['account']}/order-service"
     conn = http.client.HTTPConnection("127.0.0.1", sb.port, timeout=60)
     ids: list[int] = []
     first = 1
     while len(ids) < n:
-        conn.request("GET", f"{base}/order-search?columns=orderId&sort=orderId.ASC&pageSize=500"
-                     f"&firstResult={first}", headers=headers)
+        conn.request(
+            "GET",
+            f"{base}/order-search?columns=orderId&sort=orderId.ASC&pageSize=500"
+            f"&firstResult={first}",
+            headers=headers,
+        )
         rows = json.loads(conn.getresponse().read())["response"]["results"]
         if not rows:
             break
@@ -53,7 +59,7 @@ def fetch_bodies(sb: Sandbox, n: int) -> list[bytes]:
         first += len(rows)
     bodies = []
     for start in range(0, len(ids), 200):
-        chunk = ",".join(map(str, ids[start:start + 200]))
+        chunk = ",".join(map(str, ids[start : start + 200]))
         conn.request("GET", f"{base}/order/{chunk}", headers=headers)
         bodies.append(conn.getresponse().read())
     conn.close()
@@ -76,8 +82,9 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    with Sandbox(seed=11, sizes={"orders": args.orders, "products": 200, "contacts": 300},
-                 drift_fields=False) as sb:
+    with Sandbox(
+        seed=11, sizes={"orders": args.orders, "products": 200, "contacts": 300}, drift_fields=False
+    ) as sb:
         bodies = fetch_bodies(sb, args.orders)
         config = sb.tap_config()
     tap = TapBrightpearl(config=config)
@@ -88,6 +95,7 @@ def main() -> None:
     def compile_both() -> None:
         Conformer("orders", orders_stream.schema)
         Conformer("order_rows", rows_stream.schema)
+
     n = sum(len(json_body(b)["response"]) for b in bodies)
     fresh: list[dict] = []
 
@@ -127,9 +135,11 @@ def main() -> None:
     t_shape = best(args.repeat, shape, decode_fresh)
     t_write = best(args.repeat, write)
     total = t_decode + t_shape + t_write
-    print(f"{n} orders, {len(shaped) - n} rows; compile {t_compile * 1e3:.1f} ms once; "
-          f"ms per order: decode {t_decode * 1e3 / n:.3f}, shape {t_shape * 1e3 / n:.3f}, "
-          f"write {t_write * 1e3 / n:.3f}, total {total * 1e3 / n:.3f}")
+    print(
+        f"{n} orders, {len(shaped) - n} rows; compile {t_compile * 1e3:.1f} ms once; "
+        f"ms per order: decode {t_decode * 1e3 / n:.3f}, shape {t_shape * 1e3 / n:.3f}, "
+        f"write {t_write * 1e3 / n:.3f}, total {total * 1e3 / n:.3f}"
+    )
 
 
 if __name__ == "__main__":

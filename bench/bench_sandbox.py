@@ -58,18 +58,37 @@ def get_orders(port: int, idset: str, decode: bool) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=100_000)
-    parser.add_argument("--get-orders", type=int, default=40_000,
-                        help="orders to fetch by ID set (half raw, half decoded by the client)")
-    parser.add_argument("--concurrency", type=int, default=2,
-                        help="client connections for the GET phase (a tap fetches in parallel; "
-                             "the client's JSON decoding overlaps the server's work)")
+    parser.add_argument(
+        "--get-orders",
+        type=int,
+        default=40_000,
+        help="orders to fetch by ID set (half raw, half decoded by the client)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=2,
+        help="client connections for the GET phase (a tap fetches in parallel; "
+        "the client's JSON decoding overlaps the server's work)",
+    )
     args = parser.parse_args()
 
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tap_brightpearl.sandbox", "--port", "0", "--orders",
-         str(args.orders), "--throttle-limit", str(10**9)],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "tap_brightpearl.sandbox",
+            "--port",
+            "0",
+            "--orders",
+            str(args.orders),
+            "--throttle-limit",
+            str(10**9),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         run(proc, args, t0)
     finally:
@@ -90,36 +109,49 @@ def run(proc: subprocess.Popen, args: argparse.Namespace, t0: float) -> None:
     rows = 0
     first = 1
     while True:
-        page = fetch(conn, "order-service/order-search?updatedOn=2023-01-01T00:00:00Z/"
-                     f"&sort=orderId.ASC&pageSize=500&firstResult={first}")["response"]
+        page = fetch(
+            conn,
+            "order-service/order-search?updatedOn=2023-01-01T00:00:00Z/"
+            f"&sort=orderId.ASC&pageSize=500&firstResult={first}",
+        )["response"]
         rows += page["metaData"]["resultsReturned"]
         if not page["metaData"]["morePagesAvailable"]:
             break
         first = page["metaData"]["lastResult"] + 1
     dt = time.perf_counter() - t0
-    print(f"order-search (all columns, pageSize 500): {rows} rows in {dt:.2f} s "
-          f"= {rows / dt:,.0f} rows/s")
+    print(
+        f"order-search (all columns, pageSize 500): {rows} rows in {dt:.2f} s "
+        f"= {rows / dt:,.0f} rows/s"
+    )
 
     t0 = time.perf_counter()
     rows = 0
     first = 1
     while True:
-        page = fetch(conn, "order-service/order-search?updatedOn=2023-01-01T00:00:00Z/"
-                     "&columns=orderId,updatedOn"
-                     f"&sort=orderId.ASC&pageSize=500&firstResult={first}")["response"]
+        page = fetch(
+            conn,
+            "order-service/order-search?updatedOn=2023-01-01T00:00:00Z/"
+            "&columns=orderId,updatedOn"
+            f"&sort=orderId.ASC&pageSize=500&firstResult={first}",
+        )["response"]
         rows += page["metaData"]["resultsReturned"]
         if not page["metaData"]["morePagesAvailable"]:
             break
         first = page["metaData"]["lastResult"] + 1
     dt = time.perf_counter() - t0
-    print(f"order-search (orderId,updatedOn, pageSize 500): {rows} rows in {dt:.2f} s "
-          f"= {rows / dt:,.0f} rows/s")
+    print(
+        f"order-search (orderId,updatedOn, pageSize 500): {rows} rows in {dt:.2f} s "
+        f"= {rows / dt:,.0f} rows/s"
+    )
 
     ids: list[int] = []
     first = 1
     while len(ids) < args.get_orders:
-        page = fetch(conn, "order-service/order-search?columns=orderId&sort=orderId.ASC"
-                     f"&pageSize=500&firstResult={first}")["response"]
+        page = fetch(
+            conn,
+            "order-service/order-search?columns=orderId&sort=orderId.ASC"
+            f"&pageSize=500&firstResult={first}",
+        )["response"]
         ids.extend(r[0] for r in page["results"])
         if not page["metaData"]["morePagesAvailable"]:
             break
@@ -127,17 +159,21 @@ def run(proc: subprocess.Popen, args: argparse.Namespace, t0: float) -> None:
     ids = ids[: args.get_orders]
     fresh = ids[: args.get_orders // 2]
     other = ids[args.get_orders // 2 :]
-    runs = (("first fetch (render + cache)", fresh, False),
-            ("second fetch (cached)", fresh, False),
-            ("first fetch, client decodes JSON too", other, True))
+    runs = (
+        ("first fetch (render + cache)", fresh, False),
+        ("second fetch (cached)", fresh, False),
+        ("first fetch, client decodes JSON too", other, True),
+    )
     for label, subset, decode in runs:
         chunks = [format_idset(subset[i : i + 200]) for i in range(0, len(subset), 200)]
         t0 = time.perf_counter()
         with ThreadPoolExecutor(args.concurrency) as pool:
             got = sum(pool.map(lambda c, d=decode: get_orders(port, c, d), chunks))
         dt = time.perf_counter() - t0
-        print(f"GET-by-ID-set, 200 per request, {args.concurrency} connections, {label}: "
-              f"{got} orders in {dt:.2f} s = {got / dt:,.0f} orders/s")
+        print(
+            f"GET-by-ID-set, 200 per request, {args.concurrency} connections, {label}: "
+            f"{got} orders in {dt:.2f} s = {got / dt:,.0f} orders/s"
+        )
     conn.close()
 
 

@@ -49,14 +49,23 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--latency", type=float, default=0.1, help="seconds per request")
     parser.add_argument("--parallel", type=int, default=4, help="max_parallel_requests")
-    parser.add_argument("--limit", type=int, default=200,
-                        help="the sandbox's requests per rolling minute (Brightpearl: 200)")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=200,
+        help="the sandbox's requests per rolling minute (Brightpearl: 200)",
+    )
     args = parser.parse_args()
     n = args.orders
-    with tempfile.TemporaryDirectory() as tmp, Sandbox(
-        seed=11, sizes={"orders": n, "products": 200, "contacts": 300}, latency=args.latency,
-        throttle_limit=args.limit,
-    ) as sb:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Sandbox(
+            seed=11,
+            sizes={"orders": n, "products": 200, "contacts": 300},
+            latency=args.latency,
+            throttle_limit=args.limit,
+        ) as sb,
+    ):
         work = Path(tmp)
         config = work / "config.json"
         config.write_text(json.dumps(sb.tap_config(max_parallel_requests=args.parallel)))
@@ -67,25 +76,35 @@ def main() -> None:
     made = first.made
     floor = 1 + math.ceil(n / 200)
     search_floor = math.ceil(n / 500) + math.ceil(n / 200)
-    print(f"exit {first.returncode}; orders {first.counts['orders']}/{truth}, order rows "
-          f"{first.counts['order_rows']}")
+    print(
+        f"exit {first.returncode}; orders {first.counts['orders']}/{truth}, order rows "
+        f"{first.counts['order_rows']}"
+    )
     print("plan: " + " / ".join(first.plan) if first.plan else "plan: (no plan line)")
-    print(f"requests: {made} (OPTIONS {first.used.get('OPTIONS order', 0)}, order-search "
-          f"{first.used.get('order-search', 0)}, order GET {first.used.get('order', 0)}) vs "
-          f"floor 1 + N/200 = {floor}: {made / floor:.2f}x (the searches' floor: "
-          f"{search_floor}); all endpoints {sum(first.used.values())}")
-    print(f"wall {first.wall:.1f} s at {args.latency:.2f} s latency, {args.parallel} in flight; "
-          f"CPU {first.cpu:.2f} s = "
-          f"{first.cpu * 1000 / max(first.counts['orders'], 1):.3f} ms per order (target < 1.5)")
+    print(
+        f"requests: {made} (OPTIONS {first.used.get('OPTIONS order', 0)}, order-search "
+        f"{first.used.get('order-search', 0)}, order GET {first.used.get('order', 0)}) vs "
+        f"floor 1 + N/200 = {floor}: {made / floor:.2f}x (the searches' floor: "
+        f"{search_floor}); all endpoints {sum(first.used.values())}"
+    )
+    print(
+        f"wall {first.wall:.1f} s at {args.latency:.2f} s latency, {args.parallel} in flight; "
+        f"CPU {first.cpu:.2f} s = "
+        f"{first.cpu * 1000 / max(first.counts['orders'], 1):.3f} ms per order (target < 1.5)"
+    )
     if made > args.limit:
         budget_floor = 60.0 * ((made - 1) // args.limit) + args.latency
-        print(f"budget: {made} requests at {args.limit}/min: floor {budget_floor:.1f} s, wall "
-              f"{first.wall:.1f} s = {first.wall / budget_floor:.3f}x (target <= 1.05)")
-    print(f"no-change run: exit {again.returncode}, {again.made} requests (OPTIONS "
-          f"{again.used.get('OPTIONS order', 0)}, order-search "
-          f"{again.used.get('order-search', 0)}, order GET {again.used.get('order', 0)}), "
-          f"{again.counts['orders']} orders, wall {again.wall:.1f} s; "
-          + (" / ".join(again.plan) or "(no plan line)"))
+        print(
+            f"budget: {made} requests at {args.limit}/min: floor {budget_floor:.1f} s, wall "
+            f"{first.wall:.1f} s = {first.wall / budget_floor:.3f}x (target <= 1.05)"
+        )
+    print(
+        f"no-change run: exit {again.returncode}, {again.made} requests (OPTIONS "
+        f"{again.used.get('OPTIONS order', 0)}, order-search "
+        f"{again.used.get('order-search', 0)}, order GET {again.used.get('order', 0)}), "
+        f"{again.counts['orders']} orders, wall {again.wall:.1f} s; "
+        + (" / ".join(again.plan) or "(no plan line)")
+    )
 
 
 @dataclass
@@ -131,11 +150,14 @@ def sync(sb: Sandbox, config: Path, cat: Path, prefix: Path, state: dict | None 
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    plan = [line.split("| ")[-1] for line in
-            prefix.with_suffix(".err").read_text(errors="replace").splitlines()
-            if "load plan" in line]
-    return Synced(proc.returncode, counts, dict(sb.counters()["requests"]), wall, cpu,
-                  last_state, plan)
+    plan = [
+        line.split("| ")[-1]
+        for line in prefix.with_suffix(".err").read_text(errors="replace").splitlines()
+        if "load plan" in line
+    ]
+    return Synced(
+        proc.returncode, counts, dict(sb.counters()["requests"]), wall, cpu, last_state, plan
+    )
 
 
 if __name__ == "__main__":

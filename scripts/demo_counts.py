@@ -116,7 +116,10 @@ def main() -> int:
     parser.add_argument("--emitted", type=Path, required=True, help="the tap's Singer output")
     parser.add_argument("--allow-empty", action="store_true", help="streams may have no records")
     parser.add_argument(
-        "--may-be-empty", action="append", default=[], metavar="STREAM=WHY",
+        "--may-be-empty",
+        action="append",
+        default=[],
+        metavar="STREAM=WHY",
         help="a stream that may have no records, and why (repeatable)",
     )
     args = parser.parse_args()

@@ -130,8 +130,11 @@ class RequestBudget:
                 # the over-th answer is the one whose minute ends soonest enough; when every
                 # counted request is still in flight, look again shortly (an answer frees none
                 # at once, but starts its minute)
-                wait = (self._answered[over] + WINDOW_SECONDS + WINDOW_MARGIN - now
-                        if over < len(self._answered) else PROBE_SECONDS)
+                wait = (
+                    self._answered[over] + WINDOW_SECONDS + WINDOW_MARGIN - now
+                    if over < len(self._answered)
+                    else PROBE_SECONDS
+                )
                 self._why = (
                     f"{progress_counted(counted, 'request')} sent in the last minute "
                     f"(max_requests_per_minute: {self.max_per_minute})"
@@ -206,8 +209,12 @@ class RequestBudget:
                     self._remaining = min(self._remaining, left)
                 return
             now = self._clock()
-            if (not self._guessed and self._remaining is not None and left > self._remaining
-                    and now < self._reset_at):
+            if (
+                not self._guessed
+                and self._remaining is not None
+                and left > self._remaining
+                and now < self._reset_at
+            ):
                 left = self._remaining  # it reached the server before the one counted last
             self._guessed = False
             self._observed_sent = sent or 0.0

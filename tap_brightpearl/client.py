@@ -104,7 +104,8 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
         The fields it has reported are kept in the stream's state entry (``unfit.Memory``).
         """
         return Conformer(
-            self.name, self.effective_schema,
+            self.name,
+            self.effective_schema,
             mode=self.settings.schema_drift,
             mirrors=sdk_internals.schema_mirrors(self),
             state=self.stream_state,
@@ -136,8 +137,7 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
         if not self.settings.snake_case:
             yield from super().get_batches(batch_config, context)
             return
-        batcher = Batcher(tap_name=self.tap_name, stream_name=self.name,
-                          batch_config=batch_config)
+        batcher = Batcher(tap_name=self.tap_name, stream_name=self.name, batch_config=batch_config)
         records = map(naming.record, sdk_internals.synced_records(self, context))
         for manifest in batcher.get_batches(records=records):
             yield batch_config.encoding, manifest
@@ -157,7 +157,9 @@ class BrightpearlStream(sdk_internals.RecordPath, RESTStream[t.Any]):
     def validate_response(self, response: requests.Response) -> None:
         self.budget.observe(response.headers)
         check_response(
-            response, oauth=self.authenticator.method == "oauth", config=self.config,
+            response,
+            oauth=self.authenticator.method == "oauth",
+            config=self.config,
             retry_statuses=self.extra_retry_statuses,
         )
         if response.status_code < 400:  # a good answer (a garbled body raised above)

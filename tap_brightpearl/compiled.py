@@ -98,8 +98,9 @@ def compile_node(
             name: compile_node(prop, (*path, name), added)
             for name, prop in schema["properties"].items()
         }
-        node.ready = {name: READY[sub.kind] for name, sub in node.fields.items()
-                      if sub.kind in READY}
+        node.ready = {
+            name: READY[sub.kind] for name, sub in node.fields.items() if sub.kind in READY
+        }
     elif node.kind == ARR:
         node.items = compile_node(schema.get("items") or {}, (*path, "[]"), added)
     return node
@@ -134,6 +135,7 @@ def _string(node: Node) -> Conform:
         if tv is int or tv is _Decimal:
             return str(value)
         raise Drift(node, None, value)
+
     return conform
 
 
@@ -147,6 +149,7 @@ def _datetime(node: Node) -> Conform:
             except ValueError:
                 pass
         raise Drift(node, None, value)
+
     return conform
 
 
@@ -156,6 +159,7 @@ def _decimal(node: Node) -> Conform:
         if tv is int or tv is _Decimal:
             return str(value)
         raise Drift(node, None, value)
+
     return conform
 
 
@@ -167,17 +171,21 @@ def _integer(node: Node) -> Conform:
         if tv is str and _INT.fullmatch(value):
             return int(value)
         raise Drift(node, None, value)
+
     return conform
 
 
 def _exactly(*types: type) -> t.Callable[[Node], Conform]:
     """Kinds whose values pass as they are, when of one of ``types``."""
+
     def build(node: Node) -> Conform:
         def conform(value: t.Any) -> t.Any:
             if type(value) in types:
                 return value
             raise Drift(node, None, value)
+
         return conform
+
     return build
 
 
@@ -188,6 +196,7 @@ def _free_object(node: Node) -> Conform:
         if type(value) is dict:
             return value if verbatim else free(value)
         raise Drift(node, None, value)
+
     return conform
 
 
@@ -201,6 +210,7 @@ def _text(node: Node) -> Conform:
         if tv is int or tv is _Decimal or tv is float:
             return str(value)
         raise Drift(node, None, value)
+
     return conform
 
 
@@ -230,6 +240,7 @@ def _array(node: Node) -> Conform:
             if new is not item:
                 value[i] = new
         return value
+
     return conform
 
 
@@ -256,11 +267,20 @@ def object_conform(node: Node) -> Conform:
             if new is not value:
                 obj[key] = new
         return obj
+
     return conform
 
 
 _BUILDERS: dict[int, t.Callable[[Node], Conform]] = {
-    STR: _string, DT: _datetime, DEC: _decimal, INT: _integer,
-    BOOL: _exactly(bool), NUM: _exactly(int, _Decimal),
-    OBJ: object_conform, ARR: _array, FREE: _free_object, TEXT: _text, ANY: _any,
+    STR: _string,
+    DT: _datetime,
+    DEC: _decimal,
+    INT: _integer,
+    BOOL: _exactly(bool),
+    NUM: _exactly(int, _Decimal),
+    OBJ: object_conform,
+    ARR: _array,
+    FREE: _free_object,
+    TEXT: _text,
+    ANY: _any,
 }

@@ -94,9 +94,13 @@ class Conformer:
         name = field_path(path)
         kind = self.memory.added_type(name) or added_type(drift.value)
         self.memory.report(
-            "added", name, kind,
+            "added",
+            name,
+            kind,
             "%s: field '%s' is not in the schema: added as %s, SCHEMA re-emitted",
-            self.stream, name, kind,
+            self.stream,
+            name,
+            kind,
         )
         self.added.add(name)
         self._declare(path, added_schema(kind))
@@ -114,23 +118,37 @@ class Conformer:
             del parent[last]
             name = field_path((*drift.node.path, drift.key))
             self.memory.report(
-                "unfit", name, "undeclared",
+                "unfit",
+                name,
+                "undeclared",
                 "%s: field '%s' is not in the schema: kept in %s['%s'] (schema_drift=ignore)",
-                self.stream, name, UNFIT, where(location),
+                self.stream,
+                name,
+                UNFIT,
+                where(location),
             )
             return
         declared = describe(drift.node.schema)
         if not _nullable(drift.node.schema):
-            msg = (f"{self.stream}: field '{where(location)}' is declared {declared}, not null, "
-                   f"and got {short(value)}: a record cannot be loaded without it")
+            msg = (
+                f"{self.stream}: field '{where(location)}' is declared {declared}, not null, "
+                f"and got {short(value)}: a record cannot be loaded without it"
+            )
             raise UnloadableRecordError(msg)
         parent[last] = None
         name = field_path(drift.node.path)
         self.memory.report(
-            "unfit", name, declared,
+            "unfit",
+            name,
+            declared,
             "%s: field '%s' is declared %s but got %s: the value is kept in %s['%s'] and the "
             "field is null in that record (the column keeps its type)",
-            self.stream, name, declared, short(value), UNFIT, where(location),
+            self.stream,
+            name,
+            declared,
+            short(value),
+            UNFIT,
+            where(location),
         )
 
     def _declare_unfit(self) -> None:

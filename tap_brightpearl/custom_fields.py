@@ -29,18 +29,26 @@ logger = logging.getLogger("tap-brightpearl")
 TEXT = frozenset({"TEXT", "TEXTAREA", "TEXT_AREA"})
 NUMBER = frozenset({"INTEGER", "NUMBER", "DECIMAL"})
 BOOLEAN = frozenset({"YES_NO", "YESNO"})
-VALUE_COLUMNS = ("valueText", "valueNumber", "valueBoolean", "valueDate", "valueOptionId",
-                 "valueOptionValue")
+VALUE_COLUMNS = (
+    "valueText",
+    "valueNumber",
+    "valueBoolean",
+    "valueDate",
+    "valueOptionId",
+    "valueOptionValue",
+)
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 #: entity -> (definition group -> metadata path); the group of a record is chosen by ``group_of``.
 SOURCES: dict[str, dict[str, str]] = {
-    "order": {kind: f"order-service/{kind}/custom-field-meta-data"
-              for kind in ("sale", "purchase")},
+    "order": {
+        kind: f"order-service/{kind}/custom-field-meta-data" for kind in ("sale", "purchase")
+    },
     "product": {"product": "product-service/product/custom-field-meta-data"},
-    "contact": {kind: f"contact-service/{kind}/custom-field-meta-data"
-                for kind in ("customer", "supplier")},
+    "contact": {
+        kind: f"contact-service/{kind}/custom-field-meta-data" for kind in ("customer", "supplier")
+    },
 }
 
 Definitions = dict[str, dict[str, dict[str, t.Any]]]  # group -> code -> definition
@@ -80,8 +88,10 @@ def typed(kind: str | None, value: t.Any) -> dict[str, t.Any]:
             pass
     if kind == "SELECT" and isinstance(value, dict) and isinstance(value.get("id"), int):
         label = value.get("value")
-        return {"valueOptionId": value["id"],
-                "valueOptionValue": label if isinstance(label, str) else None}
+        return {
+            "valueOptionId": value["id"],
+            "valueOptionValue": label if isinstance(label, str) else None,
+        }
     raise Misfit(kind)
 
 
@@ -109,13 +119,21 @@ def column_schema(kind: str | None, decimal_format: str) -> dict[str, t.Any] | N
     if kind == "DATE":
         return {"type": ["string", "null"], "format": "date"}
     if kind == "SELECT":
-        return {"type": ["object", "null"], "properties": {
-            "id": {"type": ["integer", "null"]}, "value": {"type": ["string", "null"]}}}
+        return {
+            "type": ["object", "null"],
+            "properties": {
+                "id": {"type": ["integer", "null"]},
+                "value": {"type": ["string", "null"]},
+            },
+        }
     return None
 
 
-def with_columns(schema: dict[str, t.Any], defs: Definitions, decimal_format: str,
-                 ) -> dict[str, t.Any]:
+def with_columns(
+    schema: dict[str, t.Any],
+    defs: Definitions,
+    decimal_format: str,
+) -> dict[str, t.Any]:
     """A copy of a parent schema whose ``customFields`` declares every defined field.
 
     Codes already declared keep their declaration: a field only ever adds a column.
@@ -147,8 +165,14 @@ class Warnings:
             self.seen.add((stream, code))
         what = f"declared {kind}" if kind else "has no definition"
         text = json_text(value)
-        logger.warning("%s: custom field %s %s but holds %s: %s", stream, code, what,
-                       text if len(text) <= 40 else text[:37] + "...", where)
+        logger.warning(
+            "%s: custom field %s %s but holds %s: %s",
+            stream,
+            code,
+            what,
+            text if len(text) <= 40 else text[:37] + "...",
+            where,
+        )
 
 
 class RunDefinitions:
@@ -193,9 +217,15 @@ def definitions(stream: BrightpearlStream, entity: str) -> Definitions:
         return defs
 
 
-def value_records(key: str, parent_id: t.Any, *, values: dict[str, t.Any] | None,
-                  nulls: t.Iterable[str], group: dict[str, dict[str, t.Any]],
-                  on_misfit: t.Callable[[str, str | None, t.Any], None]) -> list[dict]:
+def value_records(
+    key: str,
+    parent_id: t.Any,
+    *,
+    values: dict[str, t.Any] | None,
+    nulls: t.Iterable[str],
+    group: dict[str, dict[str, t.Any]],
+    on_misfit: t.Callable[[str, str | None, t.Any], None],
+) -> list[dict]:
     """One record per field of one parent: typed values, then the cleared (null) codes."""
     out = []
     for code, value in (values or {}).items():
@@ -210,8 +240,11 @@ def value_records(key: str, parent_id: t.Any, *, values: dict[str, t.Any] | None
                 on_misfit(code, kind, value)
         out.append(record)
     seen = set(values or {})
-    out.extend(_record(key, parent_id, code, group.get(code) or {})
-               for code in dict.fromkeys(nulls) if code not in seen)
+    out.extend(
+        _record(key, parent_id, code, group.get(code) or {})
+        for code in dict.fromkeys(nulls)
+        if code not in seen
+    )
     return out
 
 
@@ -220,6 +253,10 @@ def _no_definition() -> dict[str, t.Any]:
 
 
 def _record(key: str, parent_id: t.Any, code: str, definition: dict[str, t.Any]) -> dict:
-    return {key: parent_id, "code": code, "name": definition.get("name"),
-            "customFieldType": definition.get("customFieldType"),
-            **dict.fromkeys(VALUE_COLUMNS)}
+    return {
+        key: parent_id,
+        "code": code,
+        "name": definition.get("name"),
+        "customFieldType": definition.get("customFieldType"),
+        **dict.fromkeys(VALUE_COLUMNS),
+    }

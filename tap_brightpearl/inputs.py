@@ -20,11 +20,16 @@ if t.TYPE_CHECKING:
     from pathlib import Path
 
 STATE_ADVICE = (
-    "fix it, or run without it (no --state; under Meltano: meltano state clear) for a full "
-    "resync"
+    "fix it, or run without it (no --state; under Meltano: meltano state clear) for a full resync"
 )
-JSON_KINDS = {list: "array", str: "string", int: "number", float: "number", bool: "boolean",
-              type(None): "null"}
+JSON_KINDS = {
+    list: "array",
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
 
 
 class InputFileError(Exception):
@@ -74,7 +79,7 @@ def check_state_text(text: str, name: str) -> None:
 def _bookmarks(state: MutableMapping[str, t.Any]) -> Iterator[tuple[str, dict[str, t.Any]]]:
     """(stream, bookmark dict) of each stream, and of each partition of a child stream."""
     bookmarks = state.get("bookmarks")
-    for stream, entry in (bookmarks.items() if isinstance(bookmarks, dict) else ()):
+    for stream, entry in bookmarks.items() if isinstance(bookmarks, dict) else ():
         if isinstance(entry, dict):
             yield stream, entry
             for partition in entry.get("partitions") or ():
@@ -101,7 +106,9 @@ def check_bookmarks(state: MutableMapping[str, t.Any]) -> None:
     bad = bad_bookmarks(state)
     if bad:
         which = ", ".join(f"{stream} {value!r}" for stream, value in bad)
-        msg = (f"the --state bookmark of {which} is not a date-time; fix it, or remove that "
-               "bookmark to sync the stream again from start_date (under Meltano: meltano state "
-               "edit)")
+        msg = (
+            f"the --state bookmark of {which} is not a date-time; fix it, or remove that "
+            "bookmark to sync the stream again from start_date (under Meltano: meltano state "
+            "edit)"
+        )
         raise InputFileError(msg)

@@ -44,8 +44,12 @@ def family(stream: Stream) -> list[Stream]:
 
 #: What the SDK adds to a stream's state while it syncs (not a bookmark that moved).
 #: Not bookmarks: the SDK's in-sync markers, and the memory of drift already reported (unfit.py).
-SDK_MARKERS = ("replication_key_signpost", "starting_replication_value", "progress_markers",
-               unfit.STATE_KEY)
+SDK_MARKERS = (
+    "replication_key_signpost",
+    "starting_replication_value",
+    "progress_markers",
+    unfit.STATE_KEY,
+)
 
 
 def settled(entry: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -118,8 +122,11 @@ class Isolation:
         """Bookmarks of the stream and its children back to the run's start: those moved."""
         members = family(stream)
         bookmarks = t.cast("dict[str, t.Any]", self.tap.state).setdefault("bookmarks", {})
-        moved = [m.name for m in members
-                 if settled(bookmarks.get(m.name, {})) != settled(self.start.get(m.name, {}))]
+        moved = [
+            m.name
+            for m in members
+            if settled(bookmarks.get(m.name, {})) != settled(self.start.get(m.name, {}))
+        ]
         for member in members:
             entry = bookmarks.setdefault(member.name, {})
             entry.clear()  # in place: the SDK's stream state points into this dict
@@ -136,11 +143,16 @@ class Isolation:
         with_children = f" (with its child streams {', '.join(children)})" if children else ""
         kept = (
             f"bookmark restored to the run's start (undoing this run's checkpoints of "
-            f"{', '.join(moved)})" if moved else "bookmark unchanged"
+            f"{', '.join(moved)})"
+            if moved
+            else "bookmark unchanged"
         )
         logger.error(
             "Stream '%s' skipped%s: %s; %s; the other streams go on",
-            stream.name, with_children, exc, kept,
+            stream.name,
+            with_children,
+            exc,
+            kept,
         )
         self.failed[stream.name] = str(exc).split(":", 1)[0]
 
@@ -155,4 +167,3 @@ class Isolation:
                 "every other stream completed"
             )
             raise StreamsFailedError(msg)
-

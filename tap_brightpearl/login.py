@@ -53,7 +53,7 @@ SECRET_KEYS = ("oauth_access_token", "oauth_refresh_token")
 def read_settings(config: Path | None, environ: Mapping[str, str]) -> dict[str, t.Any]:
     """``TAP_BRIGHTPEARL_*`` variables overlaid by the ``--config`` file (when it exists)."""
     found: dict[str, t.Any] = {
-        name[len(ENV_PREFIX):].lower(): value
+        name[len(ENV_PREFIX) :].lower(): value
         for name, value in environ.items()
         if name.startswith(ENV_PREFIX) and value != ""
     }
@@ -75,9 +75,11 @@ def make_login(args: argparse.Namespace, settings: Settings) -> Login:
     account = args.account or settings.account
     client_id = args.app_ref or settings.app_ref
     redirect_uri = args.redirect_uri or settings.oauth_redirect_uri
-    for value, name, flag in ((account, "account_code", "--account"),
-                              (client_id, "app_ref", "--app-ref"),
-                              (redirect_uri, "oauth_redirect_uri", "--redirect-uri")):
+    for value, name, flag in (
+        (account, "account_code", "--account"),
+        (client_id, "app_ref", "--app-ref"),
+        (redirect_uri, "oauth_redirect_uri", "--redirect-uri"),
+    ):
         if not value:
             msg = f"{name} is not set (the setting, or {flag})"
             raise LoginError(msg)
@@ -87,11 +89,13 @@ def make_login(args: argparse.Namespace, settings: Settings) -> Login:
     else:
         authorize, token = settings.oauth_authorize_url, settings.oauth_token_url
     return Login(
-        account=str(account), client_id=str(client_id),
+        account=str(account),
+        client_id=str(client_id),
         client_secret=settings.oauth_client_secret,
         redirect_uri=str(redirect_uri),
         authorize_url=authorize.replace("{account}", str(account)),
-        token_url_template=token, state=secrets.token_urlsafe(24),
+        token_url_template=token,
+        state=secrets.token_urlsafe(24),
     )
 
 
@@ -178,23 +182,42 @@ def parser() -> argparse.ArgumentParser:
     """The command line."""
     summary = __doc__.split("\n")[0].replace("``", "")  # plain text, not reST
     p = argparse.ArgumentParser(prog="tap-brightpearl-login", description=summary)
-    p.add_argument("--config", type=Path, metavar="FILE",
-                   help="settings to read; the tokens are written here (0600) unless "
-                        "--print-meltano")
-    p.add_argument("--print-meltano", action="store_true",
-                   help="print 'meltano config set' lines instead of writing --config")
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="settings to read; the tokens are written here (0600) unless --print-meltano",
+    )
+    p.add_argument(
+        "--print-meltano",
+        action="store_true",
+        help="print 'meltano config set' lines instead of writing --config",
+    )
     p.add_argument("--account", help="account code (default: account_code setting)")
     p.add_argument("--app-ref", help="app reference = OAuth client_id (default: app_ref)")
-    p.add_argument("--redirect-uri", help="the app's registered redirect URI "
-                                          "(default: oauth_redirect_uri)")
-    p.add_argument("--oauth-url", metavar="BASE", help="OAuth host for authorize and token, "
-                   "e.g. the sandbox's http://127.0.0.1:8734 (overrides oauth_authorize_url "
-                   "and oauth_token_url)")
+    p.add_argument(
+        "--redirect-uri", help="the app's registered redirect URI (default: oauth_redirect_uri)"
+    )
+    p.add_argument(
+        "--oauth-url",
+        metavar="BASE",
+        help="OAuth host for authorize and token, "
+        "e.g. the sandbox's http://127.0.0.1:8734 (overrides oauth_authorize_url "
+        "and oauth_token_url)",
+    )
     p.add_argument("--open", action="store_true", help="open the authorize URL in a browser")
-    p.add_argument("--paste", action="store_true",
-                   help="read the redirect URL from stdin even for a 127.0.0.1 redirect URI")
-    p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
-                   help="how long the listener waits for the redirect (default 300)")
+    p.add_argument(
+        "--paste",
+        action="store_true",
+        help="read the redirect URL from stdin even for a 127.0.0.1 redirect URI",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how long the listener waits for the redirect (default 300)",
+    )
     return p
 
 
@@ -229,10 +252,13 @@ def run(args: argparse.Namespace, environ: Mapping[str, str]) -> list[str]:
     except OSError as exc:
         store, seeded = None, f"not the token store ({type(exc).__name__}; see oauth_token_store)"
     if args.print_meltano:
-        secret_dir = Path(tempfile.mkdtemp(prefix="tap-brightpearl-login-",
-                                           dir=store.parent if store else None))
-        say(f"Signed in ({seeded} seeded). Run these lines; the tokens wait in {secret_dir} "
-            "(owner-only) for them:")
+        secret_dir = Path(
+            tempfile.mkdtemp(prefix="tap-brightpearl-login-", dir=store.parent if store else None)
+        )
+        say(
+            f"Signed in ({seeded} seeded). Run these lines; the tokens wait in {secret_dir} "
+            "(owner-only) for them:"
+        )
         return meltano_lines(updates, secret_dir)
     assert args.config is not None
     try:

@@ -46,8 +46,10 @@ class NameCollisionError(ConfigValidationError):
 
     def __init__(self, where: str, names: t.Iterable[str]) -> None:
         names = sorted(names)
-        msg = (f"column_names: snake_case gives {' and '.join(names)} of {where} the same name "
-               f"'{snake(names[0])}'; use column_names: original for this account")
+        msg = (
+            f"column_names: snake_case gives {' and '.join(names)} of {where} the same name "
+            f"'{snake(names[0])}'; use column_names: original for this account"
+        )
         super().__init__(msg, errors=[msg])
 
 
@@ -96,8 +98,7 @@ def unfit_paths(unfit: dict[str, t.Any]) -> dict[str, t.Any]:
     ``orderRows[3].productId`` -> ``order_rows[3].product_id``; the values stay exactly as
     Brightpearl sent them (they are data, not names).
     """
-    return {_PATH_NAME.sub(lambda m: snake(m.group()), path): item
-            for path, item in unfit.items()}
+    return {_PATH_NAME.sub(lambda m: snake(m.group()), path): item for path, item in unfit.items()}
 
 
 def _record(value: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -109,7 +110,8 @@ def _record(value: dict[str, t.Any]) -> dict[str, t.Any]:
             out[key] = unfit_paths(item)
             continue
         out[known(key) or snake(key)] = (
-            _record(item) if kind is dict else _items(item) if kind is list else item)
+            _record(item) if kind is dict else _items(item) if kind is list else item
+        )
     if len(out) != len(value):
         _renamed(value, "a record")  # raises, naming the two keys
     return out
@@ -125,6 +127,7 @@ def names(values: t.Iterable[str] | None) -> list[str] | None:
 
 
 # -- catalogs ----------------------------------------------------------------------------------
+
 
 def _renamed_list(holder: dict[str, t.Any], key: str, rename: t.Callable[[str], str]) -> None:
     if isinstance(holder.get(key), list | tuple):
@@ -167,8 +170,9 @@ def schema_back(node: t.Any, original: t.Any) -> t.Any:
     """``node`` (a catalog's schema) in Brightpearl's names, walked beside ``original``."""
     if isinstance(node, list):
         originals = original if isinstance(original, list) else []
-        return [schema_back(n, originals[i] if i < len(originals) else None)
-                for i, n in enumerate(node)]
+        return [
+            schema_back(n, originals[i] if i < len(originals) else None) for i, n in enumerate(node)
+        ]
     if not isinstance(node, dict):
         return node
     orig = original if isinstance(original, dict) else {}

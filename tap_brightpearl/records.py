@@ -71,7 +71,13 @@ def parse_instant(text: str) -> dt.datetime:
         raise ValueError(msg)  # noqa: TRY004 - callers catch ValueError for any bad text
     utc = value.in_timezone("UTC")
     return dt.datetime(
-        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond,
+        utc.year,
+        utc.month,
+        utc.day,
+        utc.hour,
+        utc.minute,
+        utc.second,
+        utc.microsecond,
         tzinfo=UTC,
     )
 
@@ -83,9 +89,7 @@ def to_utc(text: str) -> str:
     return format_utc(parse_datetime(text))
 
 
-def map_to_rows(
-    mapping: t.Any, key_name: str, value_name: str = "value"
-) -> list[dict[str, t.Any]]:
+def map_to_rows(mapping: t.Any, key_name: str, value_name: str = "value") -> list[dict[str, t.Any]]:
     """A Brightpearl map keyed by id as a list of objects carrying the id as an integer.
 
     An object value keeps its fields; a scalar one goes under ``value_name``.

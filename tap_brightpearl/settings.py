@@ -90,8 +90,11 @@ def auth_choice(settings: Settings) -> str:
     """Why the auth method was chosen, when it was guessed among several credentials, else ""."""
     if settings.auth_method_given:
         return ""
-    labels = {"staff_token": "staff_token", "account_token": "account_token",
-              "oauth": "OAuth tokens"}
+    labels = {
+        "staff_token": "staff_token",
+        "account_token": "account_token",
+        "oauth": "OAuth tokens",
+    }
     given = [label for method, label in labels.items() if method in settings.credentials]
     if len(given) < 2:
         return ""
@@ -117,8 +120,7 @@ def unknown_settings(
         if typo := difflib.get_close_matches(norm, known, n=1, cutoff=0.85):
             errors.append(f"unknown setting {key!r}: did you mean {typo[0]!r}?")
         elif near := difflib.get_close_matches(norm, known, n=1, cutoff=0.6):
-            warnings.append(f"Unknown setting {key!r} ignored (the closest setting is "
-                            f"{near[0]!r})")
+            warnings.append(f"Unknown setting {key!r} ignored (the closest setting is {near[0]!r})")
         else:
             warnings.append(f"Unknown setting {key!r} ignored (no setting is like it)")
     return errors, warnings
@@ -291,7 +293,8 @@ class Settings:
             contact_custom_fields=bool(get("contact_custom_fields")),
             max_requests_per_minute=get("max_requests_per_minute"),
             progress_interval_seconds=_number(
-                float, get("progress_interval_seconds", DEFAULT_INTERVAL), float(DEFAULT_INTERVAL)),
+                float, get("progress_interval_seconds", DEFAULT_INTERVAL), float(DEFAULT_INTERVAL)
+            ),
             metrics_log_level=get("metrics_log_level"),
             fail_fast=bool(get("fail_fast")),
             oauth_tokens_in_state=bool(get("oauth_tokens_in_state")),

@@ -58,6 +58,7 @@ class Searched(Swept, t.Protocol):
         """The rows of one search."""
         ...
 
+
 #: Prefix of the state's encoded id sets (format version).
 ENCODING = "z1:"
 
@@ -119,7 +120,6 @@ class Sweep:
     def ids(self, stream: Swept) -> Iterator[int]:
         """Every existing id of ``stream``, its requests sent (and counted) by the stream."""
         raise NotImplementedError
-
 
 
 @dataclass(frozen=True)
@@ -198,7 +198,6 @@ class IdSearch(Sweep):
         key = search.sort_columns[0]
         for row in search.search({}, columns=key):
             yield int(row[key])
-
 
 
 # -- the state and the verdict -------------------------------------------------------------
@@ -281,7 +280,9 @@ def judge(
     gone = sorted(known - current)
     if known and len(gone) > max_fraction * len(known):
         share = len(gone) / len(known)
-        why = (f"{len(gone):,} of {len(known):,} ids ({share:.0%}) would be reported deleted, "
-               f"over max_delete_fraction {max_fraction:g}")
+        why = (
+            f"{len(gone):,} of {len(known):,} ids ({share:.0%}) would be reported deleted, "
+            f"over max_delete_fraction {max_fraction:g}"
+        )
         return Verdict([], Known(known | current | emitted, swept_at), why, warn=True)
     return Verdict(gone, Known(current | emitted, started))

@@ -61,6 +61,7 @@ STREAM_TYPES = (
     deleted_records.DeletedRecordsStream,  # last: it keeps the ids the streams above emitted
 )
 
+
 class SchemaOnceWriter(BlockWriter):
     """msgspec output that writes each stream's SCHEMA once per run.
 
@@ -104,9 +105,14 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
     #: full-table pass, so a run cut short would mark rows deleted. Deletions of the big
     #: streams come as deleted_records instead; the reference tables are small and kept whole.
     capabilities: t.ClassVar[list[t.Any]] = [
-        TapCapabilities.CATALOG, TapCapabilities.STATE, TapCapabilities.DISCOVER,
-        PluginCapabilities.ABOUT, PluginCapabilities.STREAM_MAPS, PluginCapabilities.FLATTENING,
-        PluginCapabilities.BATCH, PluginCapabilities.STRUCTURED_LOGGING,
+        TapCapabilities.CATALOG,
+        TapCapabilities.STATE,
+        TapCapabilities.DISCOVER,
+        PluginCapabilities.ABOUT,
+        PluginCapabilities.STREAM_MAPS,
+        PluginCapabilities.FLATTENING,
+        PluginCapabilities.BATCH,
+        PluginCapabilities.STRUCTURED_LOGGING,
     ]
     config_jsonschema = settings.CONFIG_SCHEMA
 
@@ -319,7 +325,10 @@ class TapBrightpearl(sdk_internals.GuardedSyncAll):
             state = io.StringIO(text)
         try:
             super().invoke(
-                about=about, about_format=about_format, config=config, state=state,
+                about=about,
+                about_format=about_format,
+                config=config,
+                state=state,
                 catalog=catalog,
             )
         except inputs.InputFileError as exc:

@@ -109,7 +109,9 @@ class TokenSet:
         if not isinstance(record, dict) or record.get("version") != VERSION:
             return None
         if (record.get("account"), record.get("app_ref"), record.get("token_url")) != (
-            grant.account, grant.app_ref, grant.token_url
+            grant.account,
+            grant.app_ref,
+            grant.token_url,
         ):
             return None
         try:
@@ -222,8 +224,9 @@ class TokenKeeper:
         candidates: dict[str, TokenSet] = {}
         raw, problem = read_store(self.store_path)
         if problem:
-            logger.warning("OAuth token store %s is unreadable (%s); ignoring it",
-                           self.store_path, problem)
+            logger.warning(
+                "OAuth token store %s is unreadable (%s); ignoring it", self.store_path, problem
+            )
         if (stored := TokenSet.from_record(raw, self.grant)) is not None:
             candidates[f"token store {self.store_path}"] = stored
         if self.state is not None:
@@ -232,13 +235,18 @@ class TokenKeeper:
                 candidates["state"] = from_state
         name, chosen = newest(config, candidates)
         same = (chosen.access_token, chosen.refresh_token) == (
-            config.access_token, config.refresh_token)  # e.g. just written by the login
+            config.access_token,
+            config.refresh_token,
+        )  # e.g. just written by the login
         if name != "config":
             if not same:
                 logger.info("OAuth tokens taken from the %s (the config's are older)", name)
         elif candidates and config.refresh_token:
-            logger.info("OAuth tokens taken from the config (a refresh token the %s has not "
-                        "seen: a new grant)", " and ".join(candidates))
+            logger.info(
+                "OAuth tokens taken from the config (a refresh token the %s has not "
+                "seen: a new grant)",
+                " and ".join(candidates),
+            )
         if self.state is not None and chosen.refresh_token:
             self.state[STATE_KEY] = chosen.record(self.grant)
         return chosen
@@ -258,8 +266,11 @@ class TokenKeeper:
         if self.state is not None:
             if not self._warned:
                 self._warned = True
-                logger.warning("Could not write the OAuth token store %s; the rotated tokens "
-                               "are kept in the state only (oauth_tokens_in_state)", where)
+                logger.warning(
+                    "Could not write the OAuth token store %s; the rotated tokens "
+                    "are kept in the state only (oauth_tokens_in_state)",
+                    where,
+                )
             return
         if not rotated or self._alarmed:
             return

@@ -116,5 +116,8 @@ def log_retry(logger: logging.Logger, stream: str, details: Details) -> None:
         reason = f"{reason}: {diagnose.wrong_host(exc)}"
     logger.warning(
         "Retrying %s in %.1f s after %d tries: %s",
-        stream, details.get("wait") or 0.0, details.get("tries") or 0, reason,
+        stream,
+        details.get("wait") or 0.0,
+        details.get("tries") or 0,
+        reason,
     )

@@ -10,14 +10,26 @@ import typing as t
 from tap_brightpearl.records import to_utc
 
 ANY, STR, DT, DEC, INT, NUM, BOOL, OBJ, FREE, ARR, TEXT = range(11)
-KIND_NAMES = ("any", "string", "date-time", "decimal", "integer", "number", "boolean", "object",
-              "object", "array", "string")
+KIND_NAMES = (
+    "any",
+    "string",
+    "date-time",
+    "decimal",
+    "integer",
+    "number",
+    "boolean",
+    "object",
+    "object",
+    "array",
+    "string",
+)
 
 #: Decimal string formats: the contract's, and the one SQL targets of the SDK map to NUMERIC.
 SINGER_DECIMAL, X_SINGER_DECIMAL = "singer.decimal", "x-singer.decimal"
 DECIMAL_FORMATS = (SINGER_DECIMAL, X_SINGER_DECIMAL)
 #: Every JSON type: what a property declared without a type allows.
 ANY_TYPES = ["object", "array", "string", "number", "integer", "boolean", "null"]
+
 
 def looks_like_timestamp(text: str) -> bool:
     """``YYYY-MM-DDTHH:MM...`` that parses: a drifted string declared as a date-time."""
@@ -28,7 +40,6 @@ def looks_like_timestamp(text: str) -> bool:
     except ValueError:
         return False
     return True
-
 
 
 def _types(schema: dict[str, t.Any]) -> set[str]:
@@ -52,7 +63,6 @@ def kind_of(schema: dict[str, t.Any]) -> int:
     if only == "object":
         return OBJ if schema.get("properties") else FREE
     return {"integer": INT, "number": NUM, "boolean": BOOL, "array": ARR}[only]
-
 
 
 #: Kinds whose values need no work when they arrive as this Python type (the fast path).

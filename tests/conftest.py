@@ -48,9 +48,14 @@ class Reply:
         return json.loads(self.body)
 
 
-def sandbox_request(sb: Sandbox, path: str, method: str = "GET",
-                    headers: dict[str, str] | None = None, body: bytes | None = None,
-                    api: bool = True) -> Reply:
+def sandbox_request(
+    sb: Sandbox,
+    path: str,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    api: bool = True,
+) -> Reply:
     """Send one request over real HTTP; ``path`` is relative to /public-api/{account}/ when
     ``api`` (staff-token headers unless ``headers`` is given), else to the server root."""
     conn = http.client.HTTPConnection("127.0.0.1", sb.port, timeout=30)
@@ -64,8 +69,9 @@ def sandbox_request(sb: Sandbox, path: str, method: str = "GET",
 
 
 @pytest.fixture(autouse=True)
-def _own_token_store(tmp_path_factory: pytest.TempPathFactory,
-                     monkeypatch: pytest.MonkeyPatch) -> None:
+def _own_token_store(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each test its own default OAuth token store (``$XDG_STATE_HOME``), never the user's.
 
     The tap keeps rotated OAuth tokens in a per-user file keyed by account and app ref; every

@@ -63,10 +63,17 @@ def load_catalogue() -> list[Payload]:
     out = []
     for file in sorted(EVIDENCE.glob("*/*.json")):
         data = json.loads(file.read_text(), parse_float=Decimal)
-        out.append(Payload(
-            file, data["stream"], data["endpoint"], int(data.get("status", 200)),
-            data["source"], data["cite"], data["body"],
-        ))
+        out.append(
+            Payload(
+                file,
+                data["stream"],
+                data["endpoint"],
+                int(data.get("status", 200)),
+                data["source"],
+                data["cite"],
+                data["body"],
+            )
+        )
     return out
 
 
@@ -122,7 +129,7 @@ class Replay:
     def answer(self, handler: BaseHTTPRequestHandler) -> None:
         url = urlsplit(handler.path)
         prefix = f"/public-api/{ACCOUNT}/"
-        path = url.path[len(prefix):] if url.path.startswith(prefix) else url.path
+        path = url.path[len(prefix) :] if url.path.startswith(prefix) else url.path
         self.requests.append(path)
         payload = self.payload_for(path)
         if payload is None:

@@ -18,6 +18,7 @@ EVIDENCE = Path(__file__).parent / "evidence"
 
 # -- the catalogue ------------------------------------------------------------------------------
 
+
 def norm(endpoint: str) -> str:
     """An endpoint without its query string, trailing slash or leading slash."""
     return endpoint.split("?", 1)[0].strip("/")
@@ -81,15 +82,22 @@ def planned(sb: Any, base: str) -> list[str]:
 
 
 def product_ids(sb: Any) -> list[int]:
-    return [row[0] for page in search_pages(sb, "product-service/product-search", "productId")
-            for row in page["response"]["results"]]
+    return [
+        row[0]
+        for page in search_pages(sb, "product-service/product-search", "productId")
+        for row in page["response"]["results"]
+    ]
 
 
 def id_sets(sb: Any, path: str) -> list[str]:
     """Every ID set needed to fetch all records of an ``{ids}`` endpoint."""
     base = path.split("/{ids}", 1)[0]
-    if base in ("order-service/order", "product-service/product", "contact-service/contact",
-                "product-service/product-price"):
+    if base in (
+        "order-service/order",
+        "product-service/product",
+        "contact-service/contact",
+        "product-service/product-price",
+    ):
         return planned(sb, base)
     if base == "contact-service/postal-address":
         ids: set[int] = set()
@@ -110,7 +118,8 @@ MISSING_IDS = "1-3"  # below every seeded id range
 # every form is fetched, so the variants with and without custom fields are all compared.
 OPTIONAL = dict.fromkeys(
     ("order-service/order/{ids}", "product-service/product/{ids}"),
-    ("", "includeOptional=customFields", "includeOptional=customFields,nullCustomFields"))
+    ("", "includeOptional=customFields", "includeOptional=customFields,nullCustomFields"),
+)
 
 
 def served(sb: Any, endpoint: str) -> list[tuple[int, Any]]:
@@ -125,14 +134,22 @@ _SB: dict[int, Any] = {}
 @cache
 def _served(port: int, endpoint: str) -> list[tuple[int, Any]]:
     if "{orderType}" in endpoint:
-        return [a for kind in ("sale", "purchase")
-                for a in _fetch(port, endpoint, endpoint.replace("{orderType}", kind))]
+        return [
+            a
+            for kind in ("sale", "purchase")
+            for a in _fetch(port, endpoint, endpoint.replace("{orderType}", kind))
+        ]
     if "{contactType}" in endpoint:
-        return [a for kind in ("customer", "supplier")
-                for a in _fetch(port, endpoint, endpoint.replace("{contactType}", kind))]
+        return [
+            a
+            for kind in ("customer", "supplier")
+            for a in _fetch(port, endpoint, endpoint.replace("{contactType}", kind))
+        ]
     if "{id}" in endpoint:  # one id per request: every contact (customers, suppliers, staff)
-        return [_data_keyed(get(_SB[port], endpoint.replace("{id}", str(i))))
-                for i in sorted(_SB[port].store.contacts)]
+        return [
+            _data_keyed(get(_SB[port], endpoint.replace("{id}", str(i))))
+            for i in sorted(_SB[port].store.contacts)
+        ]
     return _fetch(port, endpoint, endpoint)
 
 
@@ -150,8 +167,11 @@ def _fetch(port: int, template: str, endpoint: str) -> list[tuple[int, Any]]:
     queries = [query] if query else list(OPTIONAL.get(endpoint, ("",)))
     if "{ids}" not in endpoint:
         return [get(sb, endpoint + (f"?{q}" if q else "")) for q in queries]
-    answers = [get(sb, endpoint.replace("{ids}", s) + (f"?{qq}" if qq else ""))
-               for s in id_sets(sb, endpoint) for qq in queries]
+    answers = [
+        get(sb, endpoint.replace("{ids}", s) + (f"?{qq}" if qq else ""))
+        for s in id_sets(sb, endpoint)
+        for qq in queries
+    ]
     if any(v.get("status", 200) != 200 for v in catalogue()[template]):
         answers.append(get(sb, endpoint.replace("{ids}", MISSING_IDS)))
     return answers

@@ -81,8 +81,11 @@ class Run:
 
     def records(self, stream: str) -> list[dict[str, Any]]:
         """Records emitted for one stream, in order."""
-        return [m["record"] for m in self.messages
-                if m.get("type") == "RECORD" and m.get("stream") == stream]
+        return [
+            m["record"]
+            for m in self.messages
+            if m.get("type") == "RECORD" and m.get("stream") == stream
+        ]
 
     def keys(self, stream: str) -> list[tuple[Any, ...]]:
         """The contract PK of every record of a stream, normalised, duplicates kept."""
@@ -141,22 +144,33 @@ def write_json(path: Path, data: dict[str, Any]) -> Path:
 
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Our environment minus anything the tap would read as config, plus ``extra``."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PAN_SEC_", "PAN_CFG_", "TAP_BRIGHTPEARL_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PAN_SEC_", "PAN_CFG_", "TAP_BRIGHTPEARL_"))
+    }
     env.update(extra or {})
     return env
 
 
 def _command(
-    tmp_path: Path, config: dict[str, Any] | Path | None, name: str, *,
-    state: dict[str, Any] | None, streams: Iterable[str] | None,
-    catalog: dict[str, Any] | None, args: tuple[str, ...],
+    tmp_path: Path,
+    config: dict[str, Any] | Path | None,
+    name: str,
+    *,
+    state: dict[str, Any] | None,
+    streams: Iterable[str] | None,
+    catalog: dict[str, Any] | None,
+    args: tuple[str, ...],
 ) -> tuple[list[str], Path | None]:
     """The tap's command line, as Meltano builds it, and the config file it reads."""
     cmd, config_path = [str(TAP)], None
     if config is not None:
-        config_path = config if isinstance(config, Path) else write_json(
-            tmp_path / f"{name}-config.json", config)
+        config_path = (
+            config
+            if isinstance(config, Path)
+            else write_json(tmp_path / f"{name}-config.json", config)
+        )
         cmd += ["--config", str(config_path)]
     if state is not None:
         cmd += ["--state", str(write_json(tmp_path / f"{name}-state.json", state))]
@@ -185,14 +199,22 @@ def run_tap(
     those streams of the discovered catalog, ``catalog`` passes one as is; ``args`` go last
     (``("--config", "ENV")``, ``("--discover",)``); ``env`` adds variables to a clean env.
     """
-    cmd, config_path = _command(tmp_path, config, name, state=state, streams=streams,
-                                catalog=catalog, args=args)
+    cmd, config_path = _command(
+        tmp_path, config, name, state=state, streams=streams, catalog=catalog, args=args
+    )
     start = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                          env=clean_env(env), check=False)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=timeout, env=clean_env(env), check=False
+    )
     singer = not {"--discover", "--about"} & set(args)
-    return Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start,
-               config_path, singer=singer)
+    return Run(
+        proc.returncode,
+        proc.stdout,
+        proc.stderr,
+        time.monotonic() - start,
+        config_path,
+        singer=singer,
+    )
 
 
 def run_tap_until(
@@ -211,14 +233,17 @@ def run_tap_until(
     Returns what was emitted up to the kill; ``returncode`` is the process's (negative
     when killed by the signal).
     """
-    cmd, config_path = _command(tmp_path, config, name, state=None, streams=None,
-                                catalog=catalog, args=())
+    cmd, config_path = _command(
+        tmp_path, config, name, state=None, streams=None, catalog=catalog, args=()
+    )
     start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=clean_env())
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env()
+    )
     err_chunks: list[str] = []
     err_reader = threading.Thread(
-        target=lambda: err_chunks.append(proc.stderr.read() if proc.stderr else ""), daemon=True,
+        target=lambda: err_chunks.append(proc.stderr.read() if proc.stderr else ""),
+        daemon=True,
     )
     err_reader.start()
     timer = threading.Timer(timeout, proc.kill)
@@ -249,15 +274,26 @@ def run_tap_until(
         out_lines.extend(proc.stdout.readlines())
     if out_lines and not out_lines[-1].endswith("\n"):
         out_lines.pop()  # cut by the kill mid-write: no target would have parsed it
-    return Run(proc.returncode, "".join(out_lines), "".join(err_chunks),
-               time.monotonic() - start, config_path)
+    return Run(
+        proc.returncode,
+        "".join(out_lines),
+        "".join(err_chunks),
+        time.monotonic() - start,
+        config_path,
+    )
 
 
 @functools.cache
 def discovered() -> str:
     """The catalog from ``--discover`` without config (cached per process)."""
-    out = subprocess.run([str(TAP), "--discover"], capture_output=True, text=True,
-                         env=clean_env(), check=True, timeout=120)
+    out = subprocess.run(
+        [str(TAP), "--discover"],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        check=True,
+        timeout=120,
+    )
     return out.stdout
 
 
@@ -319,7 +355,8 @@ def assert_clean_failure(run: Run, cause: str, secrets: Iterable[str], max_retri
     """
     assert run.returncode != 0, f"expected a non-zero exit; {run.describe()}"
     assert run.retries() <= max_retries, (
-        f"{run.retries()} retries (bound {max_retries}); {run.describe()}")
+        f"{run.retries()} retries (bound {max_retries}); {run.describe()}"
+    )
     last = run.last_stderr_line()
     assert not TRACEBACK_LINE.match(last), f"last stderr line is a traceback line: {last!r}"
     assert not ends_with_traceback(run.stderr), f"stderr ends with a traceback:\n{run.describe()}"

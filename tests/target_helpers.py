@@ -69,8 +69,7 @@ class Stream:
 
     def is_datetime(self, name: str) -> bool:
         return any(
-            s.get("properties", {}).get(name, {}).get("format") == "date-time"
-            for s in self.schemas
+            s.get("properties", {}).get(name, {}).get("format") == "date-time" for s in self.schemas
         )
 
     def norm(self, name: str, value: Any) -> Any:
@@ -97,8 +96,9 @@ class Stream:
             old, new = before.get("properties", {}), after.get("properties", {})
             for name in old.keys() & new.keys():
                 if _sql_shape(old[name]) != _sql_shape(new[name]):
-                    out.append(f"{self.name}.{name}: {_sql_shape(old[name])} -> "
-                               f"{_sql_shape(new[name])}")
+                    out.append(
+                        f"{self.name}.{name}: {_sql_shape(old[name])} -> {_sql_shape(new[name])}"
+                    )
         return out
 
 
@@ -106,8 +106,9 @@ def _sql_shape(prop: dict[str, Any]) -> str:
     """What decides a column type: the JSON types, format and any anyOf."""
     types = prop.get("type")
     types = sorted(types) if isinstance(types, list) else types
-    return json.dumps({"type": types, "format": prop.get("format"), "anyOf": prop.get("anyOf")},
-                      sort_keys=True)
+    return json.dumps(
+        {"type": types, "format": prop.get("format"), "anyOf": prop.get("anyOf")}, sort_keys=True
+    )
 
 
 @dataclass
@@ -165,8 +166,9 @@ def full_sync(tmp_path_factory: pytest.TempPathFactory) -> Emitted:
     streams = parse_singer(out)
     emitted = {*CONTRACT_KEYS, "deleted_records"}  # a first run's deletes report is empty
     assert set(streams) == emitted, sorted(set(streams) ^ emitted)
-    empty = sorted(name for name, s in streams.items()
-                   if not s.records and name != "deleted_records")
+    empty = sorted(
+        name for name, s in streams.items() if not s.records and name != "deleted_records"
+    )
     assert not empty, f"streams without records: {empty}"
     return Emitted(out, streams, float((work / "seconds").read_text(encoding="utf-8")))
 
@@ -178,8 +180,14 @@ def _sync(work: Path, out: Path, err: Path) -> int:
         config.write_text(json.dumps(sb.tap_config()), encoding="utf-8")
         start = time.monotonic()
         with out.open("w", encoding="utf-8") as stdout, err.open("w", encoding="utf-8") as stderr:
-            proc = subprocess.run([str(TAP), "--config", str(config)], stdout=stdout,
-                                  stderr=stderr, env=clean_env(), timeout=TIMEOUT, check=False)
+            proc = subprocess.run(
+                [str(TAP), "--config", str(config)],
+                stdout=stdout,
+                stderr=stderr,
+                env=clean_env(),
+                timeout=TIMEOUT,
+                check=False,
+            )
         (work / "seconds").write_text(str(time.monotonic() - start), encoding="utf-8")
     finally:
         sb.stop()
@@ -196,8 +204,9 @@ class TargetRun:
     seconds: float
 
     def describe(self) -> str:
-        return (f"exit {self.returncode} after {self.seconds:.1f}s; stderr tail:\n"
-                f"{tail(self.stderr)}")
+        return (
+            f"exit {self.returncode} after {self.seconds:.1f}s; stderr tail:\n{tail(self.stderr)}"
+        )
 
 
 def tail(path: Path, lines: int = 25) -> str:
@@ -206,8 +215,9 @@ def tail(path: Path, lines: int = 25) -> str:
     return "\n".join([line for line in text if "METRIC: " not in line][-lines:])
 
 
-def run_target(exe: Path, config: dict[str, Any], singer: Path, work: Path,
-               env: dict[str, str] | None = None) -> TargetRun:
+def run_target(
+    exe: Path, config: dict[str, Any], singer: Path, work: Path, env: dict[str, str] | None = None
+) -> TargetRun:
     """Pipe a Singer file into a target, as ``meltano run`` does."""
     work.mkdir(parents=True, exist_ok=True)
     config_path = work / f"{exe.name}-config.json"
@@ -216,12 +226,21 @@ def run_target(exe: Path, config: dict[str, Any], singer: Path, work: Path,
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("TARGET_", "PG"))}
     environ.update(env or {})
     start = time.monotonic()
-    with (singer.open(encoding="utf-8") as stdin,
-          (work / f"{exe.name}.stdout").open("w", encoding="utf-8") as stdout,
-          err.open("w", encoding="utf-8") as stderr):
-        proc = subprocess.run([str(exe), "--config", str(config_path)], stdin=stdin,
-                              stdout=stdout, stderr=stderr, env=environ, cwd=work,
-                              timeout=TIMEOUT, check=False)
+    with (
+        singer.open(encoding="utf-8") as stdin,
+        (work / f"{exe.name}.stdout").open("w", encoding="utf-8") as stdout,
+        err.open("w", encoding="utf-8") as stderr,
+    ):
+        proc = subprocess.run(
+            [str(exe), "--config", str(config_path)],
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            env=environ,
+            cwd=work,
+            timeout=TIMEOUT,
+            check=False,
+        )
     return TargetRun(proc.returncode, err, time.monotonic() - start)
 
 
@@ -245,14 +264,29 @@ class Postgres:
 
     def psql(self, *commands: str) -> list[str]:
         """Run SQL commands; their rows as unaligned ``|``-separated lines."""
-        args = [str(self.psql_bin), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                "-h", str(self.socket_dir), "-p", str(self.port), "-U", "postgres",
-                "-d", "postgres"]
+        args = [
+            str(self.psql_bin),
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            str(self.socket_dir),
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+        ]
         for sql in commands:
             args += ["-c", sql]
         env = {**os.environ, "PGTZ": "UTC"}
-        out = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120,
-                             check=False)
+        out = subprocess.run(
+            args, capture_output=True, text=True, env=env, timeout=120, check=False
+        )
         assert out.returncode == 0, out.stderr
         return out.stdout.splitlines()
 
@@ -295,7 +329,5 @@ def postgres_server() -> Iterator[Postgres]:
         shutil.rmtree(parent, ignore_errors=True)
 
 
-
 def pg_config(pg: Postgres, schema: str) -> dict[str, Any]:
-    return {"sqlalchemy_url": pg.url(), "default_target_schema": schema,
-            "validate_records": True}
+    return {"sqlalchemy_url": pg.url(), "default_target_schema": schema, "validate_records": True}

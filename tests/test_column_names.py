@@ -23,19 +23,40 @@ from test_schema_drift import CATALOGUE, drifted_order, schemas_of, validate, va
 from tap_brightpearl import naming
 
 SNAKE = {"column_names": "snake_case"}
-STREAMS = {"orders", "order_rows", "contacts", "postal_addresses", "nominal_codes",
-           "currencies", "price_lists", "deleted_records"}
+STREAMS = {
+    "orders",
+    "order_rows",
+    "contacts",
+    "postal_addresses",
+    "nominal_codes",
+    "currencies",
+    "price_lists",
+    "deleted_records",
+}
 SQL_NAME = re.compile(r"^[a-z_][a-z0-9_]*$|^\d+$")  # ids as map keys stay digits
 
 
-@pytest.mark.parametrize(("name", "want"), [
-    ("orderId", "order_id"), ("createdByid", "created_byid"), ("nominalCode", "nominal_code"),
-    ("SKU", "sku"), ("priceListId", "price_list_id"), ("isoCode3", "iso_code3"),
-    ("totalValue__total", "total_value__total"), ("SKUCode", "sku_code"),
-    ("PCF_COLOUR", "pcf_colour"), ("detected_at", "detected_at"), ("id", "id"),
-    ("addressLine1", "address_line1"), ("line1Name", "line1_name"), ("order-id", "order_id"),
-    ("_sdc_extracted_at", "_sdc_extracted_at"), ("12", "12"),
-])
+@pytest.mark.parametrize(
+    ("name", "want"),
+    [
+        ("orderId", "order_id"),
+        ("createdByid", "created_byid"),
+        ("nominalCode", "nominal_code"),
+        ("SKU", "sku"),
+        ("priceListId", "price_list_id"),
+        ("isoCode3", "iso_code3"),
+        ("totalValue__total", "total_value__total"),
+        ("SKUCode", "sku_code"),
+        ("PCF_COLOUR", "pcf_colour"),
+        ("detected_at", "detected_at"),
+        ("id", "id"),
+        ("addressLine1", "address_line1"),
+        ("line1Name", "line1_name"),
+        ("order-id", "order_id"),
+        ("_sdc_extracted_at", "_sdc_extracted_at"),
+        ("12", "12"),
+    ],
+)
 def test_snake(name: str, want: str) -> None:
     assert naming.snake(name) == want
     assert naming.snake(want) == want  # converting again changes nothing
@@ -69,8 +90,9 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from tap_brightpearl.sandbox import Sandbox  # noqa: PLC0415
 
     tmp = tmp_path_factory.mktemp("names")
-    sb = Sandbox(seed=7, sizes={"orders": 120, "products": 40, "contacts": 60},
-                 throttle_limit=1_000_000).start()
+    sb = Sandbox(
+        seed=7, sizes={"orders": 120, "products": 40, "contacts": 60}, throttle_limit=1_000_000
+    ).start()
     try:
         runs = {  # every stream
             "original": run_tap(tmp, sb.tap_config(), name="original"),
@@ -79,10 +101,12 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         for run in runs.values():
             assert run.returncode == 0, run.stderr[-2000:]
         state = runs["original"].last_state()
-        runs["snake_again"] = run_tap(tmp, sb.tap_config(**SNAKE), streams=STREAMS,
-                                      state=state, name="snake-again")
-        runs["original_again"] = run_tap(tmp, sb.tap_config(), streams=STREAMS, state=state,
-                                         name="original-again")
+        runs["snake_again"] = run_tap(
+            tmp, sb.tap_config(**SNAKE), streams=STREAMS, state=state, name="snake-again"
+        )
+        runs["original_again"] = run_tap(
+            tmp, sb.tap_config(), streams=STREAMS, state=state, name="original-again"
+        )
     finally:
         sb.stop()
     return runs
@@ -90,10 +114,20 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 def test_every_name_of_every_schema_and_record_is_snake_case(both: dict[str, Any]) -> None:
     snake = both["snake_case"]
-    bad = {n for s in snake.schemas().values() for schema in s for n in every_name(schema)
-           if not SQL_NAME.match(n)}
-    bad |= {n for m in snake.messages if m["type"] == "RECORD"
-            for n in record_names(m["record"]) if not SQL_NAME.match(n)}
+    bad = {
+        n
+        for s in snake.schemas().values()
+        for schema in s
+        for n in every_name(schema)
+        if not SQL_NAME.match(n)
+    }
+    bad |= {
+        n
+        for m in snake.messages
+        if m["type"] == "RECORD"
+        for n in record_names(m["record"])
+        if not SQL_NAME.match(n)
+    }
     assert not bad, sorted(bad)
     deep = [n for s in snake.schemas()["orders"] for n in every_name(s)]
     assert {"total_value", "tax_amount", "order_status_id", "delivery"} <= set(deep)
@@ -115,7 +149,11 @@ def test_snake_case_is_the_original_output_renamed(both: dict[str, Any]) -> None
     assert headers["orders"]["bookmark_properties"] == ["updated_on"]
     assert headers["deleted_records"]["key_properties"] == ["stream", "id"]
     assert set(headers["deleted_records"]["schema"]["properties"]) == {
-        "stream", "id", "detected_at", "previous_sweep_at"}
+        "stream",
+        "id",
+        "detected_at",
+        "previous_sweep_at",
+    }
 
 
 def test_state_is_the_same_in_both_namings(both: dict[str, Any]) -> None:
@@ -159,11 +197,18 @@ def test_discovered_catalog_names_and_select_by_either_name(sandbox, tmp_path: P
                     md["metadata"]["selected"] = False
         return cat
 
-    by_snake = run_tap(tmp_path, sandbox.tap_config(**SNAKE),
-                       catalog=select(catalog, "created_byid"), name="by-snake")
-    by_original = run_tap(tmp_path, sandbox.tap_config(**SNAKE),
-                          catalog=select(json.loads(discovered()), "createdByid"),
-                          name="by-original")
+    by_snake = run_tap(
+        tmp_path,
+        sandbox.tap_config(**SNAKE),
+        catalog=select(catalog, "created_byid"),
+        name="by-snake",
+    )
+    by_original = run_tap(
+        tmp_path,
+        sandbox.tap_config(**SNAKE),
+        catalog=select(json.loads(discovered()), "createdByid"),
+        name="by-original",
+    )
     for run in (by_snake, by_original):
         assert run.returncode == 0, run.stderr[-2000:]
         records = run.records("contacts")
@@ -202,34 +247,50 @@ def test_drift_added_fields_are_renamed_too() -> None:
 
 def test_two_names_for_one_column_fail_clearly(tmp_path: Path) -> None:
     """A field that renames onto an existing one stops the run with one line, no traceback."""
+
     def clash(body: dict[str, Any]) -> None:
         body["response"][0]["parent_order_id"] = 1  # beside parentOrderId
 
     payload = variant("orders", "order-service/order/{ids}", clash)
     with Replay(CATALOGUE, [payload, payload]) as replay:
-        config = {"api_url": replay.url, "account_code": ACCOUNT, "app_ref": "replay-app",
-                  "staff_token": "replay-token", **SNAKE}
+        config = {
+            "api_url": replay.url,
+            "account_code": ACCOUNT,
+            "app_ref": "replay-app",
+            "staff_token": "replay-token",
+            **SNAKE,
+        }
         run = run_tap(tmp_path, config, streams={"orders"}, name="clash")
     assert run.returncode == 1
     assert not ends_with_traceback(run.stderr), run.stderr[-2000:]
-    assert re.search(r"Config error: column_names: snake_case gives parentOrderId and "
-                     r"parent_order_id of stream orders the same name 'parent_order_id'; "
-                     r"use column_names: original", run.last_stderr_line()), run.stderr[-2000:]
+    assert re.search(
+        r"Config error: column_names: snake_case gives parentOrderId and "
+        r"parent_order_id of stream orders the same name 'parent_order_id'; "
+        r"use column_names: original",
+        run.last_stderr_line(),
+    ), run.stderr[-2000:]
     bookmarks = [s.get("bookmarks", {}).get("orders", {}) for s in run.states()]
     assert not any("replication_key_value" in b for b in bookmarks)  # the next run redoes it
 
 
 def test_batch_files_carry_snake_case_records(sandbox, tmp_path: Path) -> None:
     root = tmp_path / "batches"
-    config = sandbox.tap_config(**SNAKE, batch_config={
-        "encoding": {"format": "jsonl", "compression": "gzip"},
-        "storage": {"root": root.as_uri(), "prefix": "bp-"}})
+    config = sandbox.tap_config(
+        **SNAKE,
+        batch_config={
+            "encoding": {"format": "jsonl", "compression": "gzip"},
+            "storage": {"root": root.as_uri(), "prefix": "bp-"},
+        },
+    )
     run = run_tap(tmp_path, config, streams={"contacts"}, name="batch")
     assert run.returncode == 0, run.stderr[-2000:]
     files = [m for m in run.messages if m["type"] == "BATCH"]
     assert files
-    lines = [json.loads(line) for path in root.glob("*.gz")
-             for line in gzip.open(path, "rt", encoding="utf-8")]
+    lines = [
+        json.loads(line)
+        for path in root.glob("*.gz")
+        for line in gzip.open(path, "rt", encoding="utf-8")
+    ]
     assert lines and all("contact_id" in r and "contactId" not in r for r in lines)
     assert all(SQL_NAME.match(n) for r in lines for n in record_names(r))
 
@@ -239,8 +300,9 @@ def test_meltano_selects_by_the_names_that_land(sandbox, tmp_path: Path) -> None
     passes the catalog back: the tap maps it to Brightpearl's names and honours the rules."""
     require_meltano()
     project = repo_project(tmp_path, select=["contacts.*", "!contacts.created_byid"])
-    env = meltano_env(**{f"TAP_BRIGHTPEARL_{k.upper()}": str(v)
-                         for k, v in sandbox.tap_config(**SNAKE).items()})
+    env = meltano_env(
+        **{f"TAP_BRIGHTPEARL_{k.upper()}": str(v) for k, v in sandbox.tap_config(**SNAKE).items()}
+    )
     run = meltano(project, "invoke", "tap-brightpearl", env=env, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     messages = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
@@ -257,10 +319,17 @@ def test_meltano_selects_by_the_names_that_land(sandbox, tmp_path: Path) -> None
 
 def test_unfit_value_paths_are_renamed_and_their_values_kept() -> None:
     """_unfit_values' keys are paths into the record: renamed as the record's names are."""
-    record = {"orderId": 7, "_unfit_values": {"orderRows[3].productId": "SKU-9",
-                                              "parties.customer.contactId": {"rawValue": 1}}}
+    record = {
+        "orderId": 7,
+        "_unfit_values": {
+            "orderRows[3].productId": "SKU-9",
+            "parties.customer.contactId": {"rawValue": 1},
+        },
+    }
     assert naming.record(record) == {
         "order_id": 7,
-        "_unfit_values": {"order_rows[3].product_id": "SKU-9",
-                          "parties.customer.contact_id": {"rawValue": 1}},
+        "_unfit_values": {
+            "order_rows[3].product_id": "SKU-9",
+            "parties.customer.contact_id": {"rawValue": 1},
+        },
     }

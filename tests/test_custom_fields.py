@@ -20,12 +20,20 @@ from helpers import run_tap
 from tap_brightpearl.sandbox import Sandbox, shapes
 
 SIZES = {"orders": 80, "products": 40, "contacts": 40}
-VALUE_STREAMS = {"order_custom_field_values": ("orderId", "orders"),
-                 "product_custom_field_values": ("productId", "products"),
-                 "contact_custom_field_values": ("contactId", "contacts")}
+VALUE_STREAMS = {
+    "order_custom_field_values": ("orderId", "orders"),
+    "product_custom_field_values": ("productId", "products"),
+    "contact_custom_field_values": ("contactId", "contacts"),
+}
 STREAMS = {"orders", "products", "contacts", *VALUE_STREAMS}
-VALUE_COLUMNS = ("valueText", "valueNumber", "valueBoolean", "valueDate", "valueOptionId",
-                 "valueOptionValue")
+VALUE_COLUMNS = (
+    "valueText",
+    "valueNumber",
+    "valueBoolean",
+    "valueDate",
+    "valueOptionId",
+    "valueOptionValue",
+)
 
 
 def expected(kind: str, raw: Any) -> dict[str, Any]:
@@ -48,8 +56,10 @@ def expected(kind: str, raw: Any) -> dict[str, Any]:
 
 def kinds(sb: Sandbox) -> dict[str, dict[str, str]]:
     """Per definition group, code -> type, from the sandbox's definitions."""
-    return {group: {code: kind for code, _, kind in spec}
-            for group, spec in shapes.CUSTOM_FIELD_SETS.items()}
+    return {
+        group: {code: kind for code, _, kind in spec}
+        for group, spec in shapes.CUSTOM_FIELD_SETS.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +72,9 @@ def sb():
 @pytest.fixture(scope="module")
 def synced(sb, tmp_path_factory):
     before = sb.counters()["requests"]
-    run = run_tap(tmp_path_factory.mktemp("cf"), sb.tap_config(contact_custom_fields=True),
-                  streams=STREAMS)
+    run = run_tap(
+        tmp_path_factory.mktemp("cf"), sb.tap_config(contact_custom_fields=True), streams=STREAMS
+    )
     assert run.returncode == 0, run.describe()
     after = sb.counters()["requests"]
     return run, {k: after[k] - before.get(k, 0) for k in after}
@@ -129,19 +140,28 @@ def test_a_date_with_a_positive_offset_keeps_its_day(sb, synced):
 def test_a_cleared_field_gives_a_row_of_nulls(sb, synced):
     run, _ = synced
     orders = {o["id"]: o for o in run.records("orders")}
-    nulls = [r for r in run.records("order_custom_field_values")
-             if r["code"] in orders[r["orderId"]].get("nullCustomFields", [])]
+    nulls = [
+        r
+        for r in run.records("order_custom_field_values")
+        if r["code"] in orders[r["orderId"]].get("nullCustomFields", [])
+    ]
     assert nulls
     assert all(all(r[c] is None for c in VALUE_COLUMNS) and r["name"] for r in nulls)
 
 
 def test_a_misfit_is_kept_as_json_text_and_named_once(sb, synced):
     run, _ = synced
-    misfits = [r for r in run.records("order_custom_field_values")
-               if r["code"] == "PCF_CHANREF" and r["valueText"] and r["valueText"].isdigit()]
+    misfits = [
+        r
+        for r in run.records("order_custom_field_values")
+        if r["code"] == "PCF_CHANREF" and r["valueText"] and r["valueText"].isdigit()
+    ]
     assert len(misfits) >= 2, "the sandbox serves a few numbers in the TEXT field PCF_CHANREF"
-    warnings = [line for line in run.stderr_lines()
-                if "order_custom_field_values: custom field PCF_CHANREF declared TEXT" in line]
+    warnings = [
+        line
+        for line in run.stderr_lines()
+        if "order_custom_field_values: custom field PCF_CHANREF declared TEXT" in line
+    ]
     assert len(warnings) == 1, warnings
 
 
@@ -160,16 +180,25 @@ def test_contact_values_cost_one_request_per_contact_and_are_opt_in(sb, synced, 
 def test_a_cleared_field_clears_its_row_on_the_next_run(tmp_path):
     sb = Sandbox(seed=5, sizes=SIZES, throttle_limit=1_000_000, drift_fields=False).start()
     try:
-        first = run_tap(tmp_path, sb.tap_config(), name="first",
-                        streams={"orders", "order_custom_field_values"})
+        first = run_tap(
+            tmp_path, sb.tap_config(), name="first", streams={"orders", "order_custom_field_values"}
+        )
         assert first.returncode == 0, first.describe()
         row = next(r for r in first.records("order_custom_field_values") if r["valueDate"])
         clear_field(sb, row["orderId"], row["code"])
-        second = run_tap(tmp_path, sb.tap_config(), state=first.last_state(), name="second",
-                         streams={"orders", "order_custom_field_values"})
+        second = run_tap(
+            tmp_path,
+            sb.tap_config(),
+            state=first.last_state(),
+            name="second",
+            streams={"orders", "order_custom_field_values"},
+        )
         assert second.returncode == 0, second.describe()
-        again = [r for r in second.records("order_custom_field_values")
-                 if (r["orderId"], r["code"]) == (row["orderId"], row["code"])]
+        again = [
+            r
+            for r in second.records("order_custom_field_values")
+            if (r["orderId"], r["code"]) == (row["orderId"], row["code"])
+        ]
         assert len(again) == 1
         assert all(again[0][c] is None for c in VALUE_COLUMNS)
     finally:
@@ -191,11 +220,15 @@ def test_discovery_reads_definitions_only_with_custom_field_columns(sb, tmp_path
     plain = run_tap(tmp_path, sb.tap_config(), args=("--discover",), name="plain")
     assert plain.returncode == 0, plain.stderr[-2000:]
     assert sb.counters()["requests"] == before  # no request at discovery
-    typed = run_tap(tmp_path, sb.tap_config(custom_field_columns=True), args=("--discover",),
-                    name="typed")
+    typed = run_tap(
+        tmp_path, sb.tap_config(custom_field_columns=True), args=("--discover",), name="typed"
+    )
     assert typed.returncode == 0, typed.stderr[-2000:]
-    made = {k: v - before.get(k, 0) for k, v in sb.counters()["requests"].items()
-            if v != before.get(k, 0)}
+    made = {
+        k: v - before.get(k, 0)
+        for k, v in sb.counters()["requests"].items()
+        if v != before.get(k, 0)
+    }
     assert sum(made.values()) == 3, made  # sale, purchase, product definitions
     catalog = {s["tap_stream_id"]: s["schema"] for s in json.loads(typed.stdout)["streams"]}
     fields = catalog["orders"]["properties"]["customFields"]["properties"]
@@ -204,8 +237,9 @@ def test_discovery_reads_definitions_only_with_custom_field_columns(sb, tmp_path
     assert fields["PCF_GIFTWRAP"] == {"type": ["boolean", "null"]}
     assert set(fields["PCF_PRIORITY"]["properties"]) == {"id", "value"}
     assert "PCF_ETA" in fields  # purchase definitions too
-    assert "customFields" not in json.dumps(catalog["contacts"]["properties"].get(
-        "customFields", {}).get("properties", {}))  # contacts: only with contact_custom_fields
+    assert "customFields" not in json.dumps(
+        catalog["contacts"]["properties"].get("customFields", {}).get("properties", {})
+    )  # contacts: only with contact_custom_fields
 
 
 def test_columns_hold_typed_values(sb, tmp_path):
@@ -218,11 +252,16 @@ def test_columns_hold_typed_values(sb, tmp_path):
             assert code in declared, code
             if value is not None and declared[code].get("format") == "date":
                 assert day.match(value), value
-    assert any("orders: custom field PCF_CHANREF declared TEXT" in line
-               and "kept in _unfit_values['customFields.PCF_CHANREF']" in line
-               for line in run.stderr_lines())
+    assert any(
+        "orders: custom field PCF_CHANREF declared TEXT" in line
+        and "kept in _unfit_values['customFields.PCF_CHANREF']" in line
+        for line in run.stderr_lines()
+    )
     # the misfit keeps its column's type and is not lost: it waits in _unfit_values, as sent
-    kept = [r["_unfit_values"]["customFields.PCF_CHANREF"] for r in run.records("orders")
-            if (r.get("_unfit_values") or {}).get("customFields.PCF_CHANREF") is not None]
+    kept = [
+        r["_unfit_values"]["customFields.PCF_CHANREF"]
+        for r in run.records("orders")
+        if (r.get("_unfit_values") or {}).get("customFields.PCF_CHANREF") is not None
+    ]
     assert kept and all(isinstance(v, int) for v in kept), kept
     assert run.schemas()["orders"][-1]["properties"]["_unfit_values"]

@@ -34,8 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = "tap_brightpearl"  # the README's queries name it
 STREAMS = {"orders", "order_custom_field_values"}
 # x-singer.decimal: NUMERIC in target-postgres (README "Money in SQL targets")
-FLAT = {"custom_field_columns": True, "flattening_enabled": True, "flattening_max_depth": 2,
-        "decimal_format": "x-singer.decimal"}
+FLAT = {
+    "custom_field_columns": True,
+    "flattening_enabled": True,
+    "flattening_max_depth": 2,
+    "decimal_format": "x-singer.decimal",
+}
 CAMPAIGNS = {501: "Spring sale", 502: "Black Friday"}
 
 
@@ -55,11 +59,25 @@ def define_between_runs(sb: Sandbox) -> list[int]:
     store = sb.store
     with store.lock:
         defs = store.ref["order-service/sale/custom-field-meta-data"]
-        defs.append({"id": 90, "code": "PCF_CAMPAIGN", "name": "Campaign",
-                     "customFieldType": "SELECT", "required": False,
-                     "options": {str(k): {"id": k, "value": v} for k, v in CAMPAIGNS.items()}})
-        defs.append({"id": 91, "code": "PCF_DISPATCH", "name": "Dispatch by",
-                     "customFieldType": "DATE", "required": False})
+        defs.append(
+            {
+                "id": 90,
+                "code": "PCF_CAMPAIGN",
+                "name": "Campaign",
+                "customFieldType": "SELECT",
+                "required": False,
+                "options": {str(k): {"id": k, "value": v} for k, v in CAMPAIGNS.items()},
+            }
+        )
+        defs.append(
+            {
+                "id": 91,
+                "code": "PCF_DISPATCH",
+                "name": "Dispatch by",
+                "customFieldType": "DATE",
+                "required": False,
+            }
+        )
         now = int(time.time() * 1000)
         changed = []
         for o in list(store.orders.values())[::3]:
@@ -87,8 +105,12 @@ def loaded(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory):  # noq
     """Both runs loaded; the columns after each and the orders changed between them."""
     require(TARGET_POSTGRES)
     tmp = tmp_path_factory.mktemp("cfpg")
-    sb = Sandbox(seed=13, sizes={"orders": 90, "products": 10, "contacts": 30},
-                 throttle_limit=1_000_000, drift_fields=False).start()
+    sb = Sandbox(
+        seed=13,
+        sizes={"orders": 90, "products": 10, "contacts": 30},
+        throttle_limit=1_000_000,
+        drift_fields=False,
+    ).start()
     try:
         catalog = discover(sb, tmp)
         first = run_tap(tmp, sb.tap_config(**FLAT), catalog=catalog, name="first")
@@ -96,8 +118,9 @@ def loaded(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory):  # noq
         load(postgres, first.stdout, tmp / "first")
         before = postgres.columns(SCHEMA)
         changed = define_between_runs(sb)
-        second = run_tap(tmp, sb.tap_config(**FLAT), catalog=catalog,
-                         state=first.last_state(), name="second")
+        second = run_tap(
+            tmp, sb.tap_config(**FLAT), catalog=catalog, state=first.last_state(), name="second"
+        )
         assert second.returncode == 0, second.describe()
         load(postgres, second.stdout, tmp / "second")
     finally:
@@ -126,7 +149,8 @@ def test_value_rows_land_in_typed_columns(loaded, postgres: Postgres):  # noqa: 
         f'count(*) filter (where "valueBoolean" is not null), '
         f'count(*) filter (where "valueDate" is not null), '
         f'count(*) filter (where "valueOptionId" is not null) '
-        f'from {SCHEMA}.order_custom_field_values group by 1 order by 1')
+        f"from {SCHEMA}.order_custom_field_values group by 1 order by 1"
+    )
     counts = {r.split("|")[0]: r.split("|")[1:] for r in rows}
     assert int(counts["INTEGER"][0]) > 0
     assert int(counts["YES_NO"][1]) > 0
@@ -154,8 +178,9 @@ def test_a_field_defined_between_runs_is_a_new_column(loaded):
     assert after["orders"]["customFields__PCF_CAMPAIGN__value"] in {"text", "character varying"}
     for table, cols in before.items():  # nothing changed type
         assert {c: after[table][c] for c in cols} == cols, table
-    assert not [line for line in second.stderr_lines() if "PCF_DISPATCH" in line], \
+    assert not [line for line in second.stderr_lines() if "PCF_DISPATCH" in line], (
         "a defined field is declared, not drift"
+    )
 
 
 @pytest.mark.slow

@@ -41,6 +41,7 @@ Paths = set[tuple[str, str]]
 
 # -- field paths ---------------------------------------------------------------------------------
 
+
 def jtype(v: Any) -> str:
     if v is None:
         return "null"
@@ -93,8 +94,9 @@ def body_paths(body: Any) -> Paths:
     if cols is not None and isinstance(body["response"].get("results"), list):
         names = [n for n, _ in cols]
         body = json.loads(json.dumps(body))
-        body["response"]["results"] = [dict(zip(names, row, strict=True))
-                                       for row in body["response"]["results"]]
+        body["response"]["results"] = [
+            dict(zip(names, row, strict=True)) for row in body["response"]["results"]
+        ]
     return walk(body, "", set())
 
 
@@ -109,16 +111,19 @@ def is_drift(path: str, drift: set[str]) -> bool:
 def unevidenced(served: Paths, evidence: Paths, drift: set[str]) -> list[tuple[str, str]]:
     """(a): served (path, type) that no variant shows (a catalogue null matches any type; a
     null the sandbox sends must be shown as null by some variant)."""
-    return sorted((p, t) for p, t in served
-                  if (p, t) not in evidence and (p, "null") not in evidence
-                  and not is_drift(p, drift))
+    return sorted(
+        (p, t)
+        for p, t in served
+        if (p, t) not in evidence and (p, "null") not in evidence and not is_drift(p, drift)
+    )
 
 
 def uncovered(evidence: Paths, served: Paths) -> list[tuple[str, str]]:
     """(b): variant (path, type) the sandbox never sends (a catalogue null needs the path)."""
     known = {p for p, _ in served}
-    return sorted((p, t) for p, t in evidence
-                  if (p, t) not in served and not (t == "null" and p in known))
+    return sorted(
+        (p, t) for p, t in evidence if (p, t) not in served and not (t == "null" and p in known)
+    )
 
 
 # -- the checks --------------------------------------------------------------------------------
@@ -130,8 +135,9 @@ def test_the_catalogue_is_there():
     assert ENDPOINTS, f"no evidence under {EVIDENCE}"
     for variants in catalogue().values():
         for v in variants:
-            assert {"stream", "endpoint", "method", "status", "source", "cite", "body"} <= set(v), \
+            assert {"stream", "endpoint", "method", "status", "source", "cite", "body"} <= set(v), (
                 v["_file"]
+            )
 
 
 def check(endpoint: str, answers: list[tuple[int, Any]]) -> list[str]:
@@ -149,8 +155,10 @@ def check(endpoint: str, answers: list[tuple[int, Any]]) -> list[str]:
             problems.append(f"HTTP {status}: the sandbox answers it, no variant shows it")
             continue
         if not got:
-            problems.append(f"HTTP {status}: variants {[v['_file'] for v in want]} show it, "
-                            "the sandbox never answers it")
+            problems.append(
+                f"HTTP {status}: variants {[v['_file'] for v in want]} show it, "
+                "the sandbox never answers it"
+            )
             continue
         served_paths: Paths = set()
         for b in got:
@@ -158,22 +166,28 @@ def check(endpoint: str, answers: list[tuple[int, Any]]) -> list[str]:
         evidence: Paths = set()
         for v in want:
             evidence |= body_paths(v["body"])
-        problems += [f"HTTP {status}: served but not in the evidence: {p} ({t})"
-                     for p, t in unevidenced(served_paths, evidence, drift)]
+        problems += [
+            f"HTTP {status}: served but not in the evidence: {p} ({t})"
+            for p, t in unevidenced(served_paths, evidence, drift)
+        ]
         sandbox_cols = {tuple(c) for b in got if (c := columns_of(b)) is not None}
         if sandbox_cols:
             strip = {d.rsplit(".", 1)[-1] for d in drift if d.startswith("response.results[].")}
             served_cols = {tuple(c for c in cols if c[0] not in strip) for cols in sandbox_cols}
             options = {tuple(c): v for v in want if (c := columns_of(v["body"])) is not None}
             if len(served_cols) != 1 or next(iter(served_cols)) not in options:
-                problems.append(f"HTTP {status}: columns {sorted(served_cols)} are none of the "
-                                f"variants' column lists {sorted(options)}")
+                problems.append(
+                    f"HTTP {status}: columns {sorted(served_cols)} are none of the "
+                    f"variants' column lists {sorted(options)}"
+                )
                 want = []
             else:
                 want = [options[next(iter(served_cols))]]
         for v in want:
-            problems += [f"HTTP {status}: {v['_file']} shows {p} ({t}), the sandbox never sends it"
-                         for p, t in uncovered(body_paths(v["body"]), served_paths)]
+            problems += [
+                f"HTTP {status}: {v['_file']} shows {p} ({t}), the sandbox never sends it"
+                for p, t in uncovered(body_paths(v["body"]), served_paths)
+            ]
     return problems
 
 
@@ -244,15 +258,25 @@ def test_without_drift_fields_nothing_unevidenced_is_served(make_sandbox):
 
 # -- the check itself can fail -----------------------------------------------------------------
 
+
 def test_the_check_fails_on_a_wrong_type_a_missing_variant_and_a_stray_field():
-    evidence = walk({"response": [{"id": 1, "tags": "9", "map": {"12": {"v": "1.00"}}}]}, "",
-                    set()) | walk({"response": [{"id": 2, "tags": [{"tagId": 9}], "x": None}]},
-                                  "", set())
-    good = walk({"response": [{"id": 5, "tags": "3,4", "map": {"7": {"v": "2.00"}}, "x": 1},
-                              {"id": 6, "tags": [{"tagId": 4}]}]}, "", set())
+    evidence = walk(
+        {"response": [{"id": 1, "tags": "9", "map": {"12": {"v": "1.00"}}}]}, "", set()
+    ) | walk({"response": [{"id": 2, "tags": [{"tagId": 9}], "x": None}]}, "", set())
+    good = walk(
+        {
+            "response": [
+                {"id": 5, "tags": "3,4", "map": {"7": {"v": "2.00"}}, "x": 1},
+                {"id": 6, "tags": [{"tagId": 4}]},
+            ]
+        },
+        "",
+        set(),
+    )
     assert not unevidenced(good, evidence, set())
-    assert ("response[].id", "null") in unevidenced(walk({"response": [{"id": None}]}, "", set()),
-                                                    evidence, set())
+    assert ("response[].id", "null") in unevidenced(
+        walk({"response": [{"id": None}]}, "", set()), evidence, set()
+    )
     assert not uncovered(evidence, good)
     wrong = walk({"response": [{"id": "5", "tags": "3", "map": {"7": {"v": 2}}}]}, "", set())
     assert ("response[].id", "string") in unevidenced(wrong, evidence, set())
@@ -276,8 +300,12 @@ def test_the_live_check_fails_on_a_wrong_type(sandbox):
 
 def test_drift_timestamps_carry_a_non_utc_offset(sandbox):
     _SB[sandbox.port] = sandbox
-    stamps = [p["lastStocktakeOn"] for s, b in served(sandbox, "product-service/product/{ids}")
-              if s == 200 for p in b["response"]]
+    stamps = [
+        p["lastStocktakeOn"]
+        for s, b in served(sandbox, "product-service/product/{ids}")
+        if s == 200
+        for p in b["response"]
+    ]
     contacts = served(sandbox, "contact-service/contact/{ids}")
     stamps += [c["loyalty"]["enrolledOn"] for s, b in contacts if s == 200 for c in b["response"]]
     assert stamps

@@ -30,17 +30,26 @@ from tap_brightpearl.tap import TapBrightpearl
 
 CATALOGUE = load_catalogue()
 #: Streams synced together: a child needs its parent, and a parent's values move to its child.
-TOGETHER = {"orders": {"order_rows"}, "order_rows": {"orders"},
-            "contacts": {"postal_addresses"}, "postal_addresses": {"contacts"},
-            "order_custom_field_values": {"orders", "order_rows"},
-            "product_custom_field_values": {"products"},
-            "contact_custom_field_values": {"contacts", "postal_addresses"}}
+TOGETHER = {
+    "orders": {"order_rows"},
+    "order_rows": {"orders"},
+    "contacts": {"postal_addresses"},
+    "postal_addresses": {"contacts"},
+    "order_custom_field_values": {"orders", "order_rows"},
+    "product_custom_field_values": {"products"},
+    "contact_custom_field_values": {"contacts", "postal_addresses"},
+}
 #: Settings a stream needs to read its endpoint at all (opt-in sources).
 SETTINGS: dict[str, dict[str, Any]] = {
-    "contact_custom_field_values": {"contact_custom_fields": True}}
+    "contact_custom_field_values": {"contact_custom_fields": True}
+}
 #: Searches that only find ids for a GET (their rows are not records).
-ID_SEARCHES = {"order-service/order-search", "product-service/product-search",
-               "contact-service/contact-search", "warehouse-service/goods-note/goods-out-search"}
+ID_SEARCHES = {
+    "order-service/order-search",
+    "product-service/product-search",
+    "contact-service/contact-search",
+    "warehouse-service/goods-note/goods-out-search",
+}
 #: Parts of a payload the tap does not emit as such, with why.
 NOT_RECORDED = {
     ("product_availability", "total"): "the sum of the per-warehouse rows it emits",
@@ -53,8 +62,14 @@ def sync(replay: Replay, streams: set[str], **settings: Any) -> list[dict[str, A
     """Run the tap in this process against the replay server; its Singer messages."""
     # a start_date keeps search-then-GET streams on their searches (the replay answers no
     # OPTIONS; the load plans are tests/test_tap_plans.py's)
-    config = {"api_url": replay.url, "account_code": ACCOUNT, "app_ref": "replay-app",
-              "staff_token": "replay-token", "start_date": "2000-01-01T00:00:00Z", **settings}
+    config = {
+        "api_url": replay.url,
+        "account_code": ACCOUNT,
+        "app_ref": "replay-app",
+        "staff_token": "replay-token",
+        "start_date": "2000-01-01T00:00:00Z",
+        **settings,
+    }
     catalog = TapBrightpearl(config=config, validate_config=False).catalog_dict
     for entry in catalog["streams"]:
         for md in entry["metadata"]:
@@ -141,8 +156,11 @@ def utc_violations(record: Any, schema: dict[str, Any], path: str = "") -> list[
     elif isinstance(record, list):
         for item in record:
             out.extend(utc_violations(item, schema.get("items") or {}, f"{path}[]"))
-    elif (isinstance(record, str) and schema.get("format") == "date-time"
-          and not CANONICAL_UTC.match(record)):
+    elif (
+        isinstance(record, str)
+        and schema.get("format") == "date-time"
+        and not CANONICAL_UTC.match(record)
+    ):
         out.append(f"{path}={record}")
     return out
 
@@ -150,9 +168,10 @@ def utc_violations(record: Any, schema: dict[str, Any], path: str = "") -> list[
 @pytest.mark.parametrize("payload", CATALOGUE, ids=lambda p: p.id)
 def test_catalogue_payload_lands_cleanly(payload: Payload, caplog: pytest.LogCaptureFixture):
     streams = {payload.stream, *TOGETHER.get(payload.stream, ())}
-    with caplog.at_level(logging.WARNING, logger="tap-brightpearl"), Replay(
-        CATALOGUE, [payload]
-    ) as replay:
+    with (
+        caplog.at_level(logging.WARNING, logger="tap-brightpearl"),
+        Replay(CATALOGUE, [payload]) as replay,
+    ):
         messages = sync(replay, streams, **SETTINGS.get(payload.stream, {}))
     schemas: dict[str, list[dict[str, Any]]] = {}
     keys: dict[str, list[str]] = {}
@@ -165,8 +184,12 @@ def test_catalogue_payload_lands_cleanly(payload: Payload, caplog: pytest.LogCap
             missing_keys = [k for k in keys[msg["stream"]] if msg["record"].get(k) is None]
             assert missing_keys == [], (msg["stream"], "record without its key", msg["record"])
             schema = schemas[msg["stream"]][-1]
-            errors = [e.message for e in Draft7Validator(
-                schema, format_checker=Draft7Validator.FORMAT_CHECKER).iter_errors(msg["record"])]
+            errors = [
+                e.message
+                for e in Draft7Validator(
+                    schema, format_checker=Draft7Validator.FORMAT_CHECKER
+                ).iter_errors(msg["record"])
+            ]
             assert errors == [], (msg["stream"], errors[:3], msg["record"])
             assert utc_violations(msg["record"], schema) == [], msg["stream"]
             emitted.extend(leaves(msg["record"], msg["stream"]))

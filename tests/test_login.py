@@ -35,8 +35,13 @@ class Login:
 
     def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
-            [LOGIN, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, env=clean_env(env))
+            [LOGIN, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=clean_env(env),
+        )
         self.early: list[str] = []
         self.url = ""
         assert self.proc.stderr is not None
@@ -53,8 +58,9 @@ class Login:
 
     def finish(self, pasted: str | None = None) -> subprocess.CompletedProcess[str]:
         out, err = self.proc.communicate(None if pasted is None else pasted + "\n", timeout=60)
-        return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out,
-                                           "".join(self.early) + err)
+        return subprocess.CompletedProcess(
+            self.proc.args, self.proc.returncode, out, "".join(self.early) + err
+        )
 
 
 def query_of(url: str) -> dict[str, str]:
@@ -109,8 +115,7 @@ def test_listener_flow_writes_an_owner_only_config_that_the_next_run_syncs_with(
 ) -> None:
     redirect_uri = f"http://127.0.0.1:{free_port()}/callback"
     config = initial_config(sb, tmp_path / "config.json")
-    login = Login(["--config", str(config), "--oauth-url", sb.url,
-                   "--redirect-uri", redirect_uri])
+    login = Login(["--config", str(config), "--oauth-url", sb.url, "--redirect-uri", redirect_uri])
     sent = query_of(login.url)
     assert login.url.startswith(f"{sb.url}/authorize/sandbox?")
     assert sent["response_type"] == "code"
@@ -146,13 +151,11 @@ def test_listener_flow_writes_an_owner_only_config_that_the_next_run_syncs_with(
     assert sb.counters()["tokens_refreshed"] == 0  # the login's access token was used as is
 
 
-def test_pasted_url_flow_prints_meltano_lines_without_secrets(
-    sb: Sandbox, tmp_path: Path
-) -> None:
-    login = Login(["--print-meltano", "--oauth-url", sb.url,
-                   "--redirect-uri", PASTED_REDIRECT],
-                  env={"TAP_BRIGHTPEARL_ACCOUNT_CODE": "sandbox",
-                       "TAP_BRIGHTPEARL_APP_REF": "sandbox-app"})
+def test_pasted_url_flow_prints_meltano_lines_without_secrets(sb: Sandbox, tmp_path: Path) -> None:
+    login = Login(
+        ["--print-meltano", "--oauth-url", sb.url, "--redirect-uri", PASTED_REDIRECT],
+        env={"TAP_BRIGHTPEARL_ACCOUNT_CODE": "sandbox", "TAP_BRIGHTPEARL_APP_REF": "sandbox-app"},
+    )
     location = approve(login.url)
     assert location.startswith(PASTED_REDIRECT + "?")
     done = login.finish(pasted=location)
@@ -186,8 +189,9 @@ def fails(done: subprocess.CompletedProcess[str], pattern: str) -> str:
 
 
 def paste_login(sb: Sandbox, config: Path, *args: str) -> Login:
-    return Login(["--config", str(config), "--oauth-url", sb.url,
-                  "--redirect-uri", PASTED_REDIRECT, *args])
+    return Login(
+        ["--config", str(config), "--oauth-url", sb.url, "--redirect-uri", PASTED_REDIRECT, *args]
+    )
 
 
 def test_a_redirect_with_another_state_is_refused_and_no_code_exchanged(
@@ -234,8 +238,7 @@ def test_a_confidential_app_sends_its_secret_and_a_wrong_one_is_invalid_client(
     done = login.finish(pasted=approve(login.url))
     fails(done, "invalid_client")
     assert_no_secrets(done, ["not-it"])
-    right = initial_config(sandbox, tmp_path / "right.json",
-                           oauth_client_secret="the-app-secret")
+    right = initial_config(sandbox, tmp_path / "right.json", oauth_client_secret="the-app-secret")
     login = paste_login(sandbox, right)
     done = login.finish(pasted=approve(login.url))
     assert done.returncode == 0, done.stderr
@@ -244,8 +247,14 @@ def test_a_confidential_app_sends_its_secret_and_a_wrong_one_is_invalid_client(
 
 
 def test_missing_settings_are_named_before_any_browser_step(tmp_path: Path) -> None:
-    done = subprocess.run([LOGIN, "--print-meltano", "--account", "acme"], capture_output=True,
-                          text=True, env=clean_env(), timeout=60, check=False)
+    done = subprocess.run(
+        [LOGIN, "--print-meltano", "--account", "acme"],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=60,
+        check=False,
+    )
     fails(done, "app_ref is not set")
 
 

@@ -50,10 +50,22 @@ def test_meltano_invoke_login_prints_lines_that_set_the_tokens_for_the_next_run(
         TAP_BRIGHTPEARL_API_URL=sb.url,
     )
     proc = subprocess.Popen(
-        [str(MELTANO), "invoke", "tap-brightpearl:login", "--oauth-url", sb.url,
-         "--redirect-uri", PASTED_REDIRECT],
-        cwd=project, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True)
+        [
+            str(MELTANO),
+            "invoke",
+            "tap-brightpearl:login",
+            "--oauth-url",
+            sb.url,
+            "--redirect-uri",
+            PASTED_REDIRECT,
+        ],
+        cwd=project,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stderr is not None
     seen = []
     for line in proc.stderr:  # Meltano re-logs the command's stderr behind its own prefix
@@ -75,15 +87,15 @@ def test_meltano_invoke_login_prints_lines_that_set_the_tokens_for_the_next_run(
     access = (secret_dir / "oauth_access_token").read_text(encoding="utf-8")
     refresh = (secret_dir / "oauth_refresh_token").read_text(encoding="utf-8")
     shutil.rmtree(secret_dir)
-    assert_no_secrets(subprocess.CompletedProcess([], 0, out, "".join(seen) + err),
-                      [access, refresh])
+    assert_no_secrets(
+        subprocess.CompletedProcess([], 0, out, "".join(seen) + err), [access, refresh]
+    )
     assert access in (project / ".env").read_text(encoding="utf-8")  # where secrets go
 
     dumped = meltano(project, "invoke", "--dump=config", "tap-brightpearl", env=env)
     config = json.loads(dumped.stdout)
     assert (config["auth_method"], config["oauth_access_token"]) == ("oauth", access)
-    assert meltano(project, "select", "tap-brightpearl", "warehouses", "*",
-                   env=env).returncode == 0
+    assert meltano(project, "select", "tap-brightpearl", "warehouses", "*", env=env).returncode == 0
     run = meltano(project, "invoke", "tap-brightpearl", env=env, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
     records = [json.loads(x) for x in run.stdout.splitlines() if '"RECORD"' in x]

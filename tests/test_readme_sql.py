@@ -73,16 +73,19 @@ def readme_blocks() -> list[Block]:
         assert set(namings) <= set(NAMINGS), f"unknown column_names mark {mark!r}"
         settings = SETTINGS.findall(match.group(1))
         extra = json.dumps(json.loads(settings[0]), sort_keys=True) if settings else ""
-        blocks.append(Block(text.count("\n", 0, match.start()) + 2, match.group(1), namings,
-                            extra))
+        blocks.append(Block(text.count("\n", 0, match.start()) + 2, match.group(1), namings, extra))
     return blocks
 
 
 BLOCKS = readme_blocks()
 SETTING_SETS = sorted({b.settings for b in BLOCKS if b.settings})
 #: (naming, settings) of every load: both namings as they are, and each block's settings.
-LOADS = [(n, "") for n in NAMINGS] + [(n, s) for s in SETTING_SETS for n in NAMINGS
-                                      if any(b.settings == s and n in b.namings for b in BLOCKS)]
+LOADS = [(n, "") for n in NAMINGS] + [
+    (n, s)
+    for s in SETTING_SETS
+    for n in NAMINGS
+    if any(b.settings == s and n in b.namings for b in BLOCKS)
+]
 
 
 def name(load: tuple[str, str]) -> str:
@@ -108,12 +111,33 @@ class Postgres:
         return f"postgresql+psycopg://postgres@/{db}?host={self.socket_dir}&port={self.port}"
 
     def run(self, db: str, *commands: str) -> subprocess.CompletedProcess[str]:
-        args = [str(self.bin_dir / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-                "-h", str(self.socket_dir), "-p", str(self.port), "-U", "postgres", "-d", db]
+        args = [
+            str(self.bin_dir / "psql"),
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            str(self.socket_dir),
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            db,
+        ]
         for sql in commands:
             args += ["-c", sql]
-        return subprocess.run(args, capture_output=True, text=True, timeout=120, check=False,
-                              env={**os.environ, "PGTZ": "UTC"})
+        return subprocess.run(
+            args,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env={**os.environ, "PGTZ": "UTC"},
+        )
 
     def rows(self, db: str, sql: str) -> list[str]:
         out = self.run(db, sql)
@@ -123,11 +147,18 @@ class Postgres:
 
 def duckdb(db: Path, sql: str, then: str = "select 1") -> subprocess.CompletedProcess[str]:
     """``sql`` in a rolled-back transaction; stdout: the rows of ``then`` (run before rollback)."""
-    script = ("import duckdb, json, sys\nc = duckdb.connect(sys.argv[1])\nc.begin()\n"
-              "c.execute(sys.argv[2])\nprint(json.dumps(c.execute(sys.argv[3]).fetchall(), "
-              "default=str))\nc.rollback()\n")
-    return subprocess.run([str(DUCKDB / "python"), "-c", script, str(db), sql, then],
-                          capture_output=True, text=True, timeout=120, check=False)
+    script = (
+        "import duckdb, json, sys\nc = duckdb.connect(sys.argv[1])\nc.begin()\n"
+        "c.execute(sys.argv[2])\nprint(json.dumps(c.execute(sys.argv[3]).fetchall(), "
+        "default=str))\nc.rollback()\n"
+    )
+    return subprocess.run(
+        [str(DUCKDB / "python"), "-c", script, str(db), sql, then],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def load(exe: Path, config: dict[str, Any], singer: str, work: Path, *, ok: bool = True) -> str:
@@ -136,9 +167,16 @@ def load(exe: Path, config: dict[str, Any], singer: str, work: Path, *, ok: bool
     path = work / f"{exe.name}-config.json"
     path.write_text(json.dumps(config), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TARGET_", "PG"))}
-    proc = subprocess.run([str(exe), "--config", str(path)], input=singer, text=True,
-                          capture_output=True, cwd=work, timeout=600, check=False,
-                          env={**env, "PGTZ": "UTC"})
+    proc = subprocess.run(
+        [str(exe), "--config", str(path)],
+        input=singer,
+        text=True,
+        capture_output=True,
+        cwd=work,
+        timeout=600,
+        check=False,
+        env={**env, "PGTZ": "UTC"},
+    )
     assert (proc.returncode == 0) == ok, proc.stderr[-3000:]
     return proc.stderr
 
@@ -170,17 +208,21 @@ def warehouses(
     require(TARGET_POSTGRES)
     require(DUCKDB / "target-duckdb")
     tmp = tmp_path_factory.mktemp("readme-sql")
-    sb = Sandbox(seed=7, sizes={"orders": 120, "products": 40, "contacts": 60},
-                 **UNTHROTTLED).start()
+    sb = Sandbox(
+        seed=7, sizes={"orders": 120, "products": 40, "contacts": 60}, **UNTHROTTLED
+    ).start()
     try:
+
         def config(load: tuple[str, str]) -> dict[str, Any]:
             return sb.tap_config(column_names=load[0], **json.loads(load[1] or "{}"))
 
         first = side_by_side(lambda ld: run_tap(tmp, config(ld), name=f"{name(ld)}-1"), LOADS)
         gone = {("orders", i) for i in sb.delete("orders", count=2)}
         gone |= {("contacts", i) for i in sb.delete("contacts", count=1)}
-        second = side_by_side(lambda ld: run_tap(
-            tmp, config(ld), state=first[ld].last_state(), name=f"{name(ld)}-2"), LOADS)
+        second = side_by_side(
+            lambda ld: run_tap(tmp, config(ld), state=first[ld].last_state(), name=f"{name(ld)}-2"),
+            LOADS,
+        )
     finally:
         sb.stop()
     for run in (*first.values(), *second.values()):
@@ -193,19 +235,34 @@ def warehouses(
     def to_postgres(ld: tuple[str, str]) -> None:
         n = name(ld)
         pg.rows("postgres", f"create database {n}")
-        load(TARGET_POSTGRES, {"sqlalchemy_url": pg.url(n), "default_target_schema": SCHEMA,
-                               "validate_records": True}, singer[ld], tmp / f"pg-{n}")
+        load(
+            TARGET_POSTGRES,
+            {
+                "sqlalchemy_url": pg.url(n),
+                "default_target_schema": SCHEMA,
+                "validate_records": True,
+            },
+            singer[ld],
+            tmp / f"pg-{n}",
+        )
 
     def to_duckdb(ld: tuple[str, str]) -> None:
-        load(DUCKDB / "target-duckdb", {"path": str(files[name(ld)]),
-                                        "default_target_schema": SCHEMA},
-             singer[ld], tmp / f"duckdb-{name(ld)}")
+        load(
+            DUCKDB / "target-duckdb",
+            {"path": str(files[name(ld)]), "default_target_schema": SCHEMA},
+            singer[ld],
+            tmp / f"duckdb-{name(ld)}",
+        )
 
     singer = {ld: first[ld].stdout + second[ld].stdout for ld in LOADS}
     jobs = [(to, ld) for to in (to_postgres, to_duckdb) for ld in LOADS]
     side_by_side(lambda job: job[0](job[1]), jobs)  # each load a target process: side by side
-    keys = {name(ld): {m["stream"]: m["key_properties"] for m in first[ld].messages
-                       if m["type"] == "SCHEMA"} for ld in LOADS}
+    keys = {
+        name(ld): {
+            m["stream"]: m["key_properties"] for m in first[ld].messages if m["type"] == "SCHEMA"
+        }
+        for ld in LOADS
+    }
     yield Warehouses(pg, files, keys, gone, {n: first[(n, "")].stdout for n in NAMINGS})
 
 
@@ -214,44 +271,64 @@ def warehouses(
 
 def test_snake_case_tables_need_no_quoted_identifiers(warehouses: Warehouses) -> None:
     pg = warehouses.pg
-    columns = pg.rows("snake_case", "select table_name || '.' || column_name from "
-                      f"information_schema.columns where table_schema = '{SCHEMA}'")
+    columns = pg.rows(
+        "snake_case",
+        "select table_name || '.' || column_name from "
+        f"information_schema.columns where table_schema = '{SCHEMA}'",
+    )
     assert len(columns) > 400
     assert [c for c in columns if not SQL_NAME.match(c.split(".")[1])] == []
-    primary = dict(line.split("|") for line in pg.rows("snake_case", (
-        "select conrelid::regclass, pg_get_constraintdef(oid) from pg_constraint "
-        f"where contype = 'p' and connamespace = '{SCHEMA}'::regnamespace")))
+    primary = dict(
+        line.split("|")
+        for line in pg.rows(
+            "snake_case",
+            (
+                "select conrelid::regclass, pg_get_constraintdef(oid) from pg_constraint "
+                f"where contype = 'p' and connamespace = '{SCHEMA}'::regnamespace"
+            ),
+        )
+    )
     keys = warehouses.keys["snake_case"]
-    assert {t.split(".")[1]: set(k[len("PRIMARY KEY ("):-1].split(", "))
-            for t, k in primary.items()} == {s: set(k) for s, k in keys.items()}
+    assert {
+        t.split(".")[1]: set(k[len("PRIMARY KEY (") : -1].split(", ")) for t, k in primary.items()
+    } == {s: set(k) for s, k in keys.items()}
     assert keys["order_rows"] == ["order_id", "id"]
-    joined = pg.rows("snake_case", "select count(*), count(distinct o.id) from "
-                     f"{SCHEMA}.order_rows r join {SCHEMA}.orders o on o.id = r.order_id "
-                     "where o.updated_on is not null and r.product_id > 0")
+    joined = pg.rows(
+        "snake_case",
+        "select count(*), count(distinct o.id) from "
+        f"{SCHEMA}.order_rows r join {SCHEMA}.orders o on o.id = r.order_id "
+        "where o.updated_on is not null and r.product_id > 0",
+    )
     assert int(joined[0].split("|")[0]) > 0
 
 
 def test_both_namings_land_the_same_rows(warehouses: Warehouses) -> None:
     counts = {}
     for n in NAMINGS:
-        tables = warehouses.pg.rows(n, "select table_name from information_schema.tables "
-                                    f"where table_schema = '{SCHEMA}' order by 1")
-        counts[n] = {t: warehouses.pg.rows(n, f"select count(*) from {SCHEMA}.{t}")[0]
-                     for t in tables}
+        tables = warehouses.pg.rows(
+            n,
+            "select table_name from information_schema.tables "
+            f"where table_schema = '{SCHEMA}' order by 1",
+        )
+        counts[n] = {
+            t: warehouses.pg.rows(n, f"select count(*) from {SCHEMA}.{t}")[0] for t in tables
+        }
     assert counts["snake_case"] == counts["original"]
     assert len(counts["original"]) == len(warehouses.keys["original"])
 
 
-def test_switching_naming_into_the_same_tables_fails_the_load(warehouses: Warehouses,
-                                                             tmp_path: Path) -> None:
+def test_switching_naming_into_the_same_tables_fails_the_load(
+    warehouses: Warehouses, tmp_path: Path
+) -> None:
     """Why README says to switch into a new schema: target-postgres adds the new columns, but
     the old key column is NOT NULL, so the first row in the new names fails the load."""
     pg = warehouses.pg
     pg.rows("postgres", "create database switched")
     config = {"sqlalchemy_url": pg.url("switched"), "default_target_schema": SCHEMA}
     load(TARGET_POSTGRES, config, warehouses.singer["original"], tmp_path / "before")
-    err = load(TARGET_POSTGRES, config, warehouses.singer["snake_case"], tmp_path / "after",
-               ok=False)
+    err = load(
+        TARGET_POSTGRES, config, warehouses.singer["snake_case"], tmp_path / "after", ok=False
+    )
     assert re.search(r'NotNullViolation.*null value in column "\w+"', err), err[-3000:]
 
 
@@ -263,13 +340,18 @@ def test_readme_has_sql_for_both_namings() -> None:
         assert any(n in b.namings and "deleted_records" in b.sql for b in BLOCKS), n
 
 
-CASES = [pytest.param(b, n, db, id=f"line{b.line}-{n}-{db}")
-         for b in BLOCKS for n in b.namings for db in ("postgres", "duckdb")]
+CASES = [
+    pytest.param(b, n, db, id=f"line{b.line}-{n}-{db}")
+    for b in BLOCKS
+    for n in b.namings
+    for db in ("postgres", "duckdb")
+]
 
 
 @pytest.mark.parametrize(("block", "naming", "db"), CASES)
-def test_readme_sql_runs_as_written(warehouses: Warehouses, block: Block, naming: str,
-                                    db: str) -> None:
+def test_readme_sql_runs_as_written(
+    warehouses: Warehouses, block: Block, naming: str, db: str
+) -> None:
     """The block, unchanged, on the tables the tap's output made (in a rolled-back transaction)."""
     database = block.database(naming)
     if db == "postgres":
@@ -278,17 +360,27 @@ def test_readme_sql_runs_as_written(warehouses: Warehouses, block: Block, naming
         out = duckdb(warehouses.duckdb[database], block.sql)
     assert out.returncode == 0, (
         f"{block} (column_names: {naming}) fails on {db} (README's SQL assumes the schema "
-        f"{SCHEMA}):\n{block.sql}\n{out.stderr[-2000:]}")
+        f"{SCHEMA}):\n{block.sql}\n{out.stderr[-2000:]}"
+    )
 
 
 @pytest.mark.parametrize("naming", NAMINGS)
-def test_readme_deletes_sql_removes_exactly_the_deleted_rows(warehouses: Warehouses,
-                                                             naming: str) -> None:
-    block = next(b for b in BLOCKS if naming in b.namings and "deleted_records" in b.sql
-                 and "DELETE FROM" in b.sql.upper() and f"{SCHEMA}.contacts" in b.sql)
+def test_readme_deletes_sql_removes_exactly_the_deleted_rows(
+    warehouses: Warehouses, naming: str
+) -> None:
+    block = next(
+        b
+        for b in BLOCKS
+        if naming in b.namings
+        and "deleted_records" in b.sql
+        and "DELETE FROM" in b.sql.upper()
+        and f"{SCHEMA}.contacts" in b.sql
+    )
     contact_key = "contact_id" if naming == "snake_case" else '"contactId"'
-    check = (f"select 'orders', id from {SCHEMA}.orders union all "
-             f"select 'contacts', {contact_key} from {SCHEMA}.contacts")
+    check = (
+        f"select 'orders', id from {SCHEMA}.orders union all "
+        f"select 'contacts', {contact_key} from {SCHEMA}.contacts"
+    )
     before = {tuple(line.split("|")) for line in warehouses.pg.rows(naming, check)}
     ids = {(s, str(i)) for s, i in warehouses.gone}
     assert ids <= before

@@ -28,8 +28,10 @@ def run_bad(make_sandbox, tmp_path, *, sandbox=None, **overrides):
     config = sb.tap_config(**overrides)
     run = run_tap(tmp_path, config, timeout=180)
     secrets = [STAFF, config.get("staff_token", "")]
-    print(f"{overrides or sandbox}: exit {run.returncode} in {run.seconds:.1f}s; "
-          f"last line: {run.last_stderr_line()}")
+    print(
+        f"{overrides or sandbox}: exit {run.returncode} in {run.seconds:.1f}s; "
+        f"last line: {run.last_stderr_line()}"
+    )
     return sb, run, secrets
 
 

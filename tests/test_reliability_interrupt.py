@@ -35,7 +35,11 @@ def only_orders(config: dict, tmp_path) -> dict:
     path = write_json(tmp_path / "discover-config.json", config)
     out = subprocess.run(
         [str(TAP), "--config", str(path), "--discover"],
-        capture_output=True, text=True, timeout=120, env=clean_env(), check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(),
+        check=True,
     ).stdout
     catalog = json.loads(out)
     for entry in catalog["streams"]:
@@ -120,10 +124,15 @@ def test_killed_backfill_resumes_within_one_window(make_sandbox, tmp_path, sig, 
 # The column each incremental stream's backfill is windowed on (docs/contract.md; search -> GET
 # streams window on createdOn, search streams on their replication key).
 WINDOW_KEYS = {
-    "orders": "createdOn", "products": "createdOn", "contacts": "createdOn",
-    "goods_out_notes": "createdOn", "order_notes": "dateAdded",
-    "goods_in_batches": "createdDate", "goods_movements": "updatedOn",
-    "journal_rows": "journalDateEntered", "customer_payments": "createdOn",
+    "orders": "createdOn",
+    "products": "createdOn",
+    "contacts": "createdOn",
+    "goods_out_notes": "createdOn",
+    "order_notes": "dateAdded",
+    "goods_in_batches": "createdDate",
+    "goods_movements": "updatedOn",
+    "journal_rows": "journalDateEntered",
+    "customer_payments": "createdOn",
     "supplier_payments": "createdOn",
 }
 
@@ -138,7 +147,8 @@ def kill_points(run, stream: str, column: str, start: datetime) -> Iterator[tupl
             resume_at = parse(mark)
             ahead = [value for value in ahead if value >= resume_at]
         elif (
-            message["type"] == "RECORD" and message["stream"] == stream
+            message["type"] == "RECORD"
+            and message["stream"] == stream
             and (value := message["record"].get(column))
         ):
             ahead.append(parse(value))

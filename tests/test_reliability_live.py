@@ -54,9 +54,18 @@ def test_mutations_mid_sync_lose_nothing(make_sandbox, tmp_path):
 
 # Incremental streams (replication key in docs/contract.md), children included.
 INCREMENTAL = (
-    "orders", "order_rows", "order_notes", "products", "contacts", "postal_addresses",
-    "goods_out_notes", "goods_in_batches", "goods_movements", "journal_rows",
-    "customer_payments", "supplier_payments",
+    "orders",
+    "order_rows",
+    "order_notes",
+    "products",
+    "contacts",
+    "postal_addresses",
+    "goods_out_notes",
+    "goods_in_batches",
+    "goods_movements",
+    "journal_rows",
+    "customer_payments",
+    "supplier_payments",
 )
 
 
@@ -119,8 +128,14 @@ def test_everything_at_once(make_sandbox, tmp_path):
     """
     sizes = {"orders": 1500, "products": 1000, "contacts": 1000}
     sb = make_sandbox(
-        seed=17, sizes=sizes, mutate=True, throttle_limit=40, throttle_window=3.0,
-        fault_500=0.02, fault_503=0.02, fault_drop=0.01,
+        seed=17,
+        sizes=sizes,
+        mutate=True,
+        throttle_limit=40,
+        throttle_window=3.0,
+        fault_500=0.02,
+        fault_503=0.02,
+        fault_drop=0.01,
     )
     before = {s: norm_keys(sb.primary_keys(s)) for s in SEARCH_STREAMS}
     run = run_tap(tmp_path, sb.tap_config(page_size=100), timeout=400)

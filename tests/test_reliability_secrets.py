@@ -70,8 +70,9 @@ def test_secret_from_environment_never_printed(make_sandbox, tmp_path):
     secret = "SECRET-env-staff-2468"
     sb = make_sandbox(seed=61, staff_token=secret, **UNTHROTTLED)
     config = {k: v for k, v in sb.tap_config().items() if k != "staff_token"}
-    run = run_tap(tmp_path, config, args=("--config", "ENV"),
-                  env={"PAN_SEC_BRIGHTPEARL-STAFF_TOKEN": secret})
+    run = run_tap(
+        tmp_path, config, args=("--config", "ENV"), env={"PAN_SEC_BRIGHTPEARL-STAFF_TOKEN": secret}
+    )
     assert run.returncode == 0, run.describe()
     assert len(run.records("orders")) > 0
     outputs_clean(run, tmp_path, [secret])

@@ -27,7 +27,6 @@ def test_tight_throttle_full_sync(make_sandbox, tmp_path):
     assert counters["throttled"] <= 5, f"{counters['throttled']} throttle 503s"
 
 
-
 class OtherApp(threading.Thread):
     """Another integration on the same account: a steady stream of small GETs."""
 

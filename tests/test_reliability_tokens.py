@@ -77,12 +77,14 @@ def test_token_expires_mid_sync(make_sandbox, tmp_path):
     # Counted, not timed: a third refresh means the sync outlived two tokens the tap had been
     # issued mid-sync (each lives LIFETIME s; about 56 requests at LATENCY s each last longer).
     assert counters["tokens_refreshed"] >= 3, (
-        f"{counters['tokens_refreshed']} refreshes: no token expired mid-sync")
+        f"{counters['tokens_refreshed']} refreshes: no token expired mid-sync"
+    )
     # A 2 s token wants a refresh about every second of the run, not one per request.
     per_second = run.seconds / (LIFETIME / 2) + 1
     assert counters["tokens_refreshed"] <= per_second, (
         f"refresh storm: {counters['tokens_refreshed']} refreshes in {run.seconds:.1f} s, "
-        f"{counters['requests_total']} requests")
+        f"{counters['requests_total']} requests"
+    )
     assert counters["tokens_refreshed"] < counters["requests_total"], "refresh storm"
     print(
         f"mid-sync expiry: {counters['tokens_refreshed']} refreshes, {counters['auth_failures']} "
@@ -124,8 +126,10 @@ def test_revoked_refresh_token_fails_fast(make_sandbox, tmp_path):
     assert_clean_failure(run, r"refresh|token|invalid_grant|oauth", secrets, max_retries=0)
     attempts = token_requests(sb)
     assert 1 <= attempts <= 2, f"{attempts} token requests"
-    print(f"revoked: exit {run.returncode} in {run.seconds:.1f}s after {attempts} token requests; "
-          f"last line: {run.last_stderr_line()}")
+    print(
+        f"revoked: exit {run.returncode} in {run.seconds:.1f}s after {attempts} token requests; "
+        f"last line: {run.last_stderr_line()}"
+    )
 
 
 def test_tokens_expired_by_server_during_parallel_fetches(make_sandbox, tmp_path):
@@ -135,8 +139,12 @@ def test_tokens_expired_by_server_during_parallel_fetches(make_sandbox, tmp_path
     all (a refresh per rejected request would rotate the refresh token under the others' feet
     and multiply refreshes), and the sync must still deliver every record.
     """
-    sb = make_sandbox(seed=37, sizes={"orders": 1500, "products": 600, "contacts": 600},
-                      latency=0.05, **UNTHROTTLED)
+    sb = make_sandbox(
+        seed=37,
+        sizes={"orders": 1500, "products": 600, "contacts": 600},
+        latency=0.05,
+        **UNTHROTTLED,
+    )
     stop = threading.Event()
     expirations = 0
 

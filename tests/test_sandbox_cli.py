@@ -20,10 +20,20 @@ def get(url: str, headers: dict[str, str] | None = None, method: str = "GET") ->
 
 
 def test_the_command_line_shows_deletions_and_counters() -> None:
-    command = [sys.executable, "-m", "tap_brightpearl.sandbox", "--port", "0", "--scale", "0.05",
-               "--delete-during-run", "orders=2"]
-    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    command = [
+        sys.executable,
+        "-m",
+        "tap_brightpearl.sandbox",
+        "--port",
+        "0",
+        "--scale",
+        "0.05",
+        "--delete-during-run",
+        "orders=2",
+    ]
+    proc = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         assert proc.stdout is not None
         first = proc.stdout.readline()

@@ -19,22 +19,67 @@ from tap_brightpearl.sandbox.data import SIZE_KEYS
 from tap_brightpearl.sandbox.util import IdSet, IdSetError, fmt_ts, format_idset, parse_ts
 
 CONTRACT_STREAMS = {
-    "orders", "order_rows", "order_notes", "order_statuses", "order_types",
-    "order_stock_statuses", "order_shipping_statuses", "order_custom_field_metadata", "products",
-    "product_prices", "product_availability", "price_lists", "brands", "categories",
-    "collections", "options", "option_values", "product_types", "seasons", "channels",
-    "channel_brands", "product_custom_field_metadata", "contacts", "postal_addresses",
-    "companies", "contact_groups", "contact_group_members", "lead_sources", "contact_tags",
-    "warehouses", "warehouse_locations", "shipping_methods", "goods_out_notes",
-    "goods_in_batches", "goods_movements", "journal_rows", "customer_payments",
-    "supplier_payments", "nominal_codes", "tax_codes", "currencies", "exchange_rates",
-    "accounting_periods", "payment_methods", "order_custom_field_values",
-    "product_custom_field_values", "contact_custom_field_values", "contact_custom_field_metadata",
+    "orders",
+    "order_rows",
+    "order_notes",
+    "order_statuses",
+    "order_types",
+    "order_stock_statuses",
+    "order_shipping_statuses",
+    "order_custom_field_metadata",
+    "products",
+    "product_prices",
+    "product_availability",
+    "price_lists",
+    "brands",
+    "categories",
+    "collections",
+    "options",
+    "option_values",
+    "product_types",
+    "seasons",
+    "channels",
+    "channel_brands",
+    "product_custom_field_metadata",
+    "contacts",
+    "postal_addresses",
+    "companies",
+    "contact_groups",
+    "contact_group_members",
+    "lead_sources",
+    "contact_tags",
+    "warehouses",
+    "warehouse_locations",
+    "shipping_methods",
+    "goods_out_notes",
+    "goods_in_batches",
+    "goods_movements",
+    "journal_rows",
+    "customer_payments",
+    "supplier_payments",
+    "nominal_codes",
+    "tax_codes",
+    "currencies",
+    "exchange_rates",
+    "accounting_periods",
+    "payment_methods",
+    "order_custom_field_values",
+    "product_custom_field_values",
+    "contact_custom_field_values",
+    "contact_custom_field_metadata",
 }
-KEY_WIDTH = {"order_rows": 2, "order_custom_field_metadata": 2, "product_prices": 2,
-             "product_availability": 2, "contact_group_members": 2, "exchange_rates": 2,
-             "order_custom_field_values": 2, "product_custom_field_values": 2,
-             "contact_custom_field_values": 2, "contact_custom_field_metadata": 2}
+KEY_WIDTH = {
+    "order_rows": 2,
+    "order_custom_field_metadata": 2,
+    "product_prices": 2,
+    "product_availability": 2,
+    "contact_group_members": 2,
+    "exchange_rates": 2,
+    "order_custom_field_values": 2,
+    "product_custom_field_values": 2,
+    "contact_custom_field_values": 2,
+    "contact_custom_field_metadata": 2,
+}
 
 
 def test_every_contract_stream_has_ground_truth_records(sandbox):
@@ -48,8 +93,9 @@ def test_every_contract_stream_has_ground_truth_records(sandbox):
 
 
 def test_ground_truth_matches_the_api(call, sandbox):
-    orders = call(sandbox, "order-service/order/"
-                  + format_idset(sorted(sandbox.store.orders)[:20])).json()["response"]
+    orders = call(
+        sandbox, "order-service/order/" + format_idset(sorted(sandbox.store.orders)[:20])
+    ).json()["response"]
     rows = {(o["id"], int(r)) for o in orders for r in o["orderRows"]}
     assert rows <= sandbox.primary_keys("order_rows")
     assert {(o["id"],) for o in orders} <= sandbox.primary_keys("orders")
@@ -57,7 +103,8 @@ def test_ground_truth_matches_the_api(call, sandbox):
     assert {(r[0],) for r in notes["response"]["results"]} <= sandbox.primary_keys("order_notes")
     rates = call(sandbox, "accounting-service/exchange-rate").json()["response"]
     assert {(r["currencyId"], r["rateActiveFrom"]) for r in rates} == sandbox.primary_keys(
-        "exchange_rates")
+        "exchange_rates"
+    )
 
 
 def test_changed_since(sandbox):
@@ -125,12 +172,21 @@ def test_sizes_and_scale(sandbox):
 
 
 def test_cli_help_lists_every_knob():
-    out = subprocess.run([sys.executable, "-m", "tap_brightpearl.sandbox", "--help"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "tap_brightpearl.sandbox", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for knob in [*KNOB_DEFAULTS, *SIZE_KEYS, "seed", "scale", "port"]:
         assert f"--{knob.replace('_', '-')}" in out, knob
-    for default in ("sandbox-app", "sandbox-staff-token", "sandbox-account-token",
-                    "sandbox-access-token", "sandbox-refresh-token"):
+    for default in (
+        "sandbox-app",
+        "sandbox-staff-token",
+        "sandbox-account-token",
+        "sandbox-access-token",
+        "sandbox-refresh-token",
+    ):
         assert default in out
 
 
@@ -143,8 +199,11 @@ def _cpu_seconds(pid: int) -> float:
 
 def test_cli_serves_the_default_data_set_within_5_seconds(call):
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "tap_brightpearl.sandbox", "--port", "0"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tap_brightpearl.sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()

@@ -46,9 +46,14 @@ def planned(call, sb, resource):
     return ids, uris
 
 
-@pytest.mark.parametrize(("resource", "stream"), [
-    ("order-service/order", "orders"), ("product-service/product", "products"),
-    ("contact-service/contact", "contacts")])
+@pytest.mark.parametrize(
+    ("resource", "stream"),
+    [
+        ("order-service/order", "orders"),
+        ("product-service/product", "products"),
+        ("contact-service/contact", "contacts"),
+    ],
+)
 def test_options_without_ids_plans_every_record_in_uris_of_200(call, sandbox, resource, stream):
     before = sandbox.counters()["requests"].get(f"OPTIONS {resource.split('/')[1]}", 0)
     ids, uris = planned(call, sandbox, resource)
@@ -78,8 +83,10 @@ def test_deleted_orders_vanish_from_search_get_and_options(call, make_sandbox):
 def test_deleted_contacts_answer_404_when_asked_for(call, make_sandbox):
     sb = make_sandbox(seed=3)
     ids = sorted(sb.store.contacts)
-    member = next(r.contactId for r in sb.store.tables[
-        "contact-service/contact-group-member-search"].rows.values())
+    member = next(
+        r.contactId
+        for r in sb.store.tables["contact-service/contact-group-member-search"].rows.values()
+    )
     gone = sb.delete("contacts", [ids[5], member])
     reply = call(sb, f"contact-service/contact/{ids[4]},{ids[5]}")
     assert reply.status == 404
@@ -89,8 +96,9 @@ def test_deleted_contacts_answer_404_when_asked_for(call, make_sandbox):
     assert not set(gone) & set(planned(call, sb, "contact-service/contact")[0])
     page = call(sb, "contact-service/contact").json()["response"]
     assert ids[5] not in {c["contactId"] for c in page}
-    members = call(sb, "contact-service/contact-group-member-search?columns=contactId"
-                       "&pageSize=500").json()["response"]["results"]
+    members = call(
+        sb, "contact-service/contact-group-member-search?columns=contactId&pageSize=500"
+    ).json()["response"]["results"]
     assert member not in {r[0] for r in members}
 
 
@@ -110,8 +118,9 @@ def test_deleted_products_drop_from_get_and_404_on_prices(call, make_sandbox):
     assert (gone, 2) not in sb.primary_keys("product_prices")
 
 
-@pytest.mark.parametrize("stream", ["goods_out_notes", "goods_in_batches", "customer_payments",
-                                    "supplier_payments"])
+@pytest.mark.parametrize(
+    "stream", ["goods_out_notes", "goods_in_batches", "customer_payments", "supplier_payments"]
+)
 def test_deleted_search_records_stop_being_listed(call, make_sandbox, stream):
     sb = make_sandbox(seed=3)
     before = listed(call, sb, stream)

@@ -79,9 +79,12 @@ def test_mutation_moves_creates_and_deletes(call, make_sandbox):
     max_before = max(before)
     started = datetime.now(timezone.utc) - timedelta(seconds=1)
     assert not sb.changed_since("orders", started)
-    first_page = [r[0] for r in call(sb, "order-service/order-search?columns=orderId"
-                                         "&sort=updatedOn.DESC&pageSize=20").json()
-                  ["response"]["results"]]
+    first_page = [
+        r[0]
+        for r in call(
+            sb, "order-service/order-search?columns=orderId&sort=updatedOn.DESC&pageSize=20"
+        ).json()["response"]["results"]
+    ]
     sb.configure(mutate=True)
     for _ in range(15):
         assert call(sb, "order-service/order-status").status == 200
@@ -96,13 +99,17 @@ def test_mutation_moves_creates_and_deletes(call, make_sandbox):
     assert {(i,) for i in created} <= changed
     updated = {k for (k,) in changed} - created
     assert updated
-    rows = call(sb, "order-service/order-search?columns=orderId,updatedOn"
-                    "&sort=updatedOn.DESC&pageSize=500").json()["response"]["results"]
+    rows = call(
+        sb, "order-service/order-search?columns=orderId,updatedOn&sort=updatedOn.DESC&pageSize=500"
+    ).json()["response"]["results"]
     top = [r[0] for r in rows[: len(updated)]]
     assert set(top) == updated
     assert top != first_page[: len(top)]
-    fresh = call(sb, f"order-service/order-search?columns=orderId,updatedOn&orderId="
-                     f"{','.join(map(str, sorted(created)))}").json()["response"]["results"]
+    fresh = call(
+        sb,
+        f"order-service/order-search?columns=orderId,updatedOn&orderId="
+        f"{','.join(map(str, sorted(created)))}",
+    ).json()["response"]["results"]
     still_fresh = {i for i in created if sb.store.orders[i]["fresh"]}
     assert still_fresh
     assert {r[0] for r in fresh if r[1] is None} == still_fresh
@@ -118,8 +125,9 @@ def test_mutations_are_seeded(call, make_sandbox):
         sb = make_sandbox(seed=5, mutate=True, mutations_per_request=25)
         for _ in range(4):
             call(sb, "order-service/order-type")
-        results.append((sorted(sb.store.orders), sorted(sb.store.products),
-                        sorted(sb.store.contacts)))
+        results.append(
+            (sorted(sb.store.orders), sorted(sb.store.products), sorted(sb.store.contacts))
+        )
     assert results[0] == results[1]
 
 

@@ -19,8 +19,20 @@ def test_order_get_full_shape(call, sandbox):
     assert reply.status == 200
     [order] = reply.json()["response"]
     assert order["id"] == oid
-    for key in ("orderTypeCode", "orderStatus", "parties", "orderRows", "totalValue", "currency",
-                "assignment", "invoices", "createdOn", "updatedOn", "placedOn", "delivery"):
+    for key in (
+        "orderTypeCode",
+        "orderStatus",
+        "parties",
+        "orderRows",
+        "totalValue",
+        "currency",
+        "assignment",
+        "invoices",
+        "createdOn",
+        "updatedOn",
+        "placedOn",
+        "delivery",
+    ):
         assert key in order
     assert "customFields" not in order
     row_id, row = next(iter(order["orderRows"].items()))
@@ -44,12 +56,14 @@ def test_all_four_order_types_with_parties(call, sandbox):
         assert {"delivery", "billing"} <= set(o["parties"])
 
 
-@pytest.mark.parametrize(("opt", "with_nulls"), [("customFields", False),
-                                                 ("customFields,nullCustomFields", True)])
+@pytest.mark.parametrize(
+    ("opt", "with_nulls"), [("customFields", False), ("customFields,nullCustomFields", True)]
+)
 def test_include_optional_custom_fields(call, sandbox, opt, with_nulls):
     ids = ids_of(sandbox, "orders", 40)
-    orders = call(sandbox, f"order-service/order/{format_idset(ids)}?includeOptional={opt}"
-                  ).json()["response"]
+    orders = call(sandbox, f"order-service/order/{format_idset(ids)}?includeOptional={opt}").json()[
+        "response"
+    ]
     values = [v for o in orders for v in o["customFields"].values()]
     assert any(v is not None for v in values)
     assert None not in values  # null-valued fields are named in nullCustomFields instead
@@ -81,8 +95,9 @@ def test_limit_counts_expanded_ranges(call, sandbox):
 
 def test_goods_out_notes_allow_500_and_return_a_map(call, sandbox):
     notes = ids_of(sandbox, "goods_out")
-    reply = call(sandbox, f"warehouse-service/order/*/goods-note/goods-out/{notes[0]}-"
-                 f"{notes[0] + 499}")
+    reply = call(
+        sandbox, f"warehouse-service/order/*/goods-note/goods-out/{notes[0]}-{notes[0] + 499}"
+    )
     assert reply.status == 200
     body = reply.json()["response"]
     assert isinstance(body, dict)
@@ -95,16 +110,19 @@ def test_goods_out_notes_allow_500_and_return_a_map(call, sandbox):
     assert shipped
     note = shipped[0]
     other = next(n for n in notes if sandbox.store.goods_out[n]["order"] != note["order"])
-    scoped = call(sandbox, f"warehouse-service/order/{note['order']}/goods-note/goods-out/"
-                  f"{note['id']},{other}")
+    scoped = call(
+        sandbox,
+        f"warehouse-service/order/{note['order']}/goods-note/goods-out/{note['id']},{other}",
+    )
     assert set(scoped.json()["response"]) == {str(note["id"])}
     assert scoped.json()["response"][str(note["id"])]["status"]["shipped"] is True
 
 
 def test_goods_in_notes_map(call, sandbox):
     notes = ids_of(sandbox, "goods_in", 5)
-    body = call(sandbox, f"warehouse-service/order/*/goods-note/goods-in/{format_idset(notes)}"
-                ).json()["response"]
+    body = call(
+        sandbox, f"warehouse-service/order/*/goods-note/goods-in/{format_idset(notes)}"
+    ).json()["response"]
     assert set(body) == {str(n) for n in notes}
     assert body[str(notes[0])]["goodsMoved"]
     assert call(sandbox, "warehouse-service/order/*/goods-note/goods-in/*").status == 400
@@ -128,8 +146,9 @@ def test_product_prices_404_when_any_missing(call, sandbox):
     body = call(sandbox, f"product-service/product-price/{format_idset(ids)}").json()
     entry = body["response"][0]
     assert {"productId", "priceLists"} <= set(entry)
-    assert all(isinstance(v, str) for pl in entry["priceLists"]
-               for v in pl["quantityPrice"].values())
+    assert all(
+        isinstance(v, str) for pl in entry["priceLists"] for v in pl["quantityPrice"].values()
+    )
     gap = next(i for i in range(ids[0], ids[-1] + 50) if i not in sandbox.store.products)
     reply = call(sandbox, f"product-service/product-price/{ids[0]},{gap}")
     assert reply.status == 404
@@ -142,8 +161,9 @@ def test_product_availability_rules(call, sandbox):
     products = sandbox.store.products
     tracked = [p for p in sorted(products) if products[p]["tracked"]][:3]
     untracked = [p for p in sorted(products) if not products[p]["tracked"]][:2]
-    body = call(sandbox, "warehouse-service/product-availability/"
-                f"{','.join(map(str, tracked + untracked))}").json()["response"]
+    body = call(
+        sandbox, f"warehouse-service/product-availability/{','.join(map(str, tracked + untracked))}"
+    ).json()["response"]
     assert set(body) == {str(p) for p in tracked}
     entry = body[str(tracked[0])]
     assert {"inStock", "onHand", "allocated", "inTransit"} <= set(entry["total"])

@@ -20,14 +20,17 @@ from tap_brightpearl.sweeps import parse_idset
 
 EVIDENCE = Path(__file__).parent / "evidence"
 VARIANTS = sorted(EVIDENCE.glob("*/options/*.json"))
-RESOURCES = {"orders": "order-service/order", "products": "product-service/product",
-             "contacts": "contact-service/contact"}
+RESOURCES = {
+    "orders": "order-service/order",
+    "products": "product-service/product",
+    "contacts": "contact-service/contact",
+}
 
 
 def uri_ids(uri: str, resource: str) -> list[int]:
     prefix = "/" + resource.rsplit("/", 1)[-1] + "/"
     assert uri.startswith(prefix), uri
-    return list(parse_idset(uri[len(prefix):]))
+    return list(parse_idset(uri[len(prefix) :]))
 
 
 def folded(text: str) -> bool:
@@ -62,14 +65,18 @@ def test_the_evidence_follows_the_rules_it_documents(path):
 
 
 def test_every_planned_resource_has_evidence():
-    assert {json.loads(p.read_text())["stream"] for p in VARIANTS} >= {"orders", "contacts",
-                                                                       "products"}
+    assert {json.loads(p.read_text())["stream"] for p in VARIANTS} >= {
+        "orders",
+        "contacts",
+        "products",
+    }
 
 
 @pytest.mark.parametrize("stream", list(RESOURCES))
 def test_the_sandbox_plans_every_existing_id_as_the_evidence_shows(make_sandbox, stream):
-    sb = make_sandbox(seed=71, sizes={"orders": 900, "products": 450, "contacts": 500},
-                      throttle_limit=200)
+    sb = make_sandbox(
+        seed=71, sizes={"orders": 900, "products": 450, "contacts": 500}, throttle_limit=200
+    )
     resource = RESOURCES[stream]
     gone = sb.delete(stream, count=25)
     first = sandbox_request(sb, resource, "OPTIONS")
@@ -83,7 +90,8 @@ def test_the_sandbox_plans_every_existing_id_as_the_evidence_shows(make_sandbox,
     assert first.headers.get("date")
     second = sandbox_request(sb, resource, "OPTIONS")
     used = int(first.headers["brightpearl-requests-remaining"]) - int(
-        second.headers["brightpearl-requests-remaining"])
+        second.headers["brightpearl-requests-remaining"]
+    )
     assert used == 1, "an OPTIONS is one request of the budget"
 
 
@@ -93,8 +101,7 @@ def test_an_id_set_plans_only_the_existing_ids_ascending(make_sandbox):
     a = min(k[0] for k in sb.primary_keys("orders")) - 1  # the example's ids from here
     deleted = sb.delete("orders", ids=[a + 10, a + 11, a + 560])
     assert len(deleted) == 3
-    asked = (f"{a + 1}-{a + 50},{a + 56},{a + 75}-{a + 82},{a + 55},{a + 120},"
-             f"{a + 500}-{a + 750}")
+    asked = f"{a + 1}-{a + 50},{a + 56},{a + 75}-{a + 82},{a + 55},{a + 120},{a + 500}-{a + 750}"
     reply = sandbox_request(sb, f"order-service/order/{asked}", "OPTIONS")
     assert reply.status == 200, reply.body
     ids = check_plan(reply.json()["response"]["getUris"], "order-service/order")

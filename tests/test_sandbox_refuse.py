@@ -9,14 +9,23 @@ from tap_brightpearl.sandbox import __main__ as sandbox_cli
 
 JOURNALS = "accounting-service/journal-search?pageSize=1"
 ORDERS = "order-service/order-search?pageSize=1"
-DENIED = {"errors": [{"code": "GWY-403", "message": "The staff member does not have "
-                                                    "permission to access this resource"}]}
+DENIED = {
+    "errors": [
+        {
+            "code": "GWY-403",
+            "message": "The staff member does not have permission to access this resource",
+        }
+    ]
+}
 
 
 def test_a_refused_service_answers_403_with_an_errors_list(call, make_sandbox):
     sb = make_sandbox(refuse={"accounting-service": 403})
-    for path in (JOURNALS, "accounting-service/tax-code", "accounting-service/journal-search"
-                 "/meta-data"):
+    for path in (
+        JOURNALS,
+        "accounting-service/tax-code",
+        "accounting-service/journal-search/meta-data",
+    ):
         reply = call(sb, path)
         assert (reply.status, reply.json()) == (403, DENIED)
         assert "brightpearl-requests-remaining" in reply.headers  # it consumed quota
@@ -36,8 +45,7 @@ def test_a_refusal_needs_authentication_first(call, make_sandbox):
 
 
 def test_prefixes_are_whole_segments_and_the_longest_wins(call, make_sandbox):
-    sb = make_sandbox(refuse={"product-service/product": 403},
-                      fail_paths={"product-service": 503})
+    sb = make_sandbox(refuse={"product-service/product": 403}, fail_paths={"product-service": 503})
     ids = sorted(sb.store.products)[:2]
     assert call(sb, f"product-service/product/{ids[0]}").status == 403
     price = call(sb, f"product-service/product-price/{ids[0]}")  # not below .../product
@@ -58,11 +66,17 @@ def test_a_failing_path_answers_5xx_every_time(call, make_sandbox):
     assert sb.counters()["requests"]["product-price"] == 5
 
 
-@pytest.mark.parametrize(("flag", "knob", "want"), [
-    ("--refuse=accounting-service", "refuse", {"accounting-service": 403}),
-    ("--fail-paths=product-service/product-price=502", "fail_paths",
-     {"product-service/product-price": 502}),
-])
+@pytest.mark.parametrize(
+    ("flag", "knob", "want"),
+    [
+        ("--refuse=accounting-service", "refuse", {"accounting-service": 403}),
+        (
+            "--fail-paths=product-service/product-price=502",
+            "fail_paths",
+            {"product-service/product-price": 502},
+        ),
+    ],
+)
 def test_cli_flags(flag, knob, want):
     args = sandbox_cli.build_parser().parse_args([flag])
     assert dict(getattr(args, knob)) == want

@@ -44,12 +44,22 @@ def test_response_shape_and_metadata(call, sandbox):
     assert "deliveryDate" in names
     assert "reference" not in names
     col = meta["columns"][0]
-    assert set(col) >= {"name", "sortable", "filterable", "reportDataType", "referenceData",
-                        "required"}
+    assert set(col) >= {
+        "name",
+        "sortable",
+        "filterable",
+        "reportDataType",
+        "referenceData",
+        "required",
+    }
     assert col["reportDataType"] == "IDSET"
     assert meta["sorting"] == [{"filterable": col, "direction": "ASC"}]
     assert body["reference"]["orderTypeNames"] == {
-        "1": "SALES_ORDER", "2": "PURCHASE_ORDER", "3": "SALES_CREDIT", "4": "PURCHASE_CREDIT"}
+        "1": "SALES_ORDER",
+        "2": "PURCHASE_ORDER",
+        "3": "SALES_CREDIT",
+        "4": "PURCHASE_CREDIT",
+    }
     assert all(len(r) == len(names) for r in body["response"]["results"])
 
 
@@ -81,8 +91,13 @@ def test_paging_is_one_based_and_complete(call, sandbox):
 
 @pytest.mark.parametrize("direction", ["ASC", "DESC"])
 def test_sort_by_period_column(call, sandbox, direction):
-    rows = all_rows(call, sandbox, ORDERS,
-                    f"columns=orderId,createdOn&sort=createdOn.{direction}", page_size=500)
+    rows = all_rows(
+        call,
+        sandbox,
+        ORDERS,
+        f"columns=orderId,createdOn&sort=createdOn.{direction}",
+        page_size=500,
+    )
     stamps = [utc(r[1]) for r in rows]
     assert stamps == sorted(stamps, reverse=direction == "DESC")
     body = search(call, sandbox, ORDERS, f"sort=createdOn.{direction}&pageSize=1")
@@ -104,17 +119,28 @@ def test_search_rows_show_seconds_only(call, sandbox):
 
 
 @pytest.mark.parametrize("sep", ["/", "%2F"])
-@pytest.mark.parametrize("bound", [
-    "2025-03-01T00:00:00Z", "2025-03-01T00:00:00.000Z", "2025-02-28T18:00:00-06:00",
-    "2025-03-01T01:00:00%2B01:00", "2025-03-01T01:00:00.250%2B0100", "2025-03-01",
-])
+@pytest.mark.parametrize(
+    "bound",
+    [
+        "2025-03-01T00:00:00Z",
+        "2025-03-01T00:00:00.000Z",
+        "2025-02-28T18:00:00-06:00",
+        "2025-03-01T01:00:00%2B01:00",
+        "2025-03-01T01:00:00.250%2B0100",
+        "2025-03-01",
+    ],
+)
 def test_period_filter_open_end(call, sandbox, sep, bound):
     since = datetime(2025, 3, 1, tzinfo=timezone.utc)
-    rows = all_rows(call, sandbox, ORDERS, f"columns=orderId,updatedOn&updatedOn={bound}{sep}",
-                    page_size=500)
+    rows = all_rows(
+        call, sandbox, ORDERS, f"columns=orderId,updatedOn&updatedOn={bound}{sep}", page_size=500
+    )
     got = {r[0] for r in rows}
-    expected = {o["id"] for o in sandbox.store.orders.values()
-                if not o["fresh"] and o["updated"] // 1000 >= since.timestamp()}
+    expected = {
+        o["id"]
+        for o in sandbox.store.orders.values()
+        if not o["fresh"] and o["updated"] // 1000 >= since.timestamp()
+    }
     assert got == expected
     assert all(utc(r[1]) >= since for r in rows)
 
@@ -124,12 +150,15 @@ def test_period_filter_both_bounds_inclusive_at_second_precision(call, sandbox):
     row = next(r for r in table.rows.values() if r.updatedOn is not None)
     stamp = datetime.fromtimestamp(row.updatedOn, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
     body = search(call, sandbox, ORDERS, f"columns=orderId&updatedOn={stamp}Z/{stamp}.999Z")
-    assert [row.orderId] == [r[0] for r in body["response"]["results"]
-                             if r[0] == row.orderId]
-    closed = search(call, sandbox, ORDERS,
-                    "columns=orderId&updatedOn=/2023-02-01T00:00:00Z&pageSize=500")
-    expected = {o["id"] for o in sandbox.store.orders.values()
-                if not o["fresh"] and o["updated"] // 1000 <= 1675209600}
+    assert [row.orderId] == [r[0] for r in body["response"]["results"] if r[0] == row.orderId]
+    closed = search(
+        call, sandbox, ORDERS, "columns=orderId&updatedOn=/2023-02-01T00:00:00Z&pageSize=500"
+    )
+    expected = {
+        o["id"]
+        for o in sandbox.store.orders.values()
+        if not o["fresh"] and o["updated"] // 1000 <= 1675209600
+    }
     assert {r[0] for r in closed["response"]["results"]} == expected
 
 
@@ -147,11 +176,13 @@ def test_fresh_orders_have_null_updated_on_and_are_found_by_created_on(call, san
     [[oid, updated, created]] = body["response"]["results"]
     assert (oid, updated) == (o["id"], None)
     since = created.replace("+", "%2B")
-    by_created = all_rows(call, sandbox, ORDERS, f"columns=orderId&createdOn={since}/",
-                          page_size=500)
+    by_created = all_rows(
+        call, sandbox, ORDERS, f"columns=orderId&createdOn={since}/", page_size=500
+    )
     assert o["id"] in {r[0] for r in by_created}
-    by_updated = all_rows(call, sandbox, ORDERS, "columns=orderId&updatedOn=2023-01-01T00:00:00Z/",
-                          page_size=500)
+    by_updated = all_rows(
+        call, sandbox, ORDERS, "columns=orderId&updatedOn=2023-01-01T00:00:00Z/", page_size=500
+    )
     assert o["id"] not in {r[0] for r in by_updated}
     got = call(sandbox, f"order-service/order/{o['id']}").json()["response"][0]
     assert got["updatedOn"] == got["createdOn"]
@@ -166,9 +197,18 @@ def test_idset_filter_with_ranges_and_huge_range(call, sandbox):
     assert everything["response"]["metaData"]["resultsAvailable"] == len(ids)
 
 
-@pytest.mark.parametrize("query", ["orderId=1000/", "orderId=/5000", "orderStatusId=2/",
-                                   "orderStatusId=BAD", "orderId=abc", "updatedOn=yesterday/",
-                                   "updatedOn=2025-01-01"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "orderId=1000/",
+        "orderId=/5000",
+        "orderStatusId=2/",
+        "orderStatusId=BAD",
+        "orderId=abc",
+        "updatedOn=yesterday/",
+        "updatedOn=2025-01-01",
+    ],
+)
 def test_unparseable_filters_get_cmnc_018(call, sandbox, query):
     reply = call(sandbox, f"{ORDERS}?{query}")
     assert reply.status == 500
@@ -180,23 +220,30 @@ def test_unparseable_filters_get_cmnc_018(call, sandbox, query):
 def test_range_on_idset_message_names_the_type(call, sandbox):
     reply = call(sandbox, f"{ORDERS}?orderId=5/")
     assert reply.json()["errors"][0]["message"] == (
-        "The filter orderId=5/ cannot be parsed as: IDSET")
+        "The filter orderId=5/ cannot be parsed as: IDSET"
+    )
 
 
 def test_integer_string_boolean_exact_filters(call, sandbox):
     orders = sandbox.store.orders.values()
     body = search(call, sandbox, ORDERS, "columns=orderId&orderStatusId=4&pageSize=500")
     assert {r[0] for r in body["response"]["results"]} == {
-        o["id"] for o in orders if o["status"] == 4}
+        o["id"] for o in orders if o["status"] == 4
+    }
     ref = next(o["customerRef"] for o in orders if o["customerRef"])
     body = search(call, sandbox, ORDERS, f"columns=orderId,customerRef&customerRef=%23{ref[1:]}")
     assert {r[1] for r in body["response"]["results"]} == {ref}
-    body = search(call, sandbox, "product-service/product-search",
-                  "columns=productId,stockTracked&stockTracked=false&pageSize=500")
+    body = search(
+        call,
+        sandbox,
+        "product-service/product-search",
+        "columns=productId,stockTracked&stockTracked=false&pageSize=500",
+    )
     assert body["response"]["results"]
     assert {r[1] for r in body["response"]["results"]} == {False}
     assert {r[0] for r in body["response"]["results"]} == {
-        p["id"] for p in sandbox.store.products.values() if not p["tracked"]}
+        p["id"] for p in sandbox.store.products.values() if not p["tracked"]
+    }
     assert call(sandbox, "product-service/product-search?stockTracked=maybe").status == 500
 
 
@@ -244,8 +291,12 @@ def test_counters_name_endpoints(call, make_sandbox):
     call(sb, "order-service/order", method="OPTIONS")
     call(sb, "order-service/order-status")
     counts = sb.counters()
-    assert counts["requests"] == {"order-search": 1, "order": 1, "OPTIONS order": 1,
-                                  "order-status": 1}
+    assert counts["requests"] == {
+        "order-search": 1,
+        "order": 1,
+        "OPTIONS order": 1,
+        "order-status": 1,
+    }
     assert counts["requests_total"] == 4
     sb.reset_counters()
     assert sb.counters()["requests_total"] == 0
@@ -256,5 +307,6 @@ def test_count_only(call, sandbox):
     meta = body["response"]["metaData"]
     assert body["response"]["results"] == []
     assert meta["resultsAvailable"] == sum(
-        1 for o in sandbox.store.orders.values() if o["status"] == 4)
+        1 for o in sandbox.store.orders.values() if o["status"] == 4
+    )
     assert meta["morePagesAvailable"] is False

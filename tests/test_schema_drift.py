@@ -26,9 +26,14 @@ CATALOGUE = load_catalogue()
 
 def variant(stream: str, endpoint: str, change: Any) -> Payload:
     """The catalogue's first 200 payload of ``endpoint`` for ``stream``, changed by ``change``."""
-    base = next(p for p in CATALOGUE
-                if p.stream == stream and p.endpoint == endpoint and p.status == 200
-                and p.body.get("response"))
+    base = next(
+        p
+        for p in CATALOGUE
+        if p.stream == stream
+        and p.endpoint == endpoint
+        and p.status == 200
+        and p.body.get("response")
+    )
     body = copy.deepcopy(base.body)
     change(body)
     return dataclasses.replace(base, body=body)
@@ -55,8 +60,11 @@ def validate(messages: list[dict[str, Any]], stream: str) -> list[dict[str, Any]
         if msg["type"] == "SCHEMA":
             schema = msg["schema"]
         elif msg["type"] == "RECORD":
-            errors = list(Draft7Validator(
-                schema, format_checker=Draft7Validator.FORMAT_CHECKER).iter_errors(msg["record"]))
+            errors = list(
+                Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER).iter_errors(
+                    msg["record"]
+                )
+            )
             assert errors == [], errors[0].message
             records.append(msg["record"])
     return records
@@ -68,9 +76,10 @@ def schemas_of(messages: list[dict[str, Any]], stream: str) -> list[dict[str, An
 
 def test_evolve_adds_new_fields_and_never_changes_a_declared_type(caplog):
     payload = variant("orders", "order-service/order/{ids}", drifted_order)
-    with caplog.at_level(logging.WARNING, logger="tap-brightpearl"), Replay(
-        CATALOGUE, [payload, payload]
-    ) as replay:
+    with (
+        caplog.at_level(logging.WARNING, logger="tap-brightpearl"),
+        Replay(CATALOGUE, [payload, payload]) as replay,
+    ):
         messages = sync(replay, {"orders", "order_rows"})
     records = validate(messages, "orders")
     drifted = next(r for r in records if r.get("loyaltyTier"))
@@ -91,16 +100,19 @@ def test_evolve_adds_new_fields_and_never_changes_a_declared_type(caplog):
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     for field in ("loyaltyTier", "fulfilment", "riskScore", "version"):
         assert sum(f"'{field}'" in w for w in warnings) == 1, (field, warnings)
-    assert ("orders: field 'version' is declared integer but got 'v7': the value is kept in "
-            "_unfit_values['version'] and the field is null in that record (the column keeps "
-            "its type)") in warnings
+    assert (
+        "orders: field 'version' is declared integer but got 'v7': the value is kept in "
+        "_unfit_values['version'] and the field is null in that record (the column keeps "
+        "its type)"
+    ) in warnings
 
 
 def test_ignore_keeps_the_declared_schema_and_the_values_aside(caplog):
     payload = variant("orders", "order-service/order/{ids}", drifted_order)
-    with caplog.at_level(logging.WARNING, logger="tap-brightpearl"), Replay(
-        CATALOGUE, [payload]
-    ) as replay:
+    with (
+        caplog.at_level(logging.WARNING, logger="tap-brightpearl"),
+        Replay(CATALOGUE, [payload]) as replay,
+    ):
         messages = sync(replay, {"orders", "order_rows"}, schema_drift="ignore")
     records = validate(messages, "orders")
     schemas = schemas_of(messages, "orders")
@@ -110,23 +122,34 @@ def test_ignore_keeps_the_declared_schema_and_the_values_aside(caplog):
         assert not {"loyaltyTier", "fulfilment", "riskScore"} & set(record)
         assert "version" not in record or isinstance(record["version"], int | type(None))
     (aside,) = [r["_unfit_values"] for r in records if r.get("_unfit_values")]
-    assert aside == {"loyaltyTier": "gold", "riskScore": Decimal("0.731"), "version": "v7",
-                     "fulfilment": {"promisedOn": "2024-03-01T17:30:00.000-06:00", "slots": 2}}
+    assert aside == {
+        "loyaltyTier": "gold",
+        "riskScore": Decimal("0.731"),
+        "version": "v7",
+        "fulfilment": {"promisedOn": "2024-03-01T17:30:00.000-06:00", "slots": 2},
+    }
     warnings = [r.getMessage() for r in caplog.records if "_unfit_values" in r.getMessage()]
     assert sorted(w.split("'")[1] for w in warnings) == [
-        "fulfilment", "loyaltyTier", "riskScore", "version"]
-    assert all(r.levelno == logging.WARNING for r in caplog.records
-               if "_unfit_values" in r.getMessage())
+        "fulfilment",
+        "loyaltyTier",
+        "riskScore",
+        "version",
+    ]
+    assert all(
+        r.levelno == logging.WARNING for r in caplog.records if "_unfit_values" in r.getMessage()
+    )
 
 
 def test_convertible_values_are_converted_not_widened(caplog):
     def as_text(body: dict[str, Any]) -> None:
         order = first_order(body)
         order["id"] = str(order["id"])  # a digit string for an integer: converted
+
     payload = variant("orders", "order-service/order/{ids}", as_text)
-    with caplog.at_level(logging.WARNING, logger="tap-brightpearl"), Replay(
-        CATALOGUE, [payload]
-    ) as replay:
+    with (
+        caplog.at_level(logging.WARNING, logger="tap-brightpearl"),
+        Replay(CATALOGUE, [payload]) as replay,
+    ):
         messages = sync(replay, {"orders"})
     records = validate(messages, "orders")
     assert all(isinstance(r["id"], int) for r in records)
@@ -138,49 +161,64 @@ def test_convertible_values_are_converted_not_widened(caplog):
 def test_integer_field_keeps_leading_zeros_aside(value):
     def retyped(body: dict[str, Any]) -> None:
         first_order(body)["version"] = value
+
     payload = variant("orders", "order-service/order/{ids}", retyped)
     with Replay(CATALOGUE, [payload]) as replay:
         messages = sync(replay, {"orders"})
     records = validate(messages, "orders")
     assert [r["_unfit_values"] for r in records if "_unfit_values" in r] == [{"version": value}]
     assert schemas_of(messages, "orders")[-1]["properties"]["version"]["type"] == [
-        "integer", "null"]
+        "integer",
+        "null",
+    ]
 
 
 def test_search_stream_new_column_is_added_as_text(caplog):
     def new_column(body: dict[str, Any]) -> None:
         meta = body["response"]["metaData"]
-        meta["columns"].append({"name": "updatedOn", "reportDataType": "PERIOD",
-                                "sortable": True, "filterable": True})
+        meta["columns"].append(
+            {"name": "updatedOn", "reportDataType": "PERIOD", "sortable": True, "filterable": True}
+        )
         for row in body["response"]["results"]:
             row.append("2025-07-01T10:00:00.000+01:00")
+
     base = next(p for p in CATALOGUE if p.stream == "brands" and p.is_search)
     payload = variant("brands", base.endpoint, new_column)
-    with caplog.at_level(logging.WARNING, logger="tap-brightpearl"), Replay(
-        CATALOGUE, [payload]
-    ) as replay:
+    with (
+        caplog.at_level(logging.WARNING, logger="tap-brightpearl"),
+        Replay(CATALOGUE, [payload]) as replay,
+    ):
         messages = sync(replay, {"brands"})
     records = validate(messages, "brands")
     assert {r["updatedOn"] for r in records} == {"2025-07-01T09:00:00.000Z"}
     assert schemas_of(messages, "brands")[-1]["properties"]["updatedOn"] == {
-        "type": ["string", "null"]}
+        "type": ["string", "null"]
+    }
 
 
 # -- the conformer alone: paths, types fixed across runs, what the state remembers -----------
 
-ROWS = {"properties": {
-    "id": {"type": "integer"},
-    "code": {"type": ["integer", "null"]},
-    "rows": {"type": ["array", "null"], "items": {"type": "object", "properties": {
-        "qty": {"type": ["integer", "null"]}}}},
-}}
+ROWS = {
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": ["integer", "null"]},
+        "rows": {
+            "type": ["array", "null"],
+            "items": {"type": "object", "properties": {"qty": {"type": ["integer", "null"]}}},
+        },
+    }
+}
 
 
 def test_unfit_values_are_keyed_by_their_place_and_kept_as_sent():
     conformer = Conformer("s", ROWS)
     record = conformer({"id": 1, "code": "0010", "rows": [{"qty": 2}, {"qty": "two"}]})
-    assert record == {"id": 1, "code": None, "rows": [{"qty": 2}, {"qty": None}],
-                      "_unfit_values": {"code": "0010", "rows[1].qty": "two"}}
+    assert record == {
+        "id": 1,
+        "code": None,
+        "rows": [{"qty": 2}, {"qty": None}],
+        "_unfit_values": {"code": "0010", "rows[1].qty": "two"},
+    }
     assert conformer.schema["properties"]["code"] == {"type": ["integer", "null"]}
     assert conformer({"id": 2, "code": "7"}) == {"id": 2, "code": 7}  # lossless: converted
 
@@ -202,24 +240,35 @@ def test_the_state_keeps_a_new_fields_type_and_a_later_run_says_it_at_info(caplo
         caplog.clear()
         later = Conformer("s", ROWS, state=copy.deepcopy(state))
         record = later({"id": 2, "extra": "text now", "code": "y"})
-    assert state == {"schema_drift": {"added": {"extra": "object"},
-                                      "unfit": {"code": "integer"}}}
+    assert state == {"schema_drift": {"added": {"extra": "object"}, "unfit": {"code": "integer"}}}
     assert record["extra"] is None  # the column an earlier run made JSON stays JSON
     assert record["_unfit_values"] == {"code": "y", "extra": "text now"}
     assert [level for level, _ in first] == [logging.WARNING, logging.WARNING]
     assert sorted((r.levelno, r.getMessage()) for r in caplog.records) == [
-        (logging.INFO, "s: field 'code' is declared integer but got 'y': the value is kept in "
-         "_unfit_values['code'] and the field is null in that record (the column keeps its "
-         "type) (reported in an earlier run)"),
-        (logging.INFO, "s: field 'extra' is not in the schema: added as object, SCHEMA "
-         "re-emitted (reported in an earlier run)"),
-        (logging.WARNING, "s: field 'extra' is declared object but got 'text now': the value is "
-         "kept in _unfit_values['extra'] and the field is null in that record (the column "
-         "keeps its type)"),  # a new surprise in a known field: a warning
+        (
+            logging.INFO,
+            "s: field 'code' is declared integer but got 'y': the value is kept in "
+            "_unfit_values['code'] and the field is null in that record (the column keeps its "
+            "type) (reported in an earlier run)",
+        ),
+        (
+            logging.INFO,
+            "s: field 'extra' is not in the schema: added as object, SCHEMA "
+            "re-emitted (reported in an earlier run)",
+        ),
+        (
+            logging.WARNING,
+            "s: field 'extra' is declared object but got 'text now': the value is "
+            "kept in _unfit_values['extra'] and the field is null in that record (the column "
+            "keeps its type)",
+        ),  # a new surprise in a known field: a warning
     ]
 
 
 def test_a_key_its_type_cannot_hold_fails_clearly():
-    with pytest.raises(UnloadableRecordError, match=r"s: field 'id' is declared integer, not null, and "
-                                         r"got 'A-1': a record cannot be loaded without it"):
+    with pytest.raises(
+        UnloadableRecordError,
+        match=r"s: field 'id' is declared integer, not null, and "
+        r"got 'A-1': a record cannot be loaded without it",
+    ):
         Conformer("s", ROWS)({"id": "A-1"})

@@ -22,13 +22,19 @@ from tap_brightpearl.tap import TapBrightpearl
 def test_generate_record_messages_is_what_we_replace():
     """Our replacement must do what the SDK's does: prune, (no-op) conform, map, message."""
     source = inspect.getsource(Stream._generate_record_messages)
-    for step in ("pop_deselected_record_properties(record, self.schema, self.mask)",
-                 "conform_record_data_types(", "for stream_map in self.stream_maps",
-                 "stream_map.transform(record)", "version=self._stream_version",
-                 "time_extracted=utc_now()"):
+    for step in (
+        "pop_deselected_record_properties(record, self.schema, self.mask)",
+        "conform_record_data_types(",
+        "for stream_map in self.stream_maps",
+        "stream_map.transform(record)",
+        "version=self._stream_version",
+        "time_extracted=utc_now()",
+    ):
         assert step in source, step
     assert list(inspect.signature(Stream._generate_record_messages).parameters) == [
-        "self", "record"]
+        "self",
+        "record",
+    ]
 
 
 def test_helpers_we_import_exist():
@@ -56,21 +62,27 @@ def test_increment_stream_state_is_what_we_silence():
 
 def test_request_and_state_writer_exist():
     assert list(inspect.signature(RESTStream._request).parameters) == [
-        "self", "prepared_request", "context"]
+        "self",
+        "prepared_request",
+        "context",
+    ]
     assert list(inspect.signature(RESTStream._prepare_request).parameters) == [
-        "self", "context", "page"]
+        "self",
+        "context",
+        "page",
+    ]
     loop = inspect.getsource(RESTStream.request_records)
     assert "self._prepare_request(context=context, page=paginator)" in loop
     assert isinstance(inspect.getattr_static(Tap, "state_writer"), property)
-    assert "def write_state" in inspect.getsource(
-        inspect.getmodule(Tap).StateWriter)  # type: ignore[union-attr]
+    assert "def write_state" in inspect.getsource(inspect.getmodule(Tap).StateWriter)  # type: ignore[union-attr]
 
 
 def test_our_overrides_replace_the_sdk_methods():
     silenced = sdk_internals.NoRecordBookmarks._increment_stream_state
     assert SearchStream._increment_stream_state is silenced
-    assert (SearchStream._generate_record_messages
-            is sdk_internals.RecordPath._generate_record_messages)
+    assert (
+        SearchStream._generate_record_messages is sdk_internals.RecordPath._generate_record_messages
+    )
 
 
 def test_sync_all_calls_each_top_level_streams_sync_on_the_instance():
@@ -88,9 +100,13 @@ def test_sync_all_calls_each_top_level_streams_sync_on_the_instance():
 def test_get_batches_takes_the_records_synced_records_gives():
     """``column_names: snake_case`` renames batched records: the SDK must take them from there."""
     assert "self._sync_records(context, write_messages=False)" in inspect.getsource(
-        Stream.get_batches)
+        Stream.get_batches
+    )
     assert list(inspect.signature(Stream._sync_records).parameters) == [
-        "self", "context", "write_messages"]
+        "self",
+        "context",
+        "write_messages",
+    ]
 
 
 def test_the_writer_we_replace_writes_and_flushes_every_message():
@@ -119,16 +135,23 @@ def test_state_and_termination_reach_the_writer_as_flushed_output_expects():
     from singer_sdk.plugin_base import PluginBase
 
     assert "self._message_writer.write_message(StateMessage(value=state))" in inspect.getsource(
-        StateWriter.write_state)
+        StateWriter.write_state
+    )
     assert "signal.signal(signal.SIGTERM, self._handle_termination)" in inspect.getsource(
-        PluginBase._setup_signal_handlers)
+        PluginBase._setup_signal_handlers
+    )
     assert "signal.signal(signal.SIGINT, self._handle_termination)" in inspect.getsource(
-        PluginBase._setup_signal_handlers)
+        PluginBase._setup_signal_handlers
+    )
     assert "self._state_writer.write_state(self.state)" in inspect.getsource(
-        Tap._handle_termination)
+        Tap._handle_termination
+    )
     assert "sys.exit(0)" in inspect.getsource(PluginBase._handle_termination)
     assert list(inspect.signature(Tap._handle_termination).parameters) == [
-        "self", "signum", "frame"]
+        "self",
+        "signum",
+        "frame",
+    ]
     assert TapBrightpearl._handle_termination is sdk_internals.FlushedOutput._handle_termination
     assert issubclass(sdk_internals.GuardedSyncAll, sdk_internals.FlushedOutput)
 
@@ -139,7 +162,10 @@ def test_streams_are_synced_in_the_order_load_streams_gives():
     assert "for stream in self.load_streams():" in inspect.getsource(Tap.streams.fget)
     assert "key=lambda x: x.name" in inspect.getsource(Tap.load_streams)
     assert TapBrightpearl.load_streams is sdk_internals.OrderedStreams.load_streams
-    names = list(TapBrightpearl(config={"account_code": "a", "staff_token": "s", "app_ref": "r"},
-                                validate_config=False).streams)
+    names = list(
+        TapBrightpearl(
+            config={"account_code": "a", "staff_token": "s", "app_ref": "r"}, validate_config=False
+        ).streams
+    )
     assert names[-1] == "deleted_records"
     assert names[:-1] == sorted(names[:-1])

@@ -63,26 +63,85 @@ def test_plugin_definition_is_generated_from_about() -> None:
 # extractors.schema.json and what it includes): its keys, a setting's keys and kinds, the
 # maintenance statuses and the extractor capabilities it knows.
 HUB_KEYS = {
-    "name", "pip_url", "variant", "namespace", "label", "description", "executable", "settings",
-    "docs", "repo", "logo_url", "hidden", "settings_group_validation", "commands",
-    "capabilities", "metadata", "schema", "select", "maintenance_status", "domain_url",
-    "keywords", "requires", "definition", "next_steps", "settings_preamble", "usage", "prereq",
+    "name",
+    "pip_url",
+    "variant",
+    "namespace",
+    "label",
+    "description",
+    "executable",
+    "settings",
+    "docs",
+    "repo",
+    "logo_url",
+    "hidden",
+    "settings_group_validation",
+    "commands",
+    "capabilities",
+    "metadata",
+    "schema",
+    "select",
+    "maintenance_status",
+    "domain_url",
+    "keywords",
+    "requires",
+    "definition",
+    "next_steps",
+    "settings_preamble",
+    "usage",
+    "prereq",
 }
 HUB_SETTING_KEYS = {
-    "name", "aliases", "label", "value", "placeholder", "kind", "description", "tooltip",
-    "documentation", "protected", "env", "value_processor", "value_post_processor", "oauth",
-    "options", "docs", "sensitive", "hidden",
+    "name",
+    "aliases",
+    "label",
+    "value",
+    "placeholder",
+    "kind",
+    "description",
+    "tooltip",
+    "documentation",
+    "protected",
+    "env",
+    "value_processor",
+    "value_post_processor",
+    "oauth",
+    "options",
+    "docs",
+    "sensitive",
+    "hidden",
 }
 # The Hub schema's kinds, and Meltano's own `decimal` (a typo is an error, not another
 # number): the tap's decimal settings need it (see the agreement tests).
 HUB_KINDS = {
-    "oauth", "hidden", "password", "date_iso8601", "file", "email", "integer", "options",
-    "object", "array", "boolean", "string", "decimal",
+    "oauth",
+    "hidden",
+    "password",
+    "date_iso8601",
+    "file",
+    "email",
+    "integer",
+    "options",
+    "object",
+    "array",
+    "boolean",
+    "string",
+    "decimal",
 }
 HUB_STATUSES = {"active", "beta", "development", "inactive", "unknown"}
 HUB_CAPABILITIES = {
-    "properties", "catalog", "discover", "state", "about", "stream-maps", "schema-flattening",
-    "activate-version", "batch", "test", "log-based", "structured-logging",
+    "properties",
+    "catalog",
+    "discover",
+    "state",
+    "about",
+    "stream-maps",
+    "schema-flattening",
+    "activate-version",
+    "batch",
+    "test",
+    "log-based",
+    "structured-logging",
 }
 
 
@@ -93,9 +152,24 @@ def plugin_definition() -> dict[str, Any]:
 def test_plugin_definition_has_the_hub_extractor_format() -> None:
     plugin = plugin_definition()
     assert set(plugin) <= HUB_KEYS, set(plugin) - HUB_KEYS
-    assert {"name", "namespace", "label", "description", "pip_url", "executable", "logo_url",
-            "domain_url", "maintenance_status", "keywords", "capabilities", "prereq", "usage",
-            "settings_group_validation", "settings", "commands"} <= set(plugin)
+    assert {
+        "name",
+        "namespace",
+        "label",
+        "description",
+        "pip_url",
+        "executable",
+        "logo_url",
+        "domain_url",
+        "maintenance_status",
+        "keywords",
+        "capabilities",
+        "prereq",
+        "usage",
+        "settings_group_validation",
+        "settings",
+        "commands",
+    } <= set(plugin)
     assert (plugin["name"], plugin["namespace"]) == ("tap-brightpearl", "tap_brightpearl")
     assert plugin["executable"] == "tap-brightpearl"
     assert plugin["maintenance_status"] in HUB_STATUSES
@@ -117,11 +191,23 @@ def test_plugin_definition_has_the_hub_extractor_format() -> None:
 def test_plugin_definition_prereq_and_usage_cover_what_a_newcomer_needs() -> None:
     plugin = plugin_definition()
     prereq, usage = plugin["prereq"], plugin["usage"]
-    for needed in ("private staff app", "instance app", "account_code", "datacenter", "euw1",
-                   "use1", "tap-brightpearl:login"):
+    for needed in (
+        "private staff app",
+        "instance app",
+        "account_code",
+        "datacenter",
+        "euw1",
+        "use1",
+        "tap-brightpearl:login",
+    ):
         assert needed in prereq, needed
-    for needed in ("max_requests_per_minute", "200 requests a minute", "fail_fast",
-                   "brightpearl-sandbox", "api_url"):
+    for needed in (
+        "max_requests_per_minute",
+        "200 requests a minute",
+        "fail_fast",
+        "brightpearl-sandbox",
+        "api_url",
+    ):
         assert needed in usage, needed
     if "detect_deletes" in about()["settings"]["properties"]:
         assert "deleted_records" in usage
@@ -152,7 +238,13 @@ def test_disagreements_name_what_meltano_yml_got_wrong_before() -> None:
     """The rule catches each mistake the old meltano.yml made (so the tests above can fail)."""
     old = copy.deepcopy(meltano_tap())
     old["capabilities"] = [
-        "catalog", "discover", "state", "about", "stream-maps", "schema-flattening", "batch",
+        "catalog",
+        "discover",
+        "state",
+        "about",
+        "stream-maps",
+        "schema-flattening",
+        "batch",
     ]
     settings = {s["name"]: s for s in old["settings"]}
     settings["start_date"]["kind"] = "date_iso8601"
@@ -218,9 +310,7 @@ def test_a_bad_start_date_fails_the_meltano_run_with_the_taps_error(
     assert "[error" in lines[0]  # structured-logging: Meltano shows it at its level
 
 
-@pytest.mark.parametrize(
-    "value", ["2024-02-01T06:30+05:45", "2024-02-01", "2015-01-01T00:00:00Z"]
-)
+@pytest.mark.parametrize("value", ["2024-02-01T06:30+05:45", "2024-02-01", "2015-01-01T00:00:00Z"])
 def test_meltano_passes_a_good_start_date_unchanged(project: Path, value: str) -> None:
     env = meltano_env(**NOWHERE, TAP_BRIGHTPEARL_START_DATE=value)
     assert dumped_config(project, env)["start_date"] == value
@@ -262,8 +352,16 @@ def test_window_days_reaches_the_tap_from_meltano_yml_not_from_the_environment(
     """README's note: Meltano 4.4 casts an environment value of a decimal setting to Decimal
     and then cannot write the config file; the same value from meltano.yml passes as a number."""
     env = meltano_env(**NOWHERE)
-    result = meltano(project, "--environment=sandbox", "config", "set", "tap-brightpearl",
-                     "window_days", "0.5", env=env)
+    result = meltano(
+        project,
+        "--environment=sandbox",
+        "config",
+        "set",
+        "tap-brightpearl",
+        "window_days",
+        "0.5",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert dumped_config(project, env)["window_days"] == 0.5
 

@@ -61,8 +61,16 @@ def added(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     ok(meltano(tmp, "init", "project", "--no-usage-stats"))
     project = tmp / "project"
-    ok(meltano(project, "add", "--from-ref", str(definition), "tap-brightpearl",
-               timeout=INSTALL_TIMEOUT))
+    ok(
+        meltano(
+            project,
+            "add",
+            "--from-ref",
+            str(definition),
+            "tap-brightpearl",
+            timeout=INSTALL_TIMEOUT,
+        )
+    )
     return project
 
 

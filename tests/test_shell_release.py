@@ -39,17 +39,25 @@ def test_release_check_passes_the_tagged_version_of_a_real_wheel(tmp_path: Path)
     (dist / f"tap_brightpearl-{version}.tar.gz").write_bytes(b"")  # hatchling's sdist name
     assert check.problems(f"v{version}", dist, version) == []
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "check_release.py"), "--tag", f"v{version}",
-         str(dist)],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "check_release.py"),
+            "--tag",
+            f"v{version}",
+            str(dist),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
 
 
 def test_release_check_refuses_a_tag_that_is_not_the_version(tmp_path: Path) -> None:
     check = load_script("check_release")
-    dist = dist_with(tmp_path, "tap_brightpearl-0.1.0-py3-none-any.whl",
-                     "tap_brightpearl-0.1.0.tar.gz")
+    dist = dist_with(
+        tmp_path, "tap_brightpearl-0.1.0-py3-none-any.whl", "tap_brightpearl-0.1.0.tar.gz"
+    )
     assert check.problems("v0.1.0", dist, "0.1.0") == []
     (line,) = check.problems("v0.2.0", dist, "0.1.0")
     assert "tag v0.2.0 does not match pyproject.toml version 0.1.0" in line
@@ -59,8 +67,9 @@ def test_release_check_refuses_a_tag_that_is_not_the_version(tmp_path: Path) -> 
 
 def test_release_check_refuses_stray_or_missing_files(tmp_path: Path) -> None:
     check = load_script("check_release")
-    dist = dist_with(tmp_path, "tap_brightpearl-0.0.9-py3-none-any.whl",
-                     "tap_brightpearl-0.1.0.tar.gz")
+    dist = dist_with(
+        tmp_path, "tap_brightpearl-0.0.9-py3-none-any.whl", "tap_brightpearl-0.1.0.tar.gz"
+    )
     (line,) = check.problems("v0.1.0", dist, "0.1.0")
     assert "tap_brightpearl-0.0.9-py3-none-any.whl is not version 0.1.0" in line
     only_wheel = dist_with(tmp_path / "w", "tap_brightpearl-0.1.0-py3-none-any.whl")

@@ -40,15 +40,34 @@ class Account:
 
 
 # A run needs 13 requests (acme) and 24 (globex): each must wait once for its own budget.
-ACME = Account("acme", 11, frozenset({"orders", "order_rows", "brands", "order_types"}),
-               budget=8, pool=30, page_size=100, id_batch_size=50)
-GLOBEX = Account("globex", 12, frozenset({"orders", "order_rows", "contacts", "tax_codes"}),
-                 budget=16, pool=40, page_size=60, id_batch_size=40)
+ACME = Account(
+    "acme",
+    11,
+    frozenset({"orders", "order_rows", "brands", "order_types"}),
+    budget=8,
+    pool=30,
+    page_size=100,
+    id_batch_size=50,
+)
+GLOBEX = Account(
+    "globex",
+    12,
+    frozenset({"orders", "order_rows", "contacts", "tax_codes"}),
+    budget=16,
+    pool=40,
+    page_size=60,
+    id_batch_size=40,
+)
 
 
 def _sandbox(make_sandbox: Any, acct: Account) -> Sandbox:
-    sb: Sandbox = make_sandbox(seed=acct.seed, account=acct.code, app_ref=f"{acct.code}-app",
-                               staff_token=f"{acct.code}-staff-token", throttle_limit=acct.pool)
+    sb: Sandbox = make_sandbox(
+        seed=acct.seed,
+        account=acct.code,
+        app_ref=f"{acct.code}-app",
+        staff_token=f"{acct.code}-staff-token",
+        throttle_limit=acct.pool,
+    )
     return sb
 
 
@@ -57,21 +76,34 @@ def _start(tmp_path: Path, sb: Sandbox, acct: Account) -> subprocess.Popen[bytes
 
     Its output goes to files: a pipe nobody reads while the other account runs would stall it.
     """
-    config = sb.tap_config(max_requests_per_minute=acct.budget, page_size=acct.page_size,
-                           id_batch_size=acct.id_batch_size)
+    config = sb.tap_config(
+        max_requests_per_minute=acct.budget,
+        page_size=acct.page_size,
+        id_batch_size=acct.id_batch_size,
+    )
     (tmp_path / f"{acct.code}-config.json").write_text(json.dumps(config))
     (tmp_path / f"{acct.code}-catalog.json").write_text(json.dumps(selected_catalog(acct.streams)))
-    cmd = [str(TAP), "--config", str(tmp_path / f"{acct.code}-config.json"),
-           "--catalog", str(tmp_path / f"{acct.code}-catalog.json")]
-    with (tmp_path / f"{acct.code}.out").open("wb") as out, \
-            (tmp_path / f"{acct.code}.err").open("wb") as err:
+    cmd = [
+        str(TAP),
+        "--config",
+        str(tmp_path / f"{acct.code}-config.json"),
+        "--catalog",
+        str(tmp_path / f"{acct.code}-catalog.json"),
+    ]
+    with (
+        (tmp_path / f"{acct.code}.out").open("wb") as out,
+        (tmp_path / f"{acct.code}.err").open("wb") as err,
+    ):
         return subprocess.Popen(cmd, stdout=out, stderr=err, env=clean_env())
 
 
 def _finish(tmp_path: Path, proc: subprocess.Popen[bytes], acct: Account) -> Run:
     returncode = proc.wait(timeout=300)
-    return Run(returncode, (tmp_path / f"{acct.code}.out").read_text(encoding="utf-8"),
-               (tmp_path / f"{acct.code}.err").read_text(encoding="utf-8"))
+    return Run(
+        returncode,
+        (tmp_path / f"{acct.code}.out").read_text(encoding="utf-8"),
+        (tmp_path / f"{acct.code}.err").read_text(encoding="utf-8"),
+    )
 
 
 @pytest.mark.slow
@@ -91,8 +123,8 @@ def test_two_accounts_in_parallel_each_complete_within_its_own_budget(make_sandb
         assert counters["requests_total"] > acct.budget, f"{acct.code}: never had to wait"
         assert counters["throttled"] == 0, f"{acct.code}: the sandbox answered 503"
         assert counters["max_in_window"] <= acct.budget, (
-            f"{acct.code}: {counters['max_in_window']} requests in one minute, "
-            f"budget {acct.budget}")
+            f"{acct.code}: {counters['max_in_window']} requests in one minute, budget {acct.budget}"
+        )
         waits = [line for line in run.stderr_lines() if "for the request budget" in line]
         assert waits, f"{acct.code}: no budget wait logged"
         assert f"(max_requests_per_minute: {acct.budget})" in waits[0], waits[0]
@@ -127,8 +159,11 @@ def test_readme_inherit_from_plugins_under_meltano(tmp_path):
     assert len(accounts) >= 2
     assert {a["inherit_from"] for a in accounts} == {"tap-brightpearl"}
     project = _inherit_project(tmp_path)
-    env = meltano_env(ACME_STAFF_TOKEN="acme-secret", GLOBEX_STAFF_TOKEN="globex-secret",
-                      TAP_BRIGHTPEARL_STAFF_TOKEN="the-parent-token")
+    env = meltano_env(
+        ACME_STAFF_TOKEN="acme-secret",
+        GLOBEX_STAFF_TOKEN="globex-secret",
+        TAP_BRIGHTPEARL_STAFF_TOKEN="the-parent-token",
+    )
     seen = {}
     for plugin in accounts:
         name, want = plugin["name"], plugin["config"]

@@ -35,9 +35,14 @@ def run_with_file(tmp_path, config, name="run"):
     path.chmod(0o600)
     cat = tmp_path / "catalog.json"
     cat.write_text(json.dumps(selected_catalog(frozenset(STREAMS))))
-    proc = subprocess.run([str(TAP), "--config", str(path), "--catalog", str(cat)],
-                          capture_output=True, text=True, env=clean_env(), timeout=120,
-                          check=False)
+    proc = subprocess.run(
+        [str(TAP), "--config", str(path), "--catalog", str(cat)],
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=120,
+        check=False,
+    )
     return Run(proc.returncode, proc.stdout, proc.stderr), json.loads(path.read_text()), path
 
 
@@ -102,8 +107,9 @@ def test_rotated_token_lets_the_next_run_refresh(make_sandbox, tmp_path):
     first, after, _ = run_with_file(tmp_path, oauth_config(sb, oauth_expires_at=_past("epoch_s")))
     assert_ok(first, sb)
     sb.expire_tokens()
-    second, again, _ = run_with_file(tmp_path, {**after, "oauth_expires_at": _past("iso")},
-                                     name="second")
+    second, again, _ = run_with_file(
+        tmp_path, {**after, "oauth_expires_at": _past("iso")}, name="second"
+    )
     assert_ok(second, sb)
     assert sb.counters()["tokens_refreshed"] == 2
     assert again["oauth_refresh_token"] != after["oauth_refresh_token"]

@@ -48,14 +48,19 @@ def batch_files(run: Run) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def test_batch_run_lands_in_target_postgres(postgres: Postgres, make_sandbox,  # noqa: F811
-                                            tmp_path: Path) -> None:
+def test_batch_run_lands_in_target_postgres(
+    postgres: Postgres,  # noqa: F811
+    make_sandbox,
+    tmp_path: Path,
+) -> None:
     require(TARGET_POSTGRES)
     sb = make_sandbox(seed=5, throttle_limit=1_000_000)
     root = tmp_path / "batches"
     root.mkdir()
-    batch_config = {"encoding": {"format": "jsonl", "compression": "gzip"},
-                    "storage": {"root": root.as_uri(), "prefix": "bp-"}}
+    batch_config = {
+        "encoding": {"format": "jsonl", "compression": "gzip"},
+        "storage": {"root": root.as_uri(), "prefix": "bp-"},
+    }
     run = run_tap(tmp_path, sb.tap_config(batch_config=batch_config), streams=STREAMS)
     assert run.returncode == 0, run.stderr[-2000:]
     kinds = Counter(m["type"] for m in run.messages)
@@ -85,8 +90,10 @@ def test_no_bookmark_moves_before_its_records_are_in_a_batch(make_sandbox, tmp_p
     run killed between the two would resume past records never loaded (the window checkpoints
     of a search stream did that before the fix)."""
     sb = make_sandbox(seed=5, throttle_limit=1_000_000)
-    batch_config = {"encoding": {"format": "jsonl", "compression": "gzip"},
-                    "storage": {"root": (tmp_path / "b").as_uri()}}
+    batch_config = {
+        "encoding": {"format": "jsonl", "compression": "gzip"},
+        "storage": {"root": (tmp_path / "b").as_uri()},
+    }
     (tmp_path / "b").mkdir()
     incremental = {"orders", "contacts", "journal_rows"}
     run = run_tap(tmp_path, sb.tap_config(batch_config=batch_config), streams=incremental)
@@ -94,8 +101,11 @@ def test_no_bookmark_moves_before_its_records_are_in_a_batch(make_sandbox, tmp_p
     last_batch = {m["stream"]: i for i, m in enumerate(run.messages) if m["type"] == "BATCH"}
     assert set(last_batch) == incremental
     for stream, last in last_batch.items():
-        early = [m["value"]["bookmarks"].get(stream, {}).get("replication_key_value")
-                 for m in run.messages[:last] if m["type"] == "STATE"]
+        early = [
+            m["value"]["bookmarks"].get(stream, {}).get("replication_key_value")
+            for m in run.messages[:last]
+            if m["type"] == "STATE"
+        ]
         assert set(early) <= {None}, f"{stream}: bookmark {early[-1]} sent before its BATCH"
         final = run.last_state()["bookmarks"][stream]["replication_key_value"]
         assert final is not None, stream

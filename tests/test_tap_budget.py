@@ -54,8 +54,9 @@ def test_throttle_503_waits_and_retries_without_failing(make_sandbox, tmp_path):
     sb.hold_throttle_clock()
     _spend_the_pool(sb, 8)
     with ThreadPoolExecutor(1) as pool:
-        running = pool.submit(run_tap, tmp_path, sb.tap_config(),
-                              streams={"order_types", "brands", "tax_codes"})
+        running = pool.submit(
+            run_tap, tmp_path, sb.tap_config(), streams={"order_types", "brands", "tax_codes"}
+        )
         deadline = time.monotonic() + 240
         while not sb.counters()["throttled"] and not running.done():
             assert time.monotonic() < deadline, "the tap never met the spent pool"
@@ -90,7 +91,6 @@ def test_availability_400_is_bisected_to_the_bad_id(sandbox):
     availability = _stream(sandbox, "product_availability")
     ids = sorted(k[0] for k in sandbox.primary_keys("products"))[:30]
     bad = max(ids) + 50_000
-    rows = [r for p in availability.fetcher.get([*ids, bad])
-            for r in availability.records_from(p)]
+    rows = [r for p in availability.fetcher.get([*ids, bad]) for r in availability.records_from(p)]
     want = {k for k in truth(sandbox, "product_availability") if k[0] in ids}
     assert {(r["productId"], r["warehouseId"]) for r in rows} == want

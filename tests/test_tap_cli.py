@@ -59,8 +59,9 @@ def test_config_env_reads_pan_secrets(sandbox, tmp_path):
         "TAP_BRIGHTPEARL_APP_REF": config["app_ref"],
         "PAN_SEC_BRIGHTPEARL-STAFF_TOKEN": config["staff_token"],
     }
-    run = run_tap(tmp_path, None, args=("--config", "ENV"), env=env,
-                  streams={"order_types"}, timeout=60)
+    run = run_tap(
+        tmp_path, None, args=("--config", "ENV"), env=env, streams={"order_types"}, timeout=60
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     assert len(run.records("order_types")) == len(sandbox.primary_keys("order_types"))
 

@@ -22,8 +22,15 @@ from tap_brightpearl import sweeps
 if TYPE_CHECKING:
     from pathlib import Path
 
-SWEPT = ("orders", "products", "contacts", "goods_out_notes", "goods_in_batches",
-         "customer_payments", "supplier_payments")
+SWEPT = (
+    "orders",
+    "products",
+    "contacts",
+    "goods_out_notes",
+    "goods_in_batches",
+    "customer_payments",
+    "supplier_payments",
+)
 STREAMS = {*SWEPT, "deleted_records"}
 
 
@@ -116,8 +123,9 @@ def test_records_deleted_between_runs_are_reported_once_in_the_next_run(make_san
     record = second.records("deleted_records")[0]
     assert set(record) == {"stream", "id", "detected_at", "previous_sweep_at"}
     assert record["previous_sweep_at"] < record["detected_at"]
-    keys = next(m for m in second.messages if m.get("type") == "SCHEMA"
-            and m["stream"] == "deleted_records")["key_properties"]
+    keys = next(
+        m for m in second.messages if m.get("type") == "SCHEMA" and m["stream"] == "deleted_records"
+    )["key_properties"]
     assert keys == ["stream", "id"]
     assert not any(r.get("_sdc_deleted_at") for s in SWEPT for r in second.records(s))
     third = sweep_run(tmp_path, sb, second.last_state(), "third")
@@ -139,10 +147,12 @@ def test_deletions_during_a_run_are_reported_no_later_than_the_run_after(make_sa
 
 def _killed(tmp_path: Path, sb: Any, state: dict, stop_at: tuple[str, str]) -> Run:
     """A run from ``state`` SIGKILLed at the first (message type, stream) ``stop_at``."""
-    cmd, _ = _command(tmp_path, sb.tap_config(), "killed", state=state,
-                      streams=STREAMS, catalog=None, args=())
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env=clean_env())
+    cmd, _ = _command(
+        tmp_path, sb.tap_config(), "killed", state=state, streams=STREAMS, catalog=None, args=()
+    )
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=clean_env()
+    )
     lines = []
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -155,8 +165,11 @@ def _killed(tmp_path: Path, sb: Any, state: dict, stop_at: tuple[str, str]) -> R
     return Run(proc.returncode, "".join(lines), "")
 
 
-@pytest.mark.parametrize("stop_at", [("SCHEMA", "orders"), ("SCHEMA", "deleted_records"),
-                                     ("RECORD", "deleted_records")], ids=" ".join)
+@pytest.mark.parametrize(
+    "stop_at",
+    [("SCHEMA", "orders"), ("SCHEMA", "deleted_records"), ("RECORD", "deleted_records")],
+    ids=" ".join,
+)
 def test_a_killed_run_reports_nothing_false_and_the_next_run_catches_up(
     make_sandbox, tmp_path, stop_at
 ):
@@ -181,14 +194,22 @@ def test_a_failed_or_empty_sweep_reports_nothing_and_the_next_complete_one_catch
     base = sweep_run(tmp_path, sb, None, "base", **only)
     gone = {("orders", i) for i in sb.delete("orders", count=2)}
     sb.configure(fault_500=1.0)  # every request fails, through every retry
-    run = run_tap(tmp_path, sb.tap_config(**only), state=base.last_state(),
-                  streams={"deleted_records"}, name="failed", timeout=200)
+    run = run_tap(
+        tmp_path,
+        sb.tap_config(**only),
+        state=base.last_state(),
+        streams={"deleted_records"},
+        name="failed",
+        timeout=200,
+    )
     sb.configure(fault_500=0.0)
     assert run.returncode == 0, run.stderr[-2000:]
     assert reported(run) == []
     assert "orders reports nothing: incomplete sweep (a request failed)" in run.stderr
-    assert run.last_state()["bookmarks"]["deleted_records"] == \
-        base.last_state()["bookmarks"]["deleted_records"]
+    assert (
+        run.last_state()["bookmarks"]["deleted_records"]
+        == base.last_state()["bookmarks"]["deleted_records"]
+    )
     caught = sweep_run(tmp_path, sb, run.last_state(), "caught", **only)
     assert set(reported(caught)) == gone
 
@@ -201,8 +222,12 @@ def test_a_mass_deletion_over_the_guard_is_refused_with_a_clear_warning(make_san
     refused = sweep_run(tmp_path, sb, base.last_state(), "refused")
     assert reported(refused) == []
     warning = [line for line in refused.stderr_lines() if "WARNING" in line]
-    assert any("orders reports nothing" in w and "over max_delete_fraction 0.2" in w
-               and "raise max_delete_fraction" in w for w in warning), warning
+    assert any(
+        "orders reports nothing" in w
+        and "over max_delete_fraction 0.2" in w
+        and "raise max_delete_fraction" in w
+        for w in warning
+    ), warning
     again = sweep_run(tmp_path, sb, refused.last_state(), "again")
     assert reported(again) == []  # still refused: nothing was accepted silently
     allowed = sweep_run(tmp_path, sb, again.last_state(), "allowed", max_delete_fraction=0.5)
@@ -249,8 +274,9 @@ def aged(state: dict, hours: dict[str, float]) -> dict:
     now = dt.datetime.now(dt.timezone.utc)
     for name, h in hours.items():
         when = now - dt.timedelta(hours=h)
-        out["bookmarks"]["deleted_records"]["sweeps"][name]["swept_at"] = \
-            when.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        out["bookmarks"]["deleted_records"]["sweeps"][name]["swept_at"] = when.isoformat(
+            timespec="milliseconds"
+        ).replace("+00:00", "Z")
     return out
 
 
@@ -263,21 +289,23 @@ def test_by_default_every_deletable_stream_is_swept_and_the_searches_at_most_dai
     first = run_tap(tmp_path, sb.tap_config(), streams=STREAMS, name="default")
     assert first.returncode == 0, first.stderr[-3000:]
     assert set(first.last_state()["bookmarks"]["deleted_records"]["sweeps"]) == set(SWEPT)
-    assert options_requests(sb) == {"OPTIONS order": 1, "OPTIONS product": 1,
-                                    "OPTIONS contact": 1}
+    assert options_requests(sb) == {"OPTIONS order": 1, "OPTIONS product": 1, "OPTIONS contact": 1}
     # two search sweeps a day old, two an hour old; the OPTIONS ones an hour old
-    old, recent = ("goods_out_notes", "customer_payments"), ("goods_in_batches",
-                                                            "supplier_payments")
-    state = aged(first.last_state(), {**dict.fromkeys(old, 25),
-                                      **dict.fromkeys((*recent, *OPTIONS_SWEPT), 1)})
+    old, recent = (
+        ("goods_out_notes", "customer_payments"),
+        ("goods_in_batches", "supplier_payments"),
+    )
+    state = aged(
+        first.last_state(),
+        {**dict.fromkeys(old, 25), **dict.fromkeys((*recent, *OPTIONS_SWEPT), 1)},
+    )
     gone = {s: set(sb.delete(s, count=2)) for s in SWEPT}
     sb.reset_counters()
     second = run_tap(tmp_path, sb.tap_config(), streams=STREAMS, state=state, name="second")
     assert second.returncode == 0, second.stderr[-3000:]
     swept = (*OPTIONS_SWEPT, *old)
     assert sorted(reported(second)) == sorted((s, i) for s in swept for i in gone[s])
-    assert options_requests(sb) == {"OPTIONS order": 1, "OPTIONS product": 1,
-                                    "OPTIONS contact": 1}
+    assert options_requests(sb) == {"OPTIONS order": 1, "OPTIONS product": 1, "OPTIONS contact": 1}
     before = state["bookmarks"]["deleted_records"]["sweeps"]
     after = second.last_state()["bookmarks"]["deleted_records"]["sweeps"]
     assert [s for s in SWEPT if after[s]["swept_at"] == before[s]["swept_at"]] == list(recent)

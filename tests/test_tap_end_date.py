@@ -35,8 +35,9 @@ def bookmark(state: dict, stream: str) -> dt.datetime:
 
 @pytest.mark.parametrize("page_size", [500, 15], ids=["one-search", "windows"])
 def test_end_date_re_extracts_exactly_a_period(make_sandbox, tmp_path, page_size):
-    sb = make_sandbox(seed=51, sizes={"orders": 2000, "products": 100, "contacts": 100},
-                      **UNTHROTTLED)
+    sb = make_sandbox(
+        seed=51, sizes={"orders": 2000, "products": 100, "contacts": 100}, **UNTHROTTLED
+    )
     config = sb.tap_config(start_date=START, end_date=END, page_size=page_size)
     run = run_tap(tmp_path, config, streams=STREAMS)
     assert run.returncode == 0, run.describe()
@@ -46,21 +47,28 @@ def test_end_date_re_extracts_exactly_a_period(make_sandbox, tmp_path, page_size
         assert want, f"{stream}: no records in the period: the test proves nothing"
         assert len(keys) == len(set(keys)), f"{stream}: duplicates"
         if stream == "goods_out_notes":  # the sandbox's truth: created or shipped since
-            outside = [r["id"] for r in run.records(stream)
-                       if not norm(START) <= norm(r["createdOn"]) < norm(END)]
+            outside = [
+                r["id"]
+                for r in run.records(stream)
+                if not norm(START) <= norm(r["createdOn"]) < norm(END)
+            ]
             assert not outside, f"{stream}: created outside the period: {outside[:5]}"
             assert want <= set(keys), f"{stream}: missing {sorted(want - set(keys))[:5]}"
             continue
         assert set(keys) == want, (
             f"{stream}: missing {sorted(want - set(keys))[:5]}, "
-            f"outside the period {sorted(set(keys) - want)[:5]}")
+            f"outside the period {sorted(set(keys) - want)[:5]}"
+        )
     for stream in FULL_TABLE:
         assert set(run.keys(stream)) == truth(sb, stream), f"{stream}: not the whole table"
     state = run.last_state()
     for stream in INCREMENTAL:
         assert bookmark(state, stream) == norm(END), f"{stream}: bookmark not at end_date"
-        marks = {bookmark(s, stream) for s in run.states()
-                 if (s.get("bookmarks", {}).get(stream) or {}).get("replication_key_value")}
+        marks = {
+            bookmark(s, stream)
+            for s in run.states()
+            if (s.get("bookmarks", {}).get(stream) or {}).get("replication_key_value")
+        }
         assert max(marks) == norm(END), f"{stream}: a bookmark past end_date"
         if len(period(sb, stream)) > 20 * page_size:  # windows, the last closed at END
             assert len(marks) > 1, f"{stream}: one checkpoint only: {marks}"
@@ -77,8 +85,7 @@ def test_end_date_re_extracts_exactly_a_period(make_sandbox, tmp_path, page_size
         new = set(again.keys(stream)) - set(run.keys(stream))
         assert not new, f"{stream}: the rerun emitted {len(new)} new records"
         assert bookmark(again.last_state(), stream) == norm(END), f"{stream}: moved past"
-    print({s: len(run.keys(s)) for s in STREAMS},
-          {s: len(again.keys(s)) for s in INCREMENTAL})
+    print({s: len(run.keys(s)) for s in STREAMS}, {s: len(again.keys(s)) for s in INCREMENTAL})
 
 
 def test_end_date_after_now_changes_nothing(make_sandbox, tmp_path):

@@ -32,8 +32,7 @@ def free_port() -> int:
 
 
 def config(**overrides):
-    return {"account_code": "sandbox", "app_ref": "sandbox-app", "staff_token": SECRET,
-            **overrides}
+    return {"account_code": "sandbox", "app_ref": "sandbox-app", "staff_token": SECRET, **overrides}
 
 
 def failed_fast(tmp_path, cfg):
@@ -75,15 +74,24 @@ def test_mistyped_datacenter_fails_at_once(tmp_path):
     [
         ({"datacenter": "eu1"}, "datacenter = eu1;"),
         ({}, "datacenter = euw1 (the default);"),
-        ({"oauth_access_token": "x", "oauth_api_domain": "ws-eu9.brightpearl.com",
-          "datacenter": "euw1"}, "oauth_api_domain = ws-eu9.brightpearl.com;"),
-        ({"api_url": "https://user:pw@bp.example.invalid:8443/", "datacenter": "eu1"},
-         "api_url = https://bp.example.invalid:8443;"),
+        (
+            {
+                "oauth_access_token": "x",
+                "oauth_api_domain": "ws-eu9.brightpearl.com",
+                "datacenter": "euw1",
+            },
+            "oauth_api_domain = ws-eu9.brightpearl.com;",
+        ),
+        (
+            {"api_url": "https://user:pw@bp.example.invalid:8443/", "datacenter": "eu1"},
+            "api_url = https://bp.example.invalid:8443;",
+        ),
     ],
 )
 def test_the_line_names_the_setting_that_chose_the_host(settings, named):
-    line = diagnose.unreachable(config(**settings), "https://h.invalid/public-api/x/y?z=1",
-                                diagnose.DNS)
+    line = diagnose.unreachable(
+        config(**settings), "https://h.invalid/public-api/x/y?z=1", diagnose.DNS
+    )
     assert line.startswith("cannot reach h.invalid: the host name does not resolve. ")
     assert named in line
     assert "known datacentres: euw1, use1" in line

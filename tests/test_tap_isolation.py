@@ -30,24 +30,40 @@ if TYPE_CHECKING:
 
     from tap_brightpearl.sandbox import Sandbox
 
-ACCOUNTING = ("journal_rows", "customer_payments", "supplier_payments", "nominal_codes",
-              "tax_codes", "currencies", "exchange_rates", "accounting_periods", "payment_methods")
+ACCOUNTING = (
+    "journal_rows",
+    "customer_payments",
+    "supplier_payments",
+    "nominal_codes",
+    "tax_codes",
+    "currencies",
+    "exchange_rates",
+    "accounting_periods",
+    "payment_methods",
+)
 # The streams the sandbox has a ground truth for (deleted_records reports sweeps, not rows).
 COMPARED = set(CONTRACT_KEYS) - {"deleted_records"}
 OLD = "2023-06-01T00:00:00+00:00"
 # The input state: bookmarks of earlier runs for two accounting streams and for orders.
-STATE = {"bookmarks": {
-    "journal_rows": {"replication_key": "journalDateEntered", "replication_key_value": OLD},
-    "customer_payments": {"replication_key": "createdOn", "replication_key_value": OLD},
-}}
+STATE = {
+    "bookmarks": {
+        "journal_rows": {"replication_key": "journalDateEntered", "replication_key_value": OLD},
+        "customer_payments": {"replication_key": "createdOn", "replication_key_value": OLD},
+    }
+}
 
 
-def run(tmp_path: Path, config: dict[str, Any], state: dict[str, Any] | None = None,
-        on_message: Callable[[dict[str, Any]], None] | None = None) -> Run:
+def run(
+    tmp_path: Path,
+    config: dict[str, Any],
+    state: dict[str, Any] | None = None,
+    on_message: Callable[[dict[str, Any]], None] | None = None,
+) -> Run:
     """The tap to its end; ``on_message`` sees each stdout message as it arrives."""
     cmd, _ = _command(tmp_path, config, "run", state=state, streams=None, catalog=None, args=())
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=clean_env())
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env()
+    )
     assert proc.stdout is not None and proc.stderr is not None
     out = []
     for line in proc.stdout:
@@ -60,8 +76,11 @@ def run(tmp_path: Path, config: dict[str, Any], state: dict[str, Any] | None = N
 
 def skip_lines(result: Run) -> dict[str, str]:
     """Stream name -> its skip line."""
-    return {line.split("Stream '", 1)[1].split("'", 1)[0]: line
-            for line in result.stderr_lines() if "' skipped" in line}
+    return {
+        line.split("Stream '", 1)[1].split("'", 1)[0]: line
+        for line in result.stderr_lines()
+        if "' skipped" in line
+    }
 
 
 def assert_others_complete(sb: Sandbox, result: Run, failed: tuple[str, ...]) -> None:
@@ -126,13 +145,16 @@ def test_a_path_failing_after_retries_is_skipped_and_its_checkpoints_undone(
     assert result.returncode != 0
     lines = skip_lines(result)
     assert list(lines) == ["journal_rows"], result.describe()
-    assert "HTTP 500 from /public-api/sandbox/accounting-service/journal-search" in (
-        lines["journal_rows"])
+    assert (
+        "HTTP 500 from /public-api/sandbox/accounting-service/journal-search"
+        in (lines["journal_rows"])
+    )
     assert "retries exhausted" in lines["journal_rows"]
     assert "bookmark restored to the run's start" in lines["journal_rows"]
     assert result.retries() >= 1
     assert bookmarks(result.last_state(), ("journal_rows",)) == {
-        "journal_rows": STATE["bookmarks"]["journal_rows"]}
+        "journal_rows": STATE["bookmarks"]["journal_rows"]
+    }
     assert "journal_rows (HTTP 500" in result.last_stderr_line()
     for stream in COMPARED - set(STATE["bookmarks"]):  # those: since the bookmark
         assert set(result.keys(stream)) == truth(sb, stream), stream
@@ -181,6 +203,8 @@ def test_a_401_everywhere_still_stops_at_once(
     sb = make_sandbox(**UNTHROTTLED)
     config = sb.tap_config(staff_token="not-the-token", fail_fast=fail_fast)
     result = run(tmp_path, config)
-    assert_clean_failure(result, r"Sync failed: HTTP 401 .*Check account_code", ["not-the-token"], 0)
+    assert_clean_failure(
+        result, r"Sync failed: HTTP 401 .*Check account_code", ["not-the-token"], 0
+    )
     assert skip_lines(result) == {}
     assert not [m for m in result.messages if m["type"] == "RECORD"]

@@ -18,8 +18,16 @@ from helpers import CONTRACT_KEYS, TAP, clean_env, run_tap, selected_catalog
 from tap_brightpearl.budget import RequestBudget
 from tap_brightpearl.progress import duration, progress_line
 
-CHATTER = ("METRIC", "Beginning sync", "Pagination stopped", "Backing off", "Giving up",
-           "Starting incremental sync", "Skipping parse of env var", "as child stream")
+CHATTER = (
+    "METRIC",
+    "Beginning sync",
+    "Pagination stopped",
+    "Backing off",
+    "Giving up",
+    "Starting incremental sync",
+    "Skipping parse of env var",
+    "as child stream",
+)
 SILENCE = 30.0  # the default progress interval
 SLACK = 10.0
 
@@ -41,11 +49,17 @@ def run_timed(tmp_path, config, streams, timeout=300.0) -> TimedRun:
     """Run the tap, reading stderr line by line and noting when each line arrives."""
     (tmp_path / "config.json").write_text(json.dumps(config))
     (tmp_path / "catalog.json").write_text(json.dumps(selected_catalog(frozenset(streams))))
-    cmd = [str(TAP), "--config", str(tmp_path / "config.json"),
-           "--catalog", str(tmp_path / "catalog.json")]
+    cmd = [
+        str(TAP),
+        "--config",
+        str(tmp_path / "config.json"),
+        "--catalog",
+        str(tmp_path / "catalog.json"),
+    ]
     started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                            env=clean_env())
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=clean_env()
+    )
     lines = []
     assert proc.stderr is not None
     for line in proc.stderr:
@@ -61,8 +75,9 @@ def test_budget_bound_run_is_never_silent(make_sandbox, tmp_path):
     line saying why and how long, progress lines keep every silence under the interval, and
     the streams' lines come when they end."""
     sb = make_sandbox(seed=3, sizes={"orders": 300, "products": 50, "contacts": 50})
-    config = sb.tap_config(max_requests_per_minute=4, page_size=100, id_batch_size=100,
-                           max_parallel_requests=1)
+    config = sb.tap_config(
+        max_requests_per_minute=4, page_size=100, id_batch_size=100, max_parallel_requests=1
+    )
     run = run_timed(tmp_path, config, {"orders", "order_rows"})
     for at, line in run.lines:
         print(f"{at:6.1f} {line[:200]}")
@@ -105,8 +120,10 @@ def test_full_run_reads_like_a_report(sandbox, tmp_path):
     assert done.index("postal_addresses") == done.index("contacts") + 1
     warnings = [line for line in lines if "| WARNING " in line]
     # drift, and the sandbox's number in a TEXT custom field (tests/test_custom_fields.py)
-    assert all("is not in the schema" in line or "kept in valueText as JSON text" in line
-               for line in warnings), warnings
+    assert all(
+        "is not in the schema" in line or "kept in valueText as JSON text" in line
+        for line in warnings
+    ), warnings
     # per stream as it ends, not all at the end: the orders warning comes after brands' line
     text = "\n".join(lines)
     assert text.index("Stream 'brands' done") < text.index("orders: field 'loyaltyPoints'")
@@ -130,8 +147,13 @@ def test_metrics_and_sdk_lines_on_demand(sandbox, tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     assert any("METRIC: " in line for line in run.stderr_lines())
     assert not any("Beginning sync" in line for line in run.stderr_lines())
-    debug = run_tap(tmp_path, sandbox.tap_config(), streams=streams, name="debug",
-                    env={"TAP_BRIGHTPEARL_LOGLEVEL": "DEBUG"})
+    debug = run_tap(
+        tmp_path,
+        sandbox.tap_config(),
+        streams=streams,
+        name="debug",
+        env={"TAP_BRIGHTPEARL_LOGLEVEL": "DEBUG"},
+    )
     assert debug.returncode == 0, debug.stderr[-2000:]
     child = [line for line in debug.stderr_lines() if "Beginning sync of 'order_rows'" in line]
     assert child
@@ -154,8 +176,12 @@ def test_progress_line():
         "order_types: 1,234 records so far, 12 requests/min"
     )
     assert progress_line("x", 600, 500, 600, 5, 40.0).startswith("x: 600 of 500 (100.0%), 5 ")
-    assert [duration(s) for s in (40, 100, 3_000, 7_500)] == ["40 s", "2 min", "50 min",
-                                                             "2 h 5 min"]
+    assert [duration(s) for s in (40, 100, 3_000, 7_500)] == [
+        "40 s",
+        "2 min",
+        "50 min",
+        "2 h 5 min",
+    ]
 
 
 class FakeTime:
@@ -178,11 +204,14 @@ def test_budget_wait_lines(caplog):
             budget.acquire()
             budget.finished()
         budget.acquire()  # the minute is full: 60.5 s (the minute and its margin)
-        budget.observe({"brightpearl-requests-remaining": "0",
-                        "brightpearl-next-throttle-period": "3000"})
+        budget.observe(
+            {"brightpearl-requests-remaining": "0", "brightpearl-next-throttle-period": "3000"}
+        )
         budget.finished()
         budget.acquire()  # the pool is spent for 3 s: too short for a line
     lines = [r.getMessage() for r in caplog.records]
-    assert lines == ["Waiting 60 s for the request budget: 2 requests sent in the last minute "
-                     "(max_requests_per_minute: 2)"]
+    assert lines == [
+        "Waiting 60 s for the request budget: 2 requests sent in the last minute "
+        "(max_requests_per_minute: 2)"
+    ]
     assert budget.per_minute() == 2  # the first two left the minute while it waited

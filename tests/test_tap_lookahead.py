@@ -18,10 +18,15 @@ PAGE_SIZE = 25
 
 def sync_orders(make_sandbox, tmp_path, parallel: int, orders: int = 600, **config):
     """A backfill of orders (with their rows) at ``parallel``: run, counters, truth, start."""
-    sb = make_sandbox(seed=23, sizes={"orders": orders, "products": 40, "contacts": 40},
-                      latency=0.02, **UNTHROTTLED)
-    settings = sb.tap_config(page_size=PAGE_SIZE, id_batch_size=20,
-                             max_parallel_requests=parallel, **config)
+    sb = make_sandbox(
+        seed=23,
+        sizes={"orders": orders, "products": 40, "contacts": 40},
+        latency=0.02,
+        **UNTHROTTLED,
+    )
+    settings = sb.tap_config(
+        page_size=PAGE_SIZE, id_batch_size=20, max_parallel_requests=parallel, **config
+    )
     sb.reset_counters()
     run = run_tap(tmp_path, settings, streams=["orders", "order_rows"], name=f"p{parallel}")
     assert run.returncode == 0, run.describe()
@@ -53,20 +58,24 @@ def test_a_backfill_is_windowed_from_its_row_count(make_sandbox, tmp_path):
     sync still resumes within one window of at most about 20 pages."""
     # end_date (far ahead) keeps orders on the searches: a backfill this size would otherwise
     # load by an OPTIONS plan (tests/test_tap_plans.py), which has no windows
-    run, used, want, start = sync_orders(make_sandbox, tmp_path, 4, orders=2000,
-                                         end_date="2100-01-01T00:00:00Z")
+    run, used, want, start = sync_orders(
+        make_sandbox, tmp_path, 4, orders=2000, end_date="2100-01-01T00:00:00Z"
+    )
     assert set(run.keys("orders")) == want
     pages = math.ceil(len(want) / (PAGE_SIZE - 1))
     assert pages > 20, "the backfill must be large enough to be windowed"
     marks = [(s.get("bookmarks", {}).get("orders") or {}) for s in run.states()]
-    ends = sorted({norm(m["replication_key_value"]) for m in marks
-                   if m.get("replication_key_value")})
+    ends = sorted(
+        {norm(m["replication_key_value"]) for m in marks if m.get("replication_key_value")}
+    )
     assert 2 <= len(ends) <= math.ceil(pages / 10), f"{pages} pages in {len(ends)} windows"
     # each window's last page is part-filled; the first search (the count) and the search for
     # orders created before start_date are the only others
     assert used["requests"]["order-search"] <= pages + len(ends) + 2
-    print(f"{len(want)} orders, {pages} pages: {len(ends)} windows, "
-          f"{used['requests']['order-search']} searches")
+    print(
+        f"{len(want)} orders, {pages} pages: {len(ends)} windows, "
+        f"{used['requests']['order-search']} searches"
+    )
     created = [norm(r["createdOn"]) for r in run.records("orders")]
     assert isinstance(start, datetime)
     for lo, hi in zip([start, *ends], ends, strict=False):

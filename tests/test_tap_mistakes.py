@@ -24,8 +24,9 @@ from helpers import (
 from meltano_helpers import meltano, meltano_env, repo_project, require_meltano
 from shell_helpers import console_script
 
-STATE_ADVICE = ("fix it, or run without it (no --state; under Meltano: meltano state clear) "
-                "for a full resync")
+STATE_ADVICE = (
+    "fix it, or run without it (no --state; under Meltano: meltano state clear) for a full resync"
+)
 
 
 def said(run: Run, level: str) -> list[str]:
@@ -52,15 +53,22 @@ def test_config_file_not_json_names_file_line_and_column(tmp_path, args):
     config = tmp_path / "config.json"
     config.write_text('{"account_code": "acme",\n  "app_ref": "acme_1" "staff_token": "x"}\n')
     run = run_tap(tmp_path, config, args=args, timeout=60)
-    assert_one_line_failure(run, "ERROR", f"Config error: the --config file {config} is not "
-                            "valid JSON: line 2, column 23: Expecting ',' delimiter")
+    assert_one_line_failure(
+        run,
+        "ERROR",
+        f"Config error: the --config file {config} is not "
+        "valid JSON: line 2, column 23: Expecting ',' delimiter",
+    )
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    (None, "does not exist"),
-    ("", "is empty"),
-    ('["account_code", "acme"]', "is not a JSON object (it is a JSON array)"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (None, "does not exist"),
+        ("", "is empty"),
+        ('["account_code", "acme"]', "is not a JSON object (it is a JSON array)"),
+    ],
+)
 def test_config_file_missing_empty_or_not_an_object(tmp_path, text, problem):
     config = tmp_path / "config.json"
     if text is not None:
@@ -72,39 +80,52 @@ def test_config_file_missing_empty_or_not_an_object(tmp_path, text, problem):
 # -- the --state file ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ('{"bookmarks": {"orders": {"replication_key_value": }}}',
-     "is not valid JSON: line 1, column 52: Expecting value"),
-    ("", "is empty"),
-    ("[]", "is not a JSON object (it is a JSON array)"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            '{"bookmarks": {"orders": {"replication_key_value": }}}',
+            "is not valid JSON: line 1, column 52: Expecting value",
+        ),
+        ("", "is empty"),
+        ("[]", "is not a JSON object (it is a JSON array)"),
+    ],
+)
 def test_state_file_not_json_says_what_to_do(sandbox, tmp_path, text, problem):
     state = tmp_path / "state.json"
     state.write_text(text)
     before = sandbox.counters()["requests_total"]
-    run = run_tap(tmp_path, sandbox.tap_config(), streams={"brands"},
-                  args=("--state", str(state)), timeout=60)
-    assert_one_line_failure(run, "ERROR",
-                            f"State error: the --state file {state} {problem}; {STATE_ADVICE}")
+    run = run_tap(
+        tmp_path, sandbox.tap_config(), streams={"brands"}, args=("--state", str(state)), timeout=60
+    )
+    assert_one_line_failure(
+        run, "ERROR", f"State error: the --state file {state} {problem}; {STATE_ADVICE}"
+    )
     assert sandbox.counters()["requests_total"] == before, "nothing may be requested"
 
 
 def test_bookmark_not_a_date_stops_the_run_naming_stream_and_value(sandbox, tmp_path):
     """A resync from start_date would emit that stream's records twice: the run stops before
     any request, with one line naming each bad bookmark and how to fix the state."""
-    state = {"bookmarks": {
-        "orders": {"replication_key": "updatedOn", "replication_key_value": "not a date"},
-        "products": {"replication_key": "updatedOn", "replication_key_value": 1700000000},
-        "contacts": {"replication_key": "updatedOn",
-                     "replication_key_value": "2100-01-01T00:00:00.000Z"},
-    }}
+    state = {
+        "bookmarks": {
+            "orders": {"replication_key": "updatedOn", "replication_key_value": "not a date"},
+            "products": {"replication_key": "updatedOn", "replication_key_value": 1700000000},
+            "contacts": {
+                "replication_key": "updatedOn",
+                "replication_key_value": "2100-01-01T00:00:00.000Z",
+            },
+        }
+    }
     before = sandbox.counters()["requests_total"]
     run = run_tap(tmp_path, sandbox.tap_config(), state=state, timeout=60)
     assert_one_line_failure(
-        run, "ERROR",
+        run,
+        "ERROR",
         "State error: the --state bookmark of orders 'not a date', products 1700000000 is not a "
         "date-time; fix it, or remove that bookmark to sync the stream again from start_date "
-        "(under Meltano: meltano state edit)")
+        "(under Meltano: meltano state edit)",
+    )
     assert sandbox.counters()["requests_total"] == before, "nothing may be requested"
 
 
@@ -117,18 +138,25 @@ def test_misspelt_setting_stops_the_run_naming_the_setting(sandbox, tmp_path):
     config["start_dat"] = config.pop("start_date")
     before = sandbox.counters()["requests_total"]
     run = run_tap(tmp_path, config, streams={"orders"}, timeout=60)
-    assert_one_line_failure(run, "ERROR",
-                            "Config error: unknown setting 'start_dat': did you mean 'start_date'?")
+    assert_one_line_failure(
+        run, "ERROR", "Config error: unknown setting 'start_dat': did you mean 'start_date'?"
+    )
     assert sandbox.counters()["requests_total"] == before
 
 
-@pytest.mark.parametrize(("key", "meant"), [
-    ("Page-Size", "page_size"), ("fail_fst", "fail_fast"), ("max_requests_per_min",
-                                                           "max_requests_per_minute")])
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [
+        ("Page-Size", "page_size"),
+        ("fail_fst", "fail_fast"),
+        ("max_requests_per_min", "max_requests_per_minute"),
+    ],
+)
 def test_other_near_misses_stop_too(sandbox, tmp_path, key, meant):
     run = run_tap(tmp_path, {**sandbox.tap_config(), key: 5}, streams={"brands"}, timeout=60)
-    assert_one_line_failure(run, "ERROR",
-                            f"Config error: unknown setting {key!r}: did you mean {meant!r}?")
+    assert_one_line_failure(
+        run, "ERROR", f"Config error: unknown setting {key!r}: did you mean {meant!r}?"
+    )
 
 
 def test_unrelated_unknown_settings_warn_and_the_run_goes_on(sandbox, tmp_path):
@@ -149,13 +177,21 @@ def test_sdk_settings_and_environment_never_warn(sandbox, tmp_path):
     known or not): no warning, a complete run."""
     config = sandbox.tap_config()
     staff = config.pop("staff_token")
-    config.update(stream_maps={}, stream_map_config={}, faker_config={},
-                  flattening_enabled=False, flattening_max_depth=1)
-    env = {"PAN_SEC_BRIGHTPEARL-STAFF_TOKEN": staff,
-           "PAN_SEC_BRIGHTPEARL-WEBHOOK_SECRET": "for another tool",
-           "TAP_BRIGHTPEARL_LOOKBACK_MINUTES": "7"}
-    run = run_tap(tmp_path, config, streams={"brands"}, args=("--config", "ENV"), env=env,
-                  timeout=60)
+    config.update(
+        stream_maps={},
+        stream_map_config={},
+        faker_config={},
+        flattening_enabled=False,
+        flattening_max_depth=1,
+    )
+    env = {
+        "PAN_SEC_BRIGHTPEARL-STAFF_TOKEN": staff,
+        "PAN_SEC_BRIGHTPEARL-WEBHOOK_SECRET": "for another tool",
+        "TAP_BRIGHTPEARL_LOOKBACK_MINUTES": "7",
+    }
+    run = run_tap(
+        tmp_path, config, streams={"brands"}, args=("--config", "ENV"), env=env, timeout=60
+    )
     assert run.returncode == 0, run.describe()
     assert [w for w in said(run, "WARNING") if "etting" in w] == []
     assert_complete(sandbox, run, ["brands"])
@@ -165,16 +201,19 @@ def test_meltano_passes_no_unknown_setting(tmp_path):
     """Meltano writes only the settings it declares, the SDK's among them: no warning."""
     require_meltano()
     project = repo_project(tmp_path)
-    env = meltano_env(TAP_BRIGHTPEARL_API_URL="http://127.0.0.1:9",  # nothing listens
-                      TAP_BRIGHTPEARL_STREAM_MAPS='{"brands": {"brandCode": null}}',
-                      TAP_BRIGHTPEARL_FLATTENING_ENABLED="true",
-                      TAP_BRIGHTPEARL_FLATTENING_MAX_DEPTH="1")
+    env = meltano_env(
+        TAP_BRIGHTPEARL_API_URL="http://127.0.0.1:9",  # nothing listens
+        TAP_BRIGHTPEARL_STREAM_MAPS='{"brands": {"brandCode": null}}',
+        TAP_BRIGHTPEARL_FLATTENING_ENABLED="true",
+        TAP_BRIGHTPEARL_FLATTENING_MAX_DEPTH="1",
+    )
     dumped = meltano(project, "invoke", "--dump=config", "tap-brightpearl", env=env)
     assert dumped.returncode == 0, dumped.stderr[-3000:]
     assert {"stream_maps", "flattening_enabled", "staff_token"} <= set(json.loads(dumped.stdout))
     run = meltano(project, "invoke", "tap-brightpearl", env=env)
-    assert "Syncing Brightpearl account 'sandbox' at http://127.0.0.1:9" in run.stderr, (
-        run.stderr[-3000:])
+    assert "Syncing Brightpearl account 'sandbox' at http://127.0.0.1:9" in run.stderr, run.stderr[
+        -3000:
+    ]
     assert "nknown setting" not in run.stderr
 
 
@@ -187,11 +226,18 @@ def test_both_credentials_the_start_line_says_which_and_why(sandbox, tmp_path):
     run = run_tap(tmp_path, config, streams={"brands"}, timeout=60)
     assert run.returncode == 0, run.describe()
     start = [x for x in said(run, "INFO") if x.startswith("Syncing Brightpearl account")]
-    assert start == [f"Syncing Brightpearl account 'sandbox' at {sandbox.url} with oauth auth "
-                     "(chosen: both staff_token and OAuth tokens are set; set auth_method to "
-                     "choose); 1 stream: brands"]
-    chosen = run_tap(tmp_path, {**config, "auth_method": "staff_token"}, streams={"brands"},
-                     name="chosen", timeout=60)
+    assert start == [
+        f"Syncing Brightpearl account 'sandbox' at {sandbox.url} with oauth auth "
+        "(chosen: both staff_token and OAuth tokens are set; set auth_method to "
+        "choose); 1 stream: brands"
+    ]
+    chosen = run_tap(
+        tmp_path,
+        {**config, "auth_method": "staff_token"},
+        streams={"brands"},
+        name="chosen",
+        timeout=60,
+    )
     assert chosen.returncode == 0, chosen.describe()
     assert f"at {sandbox.url} with staff_token auth; 1 stream: brands" in chosen.stderr
     assert "(chosen:" not in chosen.stderr
@@ -226,10 +272,13 @@ def test_summary_lines_count_in_the_singular_and_plural(sandbox, tmp_path):
     run = run_tap(tmp_path, sandbox.tap_config(), streams={"brands", "orders"}, timeout=60)
     assert run.returncode == 0, run.describe()
     done = {x.split("'")[1]: x.rsplit(", ", 1)[0] for x in said(run, "INFO") if " done: " in x}
-    assert done["brands"] == f"Stream 'brands' done: {len(truth(sandbox, 'brands'))} records, " \
-                             "1 request"
-    assert done["orders"].startswith(f"Stream 'orders' done: {len(truth(sandbox, 'orders'))} "
-                                     "records, ")
+    assert (
+        done["brands"] == f"Stream 'brands' done: {len(truth(sandbox, 'brands'))} records, "
+        "1 request"
+    )
+    assert done["orders"].startswith(
+        f"Stream 'orders' done: {len(truth(sandbox, 'orders'))} records, "
+    )
     assert done["orders"].endswith(" requests")
     assert "1 requests" not in run.stderr
 
@@ -242,10 +291,18 @@ def test_start_line_lists_few_streams_and_counts_many(sandbox, tmp_path):
     many = run_tap(tmp_path, sandbox.tap_config(), streams=set(SIX), timeout=60)
     assert many.returncode == 0, many.describe()
     start = [x for x in said(many, "INFO") if x.startswith("Syncing Brightpearl account")]
-    assert start == [f"Syncing Brightpearl account 'sandbox' at {sandbox.url} with staff_token "
-                     "auth; 6 streams selected"]
-    debug = run_tap(tmp_path, sandbox.tap_config(), streams=set(SIX), name="debug",
-                    env={"TAP_BRIGHTPEARL_LOGLEVEL": "DEBUG"}, timeout=60)
+    assert start == [
+        f"Syncing Brightpearl account 'sandbox' at {sandbox.url} with staff_token "
+        "auth; 6 streams selected"
+    ]
+    debug = run_tap(
+        tmp_path,
+        sandbox.tap_config(),
+        streams=set(SIX),
+        name="debug",
+        env={"TAP_BRIGHTPEARL_LOGLEVEL": "DEBUG"},
+        timeout=60,
+    )
     assert debug.returncode == 0, debug.describe()
     assert said(debug, "DEBUG").count(f"Selected streams: {', '.join(SIX)}") == 1
     few = run_tap(tmp_path, sandbox.tap_config(), streams=set(SIX[:5]), name="few", timeout=60)
@@ -261,8 +318,10 @@ def test_start_line_of_a_full_catalog_is_short(sandbox, tmp_path):
     run = run_tap(tmp_path, config, timeout=60)
     assert run.returncode == 1
     start = [x for x in said(run, "INFO") if x.startswith("Syncing Brightpearl account")]
-    assert start == ["Syncing Brightpearl account 'sandbox' at http://127.0.0.1:9 with "
-                     f"staff_token auth; {len(CONTRACT_KEYS) + 1} streams selected"]
+    assert start == [
+        "Syncing Brightpearl account 'sandbox' at http://127.0.0.1:9 with "
+        f"staff_token auth; {len(CONTRACT_KEYS) + 1} streams selected"
+    ]
 
 
 # -- tap-brightpearl-login -------------------------------------------------------------------
@@ -272,37 +331,63 @@ LOGIN = console_script("tap-brightpearl-login")
 
 
 def login(*args: str, pasted: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([LOGIN, *args], input=pasted, capture_output=True, text=True,
-                          env=clean_env(), timeout=60, check=False)
+    return subprocess.run(
+        [LOGIN, *args],
+        input=pasted,
+        capture_output=True,
+        text=True,
+        env=clean_env(),
+        timeout=60,
+        check=False,
+    )
 
 
-@pytest.mark.parametrize("pasted", ["yes I approved it", "https://example.com/callback",
-                                    "acme_1"])
+@pytest.mark.parametrize("pasted", ["yes I approved it", "https://example.com/callback", "acme_1"])
 def test_login_paste_of_something_else_says_what_was_expected(tmp_path, pasted):
-    done = login("--print-meltano", "--paste", "--account", "acme", "--app-ref", "acme_1",
-                 "--redirect-uri", "https://example.com/callback", pasted=pasted + "\n")
+    done = login(
+        "--print-meltano",
+        "--paste",
+        "--account",
+        "acme",
+        "--app-ref",
+        "acme_1",
+        "--redirect-uri",
+        "https://example.com/callback",
+        pasted=pasted + "\n",
+    )
     assert done.returncode == 1, done.stderr
     assert done.stderr.splitlines()[-1] == (
         "tap-brightpearl-login: that is not the redirect URL: paste the whole address from the "
-        "browser's address bar after approving the app (a URL with code= and state=)")
+        "browser's address bar after approving the app (a URL with code= and state=)"
+    )
     assert "mismatch" not in done.stderr
     assert done.stdout == ""
 
 
 def test_login_paste_without_state(tmp_path):
-    done = login("--print-meltano", "--paste", "--account", "acme", "--app-ref", "acme_1",
-                 "--redirect-uri", "https://example.com/callback",
-                 pasted="https://example.com/callback?code=abc\n")
+    done = login(
+        "--print-meltano",
+        "--paste",
+        "--account",
+        "acme",
+        "--app-ref",
+        "acme_1",
+        "--redirect-uri",
+        "https://example.com/callback",
+        pasted="https://example.com/callback?code=abc\n",
+    )
     assert done.returncode == 1, done.stderr
     assert done.stderr.splitlines()[-1] == (
         "tap-brightpearl-login: the redirect URL has no state=: paste the whole address, not a "
-        "part of it")
+        "part of it"
+    )
 
 
 def test_login_help_is_plain_text():
     done = login("--help")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n\n")[1].strip() == (
-        "tap-brightpearl-login: the first OAuth tokens of a Brightpearl instance app.")
+        "tap-brightpearl-login: the first OAuth tokens of a Brightpearl instance app."
+    )
     assert "``" not in done.stdout
     assert "`" not in done.stdout

@@ -22,8 +22,11 @@ from helpers import CONTRACT_KEYS, run_tap, truth
 )
 def test_mutating_full_sync_loses_nothing(make_sandbox, tmp_path, seed, settings):
     sb = make_sandbox(
-        seed=seed, sizes={"orders": 3000, "products": 1500, "contacts": 2000},
-        throttle_limit=1_000_000, mutate=True, mutations_per_request=3,
+        seed=seed,
+        sizes={"orders": 3000, "products": 1500, "contacts": 2000},
+        throttle_limit=1_000_000,
+        mutate=True,
+        mutations_per_request=3,
     )
     before = {stream: truth(sb, stream) for stream in CONTRACT_KEYS}
     run = run_tap(tmp_path, sb.tap_config(**settings), timeout=600)
@@ -37,5 +40,7 @@ def test_mutating_full_sync_loses_nothing(make_sandbox, tmp_path, seed, settings
         if missing:
             lost[stream] = (len(missing), sorted(missing)[:3])
     assert lost == {}
-    print(f"seed {seed} {settings}: {mutations} mutations, "
-          f"{sum(len(run.records(s)) for s in CONTRACT_KEYS)} records, none lost")
+    print(
+        f"seed {seed} {settings}: {mutations} mutations, "
+        f"{sum(len(run.records(s)) for s in CONTRACT_KEYS)} records, none lost"
+    )

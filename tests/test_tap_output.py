@@ -19,8 +19,13 @@ LATENCY = 0.15  # seconds per request: after a checkpoint, the next output waits
 
 
 def start(tmp_path, config: dict[str, Any], catalog: dict[str, Any]) -> subprocess.Popen:
-    cmd = [str(TAP), "--config", str(write_json(tmp_path / "config.json", config)),
-           "--catalog", str(write_json(tmp_path / "catalog.json", catalog))]
+    cmd = [
+        str(TAP),
+        "--config",
+        str(write_json(tmp_path / "config.json", config)),
+        "--catalog",
+        str(write_json(tmp_path / "catalog.json", catalog)),
+    ]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env())
 
 
@@ -59,8 +64,9 @@ def test_each_checkpoint_is_on_stdout_at_once_after_every_record_before_it(
     chunks = read_chunks(proc)
     assert proc.returncode == 0
     all_messages = messages(b"".join(chunks))  # every line whole JSON
-    checkpoints = [i for i, m in enumerate(all_messages)
-                   if m["type"] == "STATE" and bookmark(m["value"])]
+    checkpoints = [
+        i for i, m in enumerate(all_messages) if m["type"] == "STATE" and bookmark(m["value"])
+    ]
     assert len(checkpoints) >= 4, "too few checkpoints to test"
 
     # A block ends at each STATE: the read that brings a checkpoint ends with a STATE line
@@ -70,15 +76,21 @@ def test_each_checkpoint_is_on_stdout_at_once_after_every_record_before_it(
     for chunk in chunks:
         end += len(chunk)
         if b'"type":"STATE"' in chunk and chunk.endswith(b"\n"):
-            last = data[data.rfind(b"\n", 0, end - 1) + 1:end]
+            last = data[data.rfind(b"\n", 0, end - 1) + 1 : end]
             ending.append(json.loads(last)["type"])
     assert ending.count("STATE") >= 0.7 * len(ending), ending
     assert len(chunks) < len(all_messages) / 5  # blocks, not one write per message
 
-    orders = [(i, m["record"]) for i, m in enumerate(all_messages)
-              if m["type"] == "RECORD" and m["stream"] == "orders"]
-    rows_at = {r["record"]["orderId"]: i for i, r in enumerate(all_messages)
-               if r["type"] == "RECORD" and r["stream"] == "order_rows"}
+    orders = [
+        (i, m["record"])
+        for i, m in enumerate(all_messages)
+        if m["type"] == "RECORD" and m["stream"] == "orders"
+    ]
+    rows_at = {
+        r["record"]["orderId"]: i
+        for i, r in enumerate(all_messages)
+        if r["type"] == "RECORD" and r["stream"] == "order_rows"
+    }
     for at in checkpoints:
         mark = parse(bookmark(all_messages[at]["value"]))
         covered = [(i, o) for i, o in orders if parse(o["createdOn"]) < mark]
@@ -87,8 +99,9 @@ def test_each_checkpoint_is_on_stdout_at_once_after_every_record_before_it(
     assert len(orders) == len(sb.primary_keys("orders"))
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL],
-                         ids=["SIGTERM", "SIGINT", "SIGKILL"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=["SIGTERM", "SIGINT", "SIGKILL"]
+)
 def test_a_killed_run_ends_with_whole_lines_and_a_rerun_loses_nothing(
     orders_sandbox, tmp_path, sig
 ):
@@ -115,14 +128,19 @@ def test_a_killed_run_ends_with_whole_lines_and_a_rerun_loses_nothing(
         assert data.endswith(b"\n")
     first = messages(data)  # every line whole JSON
     states = [m["value"] for m in first if m["type"] == "STATE"]
-    orders_first = record_keys([m["record"] for m in first if m["type"] == "RECORD"
-                                and m["stream"] == "orders"], "orders")
+    orders_first = record_keys(
+        [m["record"] for m in first if m["type"] == "RECORD" and m["stream"] == "orders"], "orders"
+    )
     truth = norm_keys(sb.primary_keys("orders"))
     assert 0 < len(set(orders_first)) < len(truth), "stopped too late to test"
 
     second = run_tap(tmp_path, config, state=states[-1], catalog=catalog, name="rerun")
     assert second.returncode == 0, second.describe()
     assert truth <= set(orders_first) | set(second.keys("orders"))
-    rows = set(record_keys([m["record"] for m in first if m["type"] == "RECORD"
-                            and m["stream"] == "order_rows"], "order_rows"))
+    rows = set(
+        record_keys(
+            [m["record"] for m in first if m["type"] == "RECORD" and m["stream"] == "order_rows"],
+            "order_rows",
+        )
+    )
     assert norm_keys(sb.primary_keys("order_rows")) <= rows | set(second.keys("order_rows"))

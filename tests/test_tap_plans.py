@@ -36,8 +36,7 @@ def without_start(sb, **overrides) -> dict:
 
 
 def plan_lines(run, stream: str = "orders") -> list[str]:
-    return [line.split("| ")[-1] for line in run.stderr_lines()
-            if f"{stream}: load plan" in line]
+    return [line.split("| ")[-1] for line in run.stderr_lines() if f"{stream}: load plan" in line]
 
 
 def bookmark(state: dict | None, stream: str = "orders") -> str | None:
@@ -54,8 +53,9 @@ def in_window(sb, since: dt.datetime) -> set[tuple[int]]:
     """Orders created or changed at or after ``since`` (what an incremental run must emit)."""
     ms = since.timestamp() * 1000
     with sb.store.lock:
-        return {(o["id"],) for o in sb.store.orders.values()
-                if o["created"] >= ms or o["updated"] >= ms}
+        return {
+            (o["id"],) for o in sb.store.orders.values() if o["created"] >= ms or o["updated"] >= ms
+        }
 
 
 def created_at(sb, share: float) -> dt.datetime:
@@ -78,8 +78,11 @@ def test_a_first_load_without_start_date_is_one_options_then_gets(make_sandbox, 
     after = dt.datetime.now(UTC)
     assert run.returncode == 0, run.describe()
     used = requests(sb)
-    for stream, resource, n in (("orders", "order", 2100), ("products", "product", 450),
-                                ("contacts", "contact", 650)):
+    for stream, resource, n in (
+        ("orders", "order", 2100),
+        ("products", "product", 450),
+        ("contacts", "contact", 650),
+    ):
         keys = run.keys(stream)
         assert len(keys) == len(set(keys)) == n, stream
         assert set(keys) == norm_keys(sb.primary_keys(stream)), stream
@@ -100,7 +103,10 @@ def test_a_first_load_without_start_date_is_one_options_then_gets(make_sandbox, 
     assert again.returncode == 0, again.describe()
     used = requests(sb)
     assert {k: v for k, v in used.items() if k.startswith("OPTIONS")} == {
-        "OPTIONS order": 1, "OPTIONS product": 1, "OPTIONS contact": 1}, used  # the sweeps
+        "OPTIONS order": 1,
+        "OPTIONS product": 1,
+        "OPTIONS contact": 1,
+    }, used  # the sweeps
     for resource in ("order", "product", "contact"):
         assert used[f"{resource}-search"] == 2, used  # changed since F, created since F
     assert plan_lines(again)[0].startswith("orders: load plan search ("), plan_lines(again)
@@ -115,19 +121,24 @@ def test_a_window_of_few_records_is_searched_without_asking_options(make_sandbox
     assert "OPTIONS order" not in requests(sb)  # it could not have been cheaper
     assert set(run.keys("orders")) == in_window(sb, since)
     [line] = plan_lines(run)
-    assert re.fullmatch(r"orders: load plan search \([\d,]+ ids: \d+ requests; "
-                        r"OPTIONS would take at least \d+\)", line), line
+    assert re.fullmatch(
+        r"orders: load plan search \([\d,]+ ids: \d+ requests; "
+        r"OPTIONS would take at least \d+\)",
+        line,
+    ), line
 
 
 def test_a_window_of_most_records_switches_to_options_and_emits_only_the_window(
-    make_sandbox, tmp_path,
+    make_sandbox,
+    tmp_path,
 ):
     """The first page's count shows OPTIONS cheaper: the rest comes from OPTIONS, and what it
     fetches from before the window (created and changed before F) is not emitted."""
     sb = make_sandbox(seed=63, sizes={"orders": 2000}, **UNTHROTTLED)
     since = created_at(sb, 0.4)
-    config = sb.tap_config(start_date=since.isoformat(), detect_deletes=False, page_size=50,
-                           lookback_minutes=0)
+    config = sb.tap_config(
+        start_date=since.isoformat(), detect_deletes=False, page_size=50, lookback_minutes=0
+    )
     run = run_tap(tmp_path, config, streams=ORDERS)
     assert run.returncode == 0, run.describe()
     want = in_window(sb, since)
@@ -161,7 +172,7 @@ class PlanStates:
         self.seen: set[int] = set()
 
     def __call__(self, message: dict) -> bool:
-        entry = ((message.get("value") or {}).get("bookmarks", {}).get("orders") or {})
+        entry = (message.get("value") or {}).get("bookmarks", {}).get("orders") or {}
         if message.get("type") == "STATE" and entry.get("plan"):
             self.seen.add(entry["plan"]["after_id"])
         return len(self.seen) >= self.count
@@ -176,15 +187,20 @@ KILLS = {
 
 @pytest.mark.parametrize("start_date", [False, True], ids=["no-start-date", "start-date"])
 @pytest.mark.parametrize("kill", list(KILLS))
-def test_a_killed_options_load_resumes_after_its_last_batch(make_sandbox, tmp_path, kill,
-                                                             start_date):
+def test_a_killed_options_load_resumes_after_its_last_batch(
+    make_sandbox, tmp_path, kill, start_date
+):
     """SIGKILL at a point of a first load, rerun from the last STATE: every order emitted,
     none twice beyond one batch per slot in flight; a plan under way resumes after its last
     id with the first answer's time for the bookmark."""
     batch, parallel = 100, 2
     sb = make_sandbox(seed=65, sizes={"orders": 1500}, latency=0.01, **UNTHROTTLED)
-    settings = {"id_batch_size": batch, "max_parallel_requests": parallel,
-                "lookback_minutes": LOOKBACK, "detect_deletes": False}
+    settings = {
+        "id_batch_size": batch,
+        "max_parallel_requests": parallel,
+        "lookback_minutes": LOOKBACK,
+        "detect_deletes": False,
+    }
     config = sb.tap_config(**settings) if start_date else without_start(sb, **settings)
     catalog = selected_catalog(frozenset(ORDERS))
     first = run_tap_until(tmp_path, config, KILLS[kill](), sig=signal.SIGKILL, catalog=catalog)
@@ -207,8 +223,10 @@ def test_a_killed_options_load_resumes_after_its_last_batch(make_sandbox, tmp_pa
         mark = instant(bookmark(second.last_state()))
         lookback = dt.timedelta(minutes=LOOKBACK)
         assert mark == instant(plan["answered_at"]) - lookback  # the first answer's time
-    print(f"{kill} start_date={start_date}: run 1 {len(first.keys('orders'))}, run 2 "
-          f"{len(second.keys('orders'))} of {len(truth)} orders, {twice} twice")
+    print(
+        f"{kill} start_date={start_date}: run 1 {len(first.keys('orders'))}, run 2 "
+        f"{len(second.keys('orders'))} of {len(truth)} orders, {twice} twice"
+    )
 
 
 def test_a_plan_the_bookmark_has_passed_is_not_resumed(make_sandbox, tmp_path):
@@ -219,8 +237,11 @@ def test_a_plan_the_bookmark_has_passed_is_not_resumed(make_sandbox, tmp_path):
     config = without_start(sb, detect_deletes=False, lookback_minutes=0)
     plan = {"answered_at": "2024-01-01T00:00:00.000Z", "after_id": 0, "since": None}
     recent = dt.datetime.now(UTC) - dt.timedelta(days=30)
-    entry = {"replication_key": "updatedOn", "replication_key_value": recent.isoformat(),
-             "plan": plan}
+    entry = {
+        "replication_key": "updatedOn",
+        "replication_key_value": recent.isoformat(),
+        "plan": plan,
+    }
     run = run_tap(tmp_path, config, streams=ORDERS, state={"bookmarks": {"orders": entry}})
     assert run.returncode == 0, run.describe()
     assert plan_lines(run)[0].startswith("orders: load plan search ("), plan_lines(run)
@@ -239,8 +260,9 @@ def test_records_created_changed_and_deleted_during_a_plan(make_sandbox, tmp_pat
     existed before and after is lost; what was created or changed during it is emitted by it or
     found by the next run's searches (the bookmark is the answer's time); what was deleted is
     not emitted by later runs, and the next run's sweep reports what vanished."""
-    sb = make_sandbox(seed=66, sizes={"orders": 2500}, mutate=True, mutations_per_request=4,
-                      **UNTHROTTLED)
+    sb = make_sandbox(
+        seed=66, sizes={"orders": 2500}, mutate=True, mutations_per_request=4, **UNTHROTTLED
+    )
     before = norm_keys(sb.primary_keys("orders"))
     config = without_start(sb, id_batch_size=50, lookback_minutes=0)
     streams = {*ORDERS, "deleted_records"}
@@ -274,6 +296,7 @@ def test_records_created_changed_and_deleted_during_a_plan(make_sandbox, tmp_pat
 
 def test_a_refused_options_falls_back_to_the_searches(caplog):
     """A staff member who may not ask OPTIONS (403): one warning, then the searches."""
+
     def refuse(handler) -> None:
         body = b'{"errors":[{"code":"GWY-403","message":"Forbidden"}]}'
         handler.send_response(403)
@@ -290,6 +313,8 @@ def test_a_refused_options_falls_back_to_the_searches(caplog):
     assert orders, "the searches found no order"
     assert "order-service/order-search" in replay.requests
     warnings = [r.getMessage() for r in caplog.records if "OPTIONS failed" in r.getMessage()]
-    assert warnings == ["orders: OPTIONS failed (HTTP 403 from /public-api/replay/order-service/"
-                        "order: GWY-403 Forbidden); the searches run instead"], warnings
+    assert warnings == [
+        "orders: OPTIONS failed (HTTP 403 from /public-api/replay/order-service/"
+        "order: GWY-403 Forbidden); the searches run instead"
+    ], warnings
     assert any("orders: load plan search (" in r.getMessage() for r in caplog.records)

@@ -66,8 +66,12 @@ def killer(stream: str, checkpoints: int, records_after: int):
 def test_a_killed_first_sync_resumes_within_one_window(make_sandbox, tmp_path, case, kill):
     stream, start_date = case
     endpoint, column = STREAMS[stream]
-    sb = make_sandbox(seed=51, sizes={"orders": 3000, "products": 100, "contacts": 100},
-                      latency=0.005, **UNTHROTTLED)
+    sb = make_sandbox(
+        seed=51,
+        sizes={"orders": 3000, "products": 100, "contacts": 100},
+        latency=0.005,
+        **UNTHROTTLED,
+    )
     config = sb.tap_config(lookback_minutes=0, page_size=PAGE_SIZE, start_date=start_date)
     if start_date is None:
         config.pop("start_date")
@@ -96,9 +100,14 @@ def test_a_killed_first_sync_resumes_within_one_window(make_sandbox, tmp_path, c
     assert not lost, f"lost {len(lost)} records, e.g. {sorted(lost)[:5]}"
     assert set(emitted_first) | set(emitted_second) <= truth(sb, stream)
 
-    dates = {k[0]: when(r[column]) for k, r in zip(
-        first.keys(stream) + second.keys(stream), first.records(stream) + second.records(stream),
-        strict=True)}
+    dates = {
+        k[0]: when(r[column])
+        for k, r in zip(
+            first.keys(stream) + second.keys(stream),
+            first.records(stream) + second.records(stream),
+            strict=True,
+        )
+    }
     reread = set(emitted_first) & set(emitted_second)
     assert len(reread) <= ONE_WINDOW, f"run 2 re-read {len(reread)} records: over one window"
     if stream == "journal_rows":  # orders also find older orders changed since F, by design
@@ -108,7 +117,9 @@ def test_a_killed_first_sync_resumes_within_one_window(make_sandbox, tmp_path, c
     windows = len({bookmark(s, stream) for s in second.states()} - {None})
     bound = math.ceil(left / (PAGE_SIZE - 1)) + windows + 4
     assert searches <= bound, f"run 2 made {searches} searches for {left} records left ({bound})"
-    print(f"{stream} start_date={start_date} kill={kill}: run 1 emitted "
-          f"{len(set(emitted_first))}/{len(want)}, checkpoint {resume_at:%Y-%m-%d}; run 2 "
-          f"{len(emitted_second)} records in {searches} searches ({windows} checkpoints), "
-          f"re-read {len(reread)}")
+    print(
+        f"{stream} start_date={start_date} kill={kill}: run 1 emitted "
+        f"{len(set(emitted_first))}/{len(want)}, checkpoint {resume_at:%Y-%m-%d}; run 2 "
+        f"{len(emitted_second)} records in {searches} searches ({windows} checkpoints), "
+        f"re-read {len(reread)}"
+    )

@@ -18,7 +18,9 @@ from tap_brightpearl.tap import TapBrightpearl
 # catalog, and drifted fields are outside it by definition (tests/test_schema_drift.py and
 # tests/test_tap_sync.py cover them).
 SANDBOX = Sandbox(
-    seed=7, sizes={"orders": 300, "products": 120, "contacts": 150}, throttle_limit=1_000_000,
+    seed=7,
+    sizes={"orders": 300, "products": 120, "contacts": 150},
+    throttle_limit=1_000_000,
     drift_fields=False,
 ).start()
 atexit.register(SANDBOX.stop)
@@ -28,7 +30,8 @@ TestTapBrightpearl = get_tap_test_class(
     # contact_custom_fields: the opt-in contact custom fields are read, so contacts carry them
     config=SANDBOX.tap_config(contact_custom_fields=True),
     # deleted_records reports what vanished since a previous sweep: nothing on a first run.
-    suite_config=SuiteConfig(max_records_limit=100,
-                             ignore_no_records_for_streams=["deleted_records"]),
+    suite_config=SuiteConfig(
+        max_records_limit=100, ignore_no_records_for_streams=["deleted_records"]
+    ),
     parse_env_config=False,
 )

@@ -21,20 +21,26 @@ if TYPE_CHECKING:
 KEYS = {**CONTRACT_KEYS, "deleted_records": ("stream", "id")}
 
 INCREMENTAL_SEARCH = {
-    "order_notes": "order-note-search", "goods_in_batches": "goods-in-search",
-    "goods_movements": "goods-movement-search", "journal_rows": "journal-search",
-    "customer_payments": "customer-payment-search", "supplier_payments": "supplier-payment-search",
+    "order_notes": "order-note-search",
+    "goods_in_batches": "goods-in-search",
+    "goods_movements": "goods-movement-search",
+    "journal_rows": "journal-search",
+    "customer_payments": "customer-payment-search",
+    "supplier_payments": "supplier-payment-search",
 }
 SEARCH_THEN_GET = {
-    "orders": ("order-search", "order"), "products": ("product-search", "product"),
+    "orders": ("order-search", "order"),
+    "products": ("product-search", "product"),
     "contacts": ("contact-search", "contact"),
     "goods_out_notes": ("goods-out-search", "goods-out-note"),
 }
 
 #: The streams fed by the endpoints where the sandbox serves its invented drift fields.
 DRIFT_STREAMS = {
-    "order-service/order/{ids}": "orders", "contact-service/contact/{ids}": "contacts",
-    "product-service/product/{ids}": "products", "product-service/brand-search": "brands",
+    "order-service/order/{ids}": "orders",
+    "contact-service/contact/{ids}": "contacts",
+    "product-service/product/{ids}": "products",
+    "product-service/brand-search": "brands",
     "warehouse-service/warehouse": "warehouses",
 }
 
@@ -105,7 +111,9 @@ def test_values_are_typed(full):
     money = run.records("orders")[0]["totalValue"]["total"]
     assert isinstance(money, str)
     assert run.schemas()["orders"][0]["properties"]["totalValue"]["properties"]["total"] == {
-        "type": ["string", "null"], "format": "singer.decimal"}
+        "type": ["string", "null"],
+        "format": "singer.decimal",
+    }
 
 
 def test_bookmarks_are_utc_and_not_in_the_future(full):
@@ -129,8 +137,10 @@ def test_full_sync_costs_about_the_floor(sandbox, full):
     n_products = len(sandbox.primary_keys("products"))
     shared = {"products": math.ceil(n_products / 500)}
     # the first run's id-only delete sweeps, 500 ids a search (one more past a wrong count)
-    swept = {s: math.ceil(len(sandbox.primary_keys(s)) / 500) + 1 for s in (
-        "goods_out_notes", "goods_in_batches", "customer_payments", "supplier_payments")}
+    swept = {
+        s: math.ceil(len(sandbox.primary_keys(s)) / 500) + 1
+        for s in ("goods_out_notes", "goods_in_batches", "customer_payments", "supplier_payments")
+    }
     for stream, (search, get) in SEARCH_THEN_GET.items():
         n = len(sandbox.primary_keys(stream))
         floor = math.ceil(n / 500) + math.ceil(n / 200)
@@ -138,10 +148,10 @@ def test_full_sync_costs_about_the_floor(sandbox, full):
         assert made <= floor + 2 + swept.get(stream, 0), (stream, made, floor)
     for stream, search in INCREMENTAL_SEARCH.items():
         n = len(sandbox.primary_keys(stream))
-        assert used[search] <= math.ceil(n / 499) + 1 + swept.get(stream, 0), (stream,
-                                                                              used[search])
-    assert used["postal-address"] <= math.ceil(len(sandbox.primary_keys("postal_addresses"))
-                                               / 200) + math.ceil(150 / 200)
+        assert used[search] <= math.ceil(n / 499) + 1 + swept.get(stream, 0), (stream, used[search])
+    assert used["postal-address"] <= math.ceil(
+        len(sandbox.primary_keys("postal_addresses")) / 200
+    ) + math.ceil(150 / 200)
 
 
 def test_no_change_incremental_run(sandbox, full, tmp_path):
@@ -161,11 +171,15 @@ def test_no_change_incremental_run(sandbox, full, tmp_path):
     # The default delete sweeps: one OPTIONS request each for orders, products and contacts
     # (the id-only search sweeps wait a day: tests/test_tap_deletes.py).
     assert {k: v for k, v in used.items() if k.startswith("OPTIONS")} == {
-        "OPTIONS order": 1, "OPTIONS product": 1, "OPTIONS contact": 1}, used
+        "OPTIONS order": 1,
+        "OPTIONS product": 1,
+        "OPTIONS contact": 1,
+    }, used
     lookback = dt.timedelta(minutes=5)
     for stream in (*INCREMENTAL_SEARCH, *SEARCH_THEN_GET):
         bookmark = dt.datetime.fromisoformat(
-            state["bookmarks"][stream]["replication_key_value"].replace("Z", "+00:00"))
+            state["bookmarks"][stream]["replication_key_value"].replace("Z", "+00:00")
+        )
         overlap = truth_since(sandbox, stream, bookmark - lookback)
         assert set(again.keys(stream)) <= overlap, stream
     print(f"no-change run: {sum(used.values())} requests: {json.dumps(used, sort_keys=True)}")
@@ -177,8 +191,15 @@ def truth_since(sandbox, stream, since):
 
 def test_small_pages_lose_nothing(sandbox, tmp_path):
     """page_size 37 / id_batch_size 50: many overlapping pages per search, same records."""
-    streams = {"orders", "order_rows", "journal_rows", "supplier_payments", "contact_group_members",
-               "product_availability", "goods_out_notes"}
+    streams = {
+        "orders",
+        "order_rows",
+        "journal_rows",
+        "supplier_payments",
+        "contact_group_members",
+        "product_availability",
+        "goods_out_notes",
+    }
     run = run_tap(tmp_path, sandbox.tap_config(page_size=37, id_batch_size=50), streams=streams)
     assert run.returncode == 0, run.stderr[-3000:]
     for stream in streams:
@@ -200,8 +221,7 @@ def test_empty_result_ends_after_one_request(sandbox, tmp_path):
     """A start_date after every record: each incremental search is one empty page, no loop."""
     streams = set(INCREMENTAL_SEARCH) | {"orders"}
     before = sandbox.counters()
-    run = run_tap(tmp_path, sandbox.tap_config(start_date="2099-01-01T00:00:00Z"),
-                  streams=streams)
+    run = run_tap(tmp_path, sandbox.tap_config(start_date="2099-01-01T00:00:00Z"), streams=streams)
     assert run.returncode == 0, run.stderr[-3000:]
     used = requests_delta(before, sandbox.counters())
     assert not [m for m in run.messages if m["type"] == "RECORD"]
@@ -221,15 +241,21 @@ def test_supplier_payments_past_the_stuck_count(make_sandbox, tmp_path):
 def test_windows_checkpoint_a_long_backfill(make_sandbox, tmp_path):
     """A backfill larger than 20 pages goes in date windows with a STATE after each."""
     sb = make_sandbox(seed=4)
-    run = run_tap(tmp_path, sb.tap_config(page_size=10, window_days=60),
-                  streams={"journal_rows", "orders", "order_rows"})
+    run = run_tap(
+        tmp_path,
+        sb.tap_config(page_size=10, window_days=60),
+        streams={"journal_rows", "orders", "order_rows"},
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     for stream in ("journal_rows", "orders", "order_rows"):
         keys = run.keys(stream)
         assert len(keys) == len(set(keys)), stream
         assert set(keys) == truth(sb, stream), stream
-    values = [m["value"]["bookmarks"].get("journal_rows", {}).get("replication_key_value")
-              for m in run.messages if m["type"] == "STATE"]
+    values = [
+        m["value"]["bookmarks"].get("journal_rows", {}).get("replication_key_value")
+        for m in run.messages
+        if m["type"] == "STATE"
+    ]
     checkpoints = sorted({v for v in values if v})
     assert len(checkpoints) > 3, checkpoints
     assert values[-1] == checkpoints[-1]

@@ -74,8 +74,11 @@ def run_like_meltano(
     config_path = work / "tap.config.json"
     if via_env:
         for key, value in settings.items():
-            var = f"PAN_SEC_BRIGHTPEARL-{key.upper()}" if key in SECRETS or key.startswith(
-                "oauth_expires") else f"TAP_BRIGHTPEARL_{key.upper()}"
+            var = (
+                f"PAN_SEC_BRIGHTPEARL-{key.upper()}"
+                if key in SECRETS or key.startswith("oauth_expires")
+                else f"TAP_BRIGHTPEARL_{key.upper()}"
+            )
             extra[var] = str(value).lower() if isinstance(value, bool) else str(value)
         cmd += ["--config", "ENV"]
     else:
@@ -86,10 +89,10 @@ def run_like_meltano(
     if state is not None:
         cmd += ["--state", str(write_json(work / "state.json", state))]
     start = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240,
-                          env=clean_env(extra), check=False)
-    run = Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start,
-                 config_path)
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=240, env=clean_env(extra), check=False
+    )
+    run = Run(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start, config_path)
     shutil.rmtree(work)  # Meltano deletes its temporary config: nothing in it survives
     return run
 
@@ -98,8 +101,11 @@ def refresh_works(sb: Any, refresh_token: str) -> bool:
     """Whether the sandbox still accepts a refresh token (consumes it when it does)."""
     response = requests.post(
         f"{sb.url}/token/sandbox",
-        data={"grant_type": "refresh_token", "refresh_token": refresh_token,
-              "client_id": "sandbox-app"},
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+            "client_id": "sandbox-app",
+        },
         timeout=10,
     )
     return response.status_code == 200
@@ -109,9 +115,16 @@ def level_lines(run: Run, level: str) -> list[str]:
     return [line for line in run.stderr.splitlines() if re.search(rf"\b{level}\b", line)]
 
 
-def assert_three_runs(sb: Any, tmp_path: Path, settings: dict[str, Any], *, via_env: bool = False,
-                      env: dict[str, str] | None = None, with_state: bool = False,
-                      tokens_at: Any = None) -> list[Run]:
+def assert_three_runs(
+    sb: Any,
+    tmp_path: Path,
+    settings: dict[str, Any],
+    *,
+    via_env: bool = False,
+    env: dict[str, str] | None = None,
+    with_state: bool = False,
+    tokens_at: Any = None,
+) -> list[Run]:
     """Three runs from the same ``settings``: each one complete, each refreshing exactly once.
 
     ``tokens_at(run)`` returns the tokens the run saved (store file or state), checked to be
@@ -124,8 +137,9 @@ def assert_three_runs(sb: Any, tmp_path: Path, settings: dict[str, Any], *, via_
         if i:
             sb.expire_tokens()  # the access token the last run saved is dead now
         before = sb.counters()["tokens_refreshed"]
-        run = run_like_meltano(settings, tmp_path, f"run{i + 1}", via_env=via_env, env=env,
-                               state=state)
+        run = run_like_meltano(
+            settings, tmp_path, f"run{i + 1}", via_env=via_env, env=env, state=state
+        )
         assert "invalid_grant" not in run.stderr, f"run {i + 1}: {run.describe()}"
         if state:  # incremental from Meltano's state: orders only since the bookmark
             assert_complete(sb, run, FULL_TABLE)
@@ -139,8 +153,13 @@ def assert_three_runs(sb: Any, tmp_path: Path, settings: dict[str, Any], *, via_
         assert saved["refresh_token"] not in seen_refresh, f"run {i + 1} saved a used token"
         assert fingerprint(seen_refresh[-1]) in saved["replaced"], "chain not recorded"
         seen_refresh.append(saved["refresh_token"])
-        secrets = [ACCESS, REFRESH, saved["access_token"], saved["refresh_token"],
-                   *ISSUED_PREFIXES]  # nor any token issued in between
+        secrets = [
+            ACCESS,
+            REFRESH,
+            saved["access_token"],
+            saved["refresh_token"],
+            *ISSUED_PREFIXES,
+        ]  # nor any token issued in between
         if with_state:  # stdout's STATE holds them by design: the logs never do
             assert_no_secrets(Run(0, "", run.stderr, 0, run.config_path), secrets)
             state = run.last_state()
@@ -192,8 +211,12 @@ def test_tokens_in_state_when_the_store_is_unwritable(make_sandbox, tmp_path):
     sb = make_sandbox(seed=43, **UNTHROTTLED)
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the store's directory would be")
-    settings = oauth_config(sb, oauth_expires_at=1_000_000_000, oauth_tokens_in_state=True,
-                            oauth_token_store=str(blocker / "tokens.json"))
+    settings = oauth_config(
+        sb,
+        oauth_expires_at=1_000_000_000,
+        oauth_tokens_in_state=True,
+        oauth_token_store=str(blocker / "tokens.json"),
+    )
 
     def tokens_at(run: Run) -> dict[str, Any]:
         return run.last_state()[STATE_KEY]
@@ -217,15 +240,21 @@ def test_one_loud_line_when_the_token_cannot_be_kept(make_sandbox, tmp_path, via
     sb = make_sandbox(seed=44, token_lifetime=3, **UNTHROTTLED)
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
-    settings = oauth_config(sb, oauth_expires_at=1_000_000_000,
-                            oauth_token_store=str(blocker / "tokens.json"))
+    settings = oauth_config(
+        sb, oauth_expires_at=1_000_000_000, oauth_token_store=str(blocker / "tokens.json")
+    )
     first = run_like_meltano(settings, tmp_path, "first", via_env=via_env)
     assert_complete(sb, first, STREAMS)  # this run still works...
     errors = level_lines(first, "ERROR")
     assert len(errors) == 1, first.describe()  # ...once, however many refreshes it made
     assert sb.counters()["tokens_refreshed"] >= 1
-    for needle in ("rotated OAuth refresh token was not saved", "oauth_token_store",
-                   "oauth_tokens_in_state", "invalid_grant", str(blocker / "tokens.json")):
+    for needle in (
+        "rotated OAuth refresh token was not saved",
+        "oauth_token_store",
+        "oauth_tokens_in_state",
+        "invalid_grant",
+        str(blocker / "tokens.json"),
+    ):
         assert needle in errors[0], errors[0]
     assert ("no --config file" in errors[0]) == via_env
     assert ("only the --config file has it" in errors[0]) == (not via_env)
@@ -246,8 +275,11 @@ def test_a_new_grant_in_the_config_wins_over_the_store(make_sandbox, tmp_path, m
 
     sb.configure(access_token="reauth-access", refresh_token="reauth-refresh")
     sb.expire_tokens()
-    fresh = {**settings, "oauth_access_token": "reauth-access",
-             "oauth_refresh_token": "reauth-refresh"}
+    fresh = {
+        **settings,
+        "oauth_access_token": "reauth-access",
+        "oauth_refresh_token": "reauth-refresh",
+    }
     run = run_like_meltano(fresh, tmp_path, "new-grant")
     assert_complete(sb, run, STREAMS)
     assert "taken from the config (a refresh token the token store" in run.stderr

@@ -30,8 +30,15 @@ TARGETS = ROOT / os.environ.get("TARGETS_VENV", ".venv-targets")
 DUCKDB = TARGETS / "duckdb" / "bin"
 POSTGRES = TARGETS / "postgres" / "bin" / "target-postgres"
 JSONL = TARGETS / "jsonl" / "bin" / "target-jsonl"
-SWEPT = ("orders", "products", "contacts", "goods_out_notes", "goods_in_batches",
-         "customer_payments", "supplier_payments")
+SWEPT = (
+    "orders",
+    "products",
+    "contacts",
+    "goods_out_notes",
+    "goods_in_batches",
+    "customer_payments",
+    "supplier_payments",
+)
 CHILDREN = ("order_rows", "postal_addresses", "product_prices", "product_availability")
 TABLES = (*SWEPT, *CHILDREN)
 STREAMS = {*TABLES, "deleted_records"}
@@ -42,8 +49,11 @@ def readme_sql() -> list[str]:
     """The ```sql blocks of README's "Deleted records" section for the default names."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("\n## Deleted records\n", 1)[1].split("\n## ", 1)[0]
-    blocks = [block for block in re.findall(r"```sql\n(.*?)```", section, flags=re.DOTALL)
-              if block.startswith("-- column_names: original\n")]
+    blocks = [
+        block
+        for block in re.findall(r"```sql\n(.*?)```", section, flags=re.DOTALL)
+        if block.startswith("-- column_names: original\n")
+    ]
     assert len(blocks) == 2, "README's Deleted records section: the DELETE and the marking query"
     return blocks
 
@@ -60,18 +70,33 @@ def load(exe: Path, config: dict[str, Any], singer: str, work: Path) -> None:
     path = work / f"{exe.name}-config.json"
     path.write_text(json.dumps(config), encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TARGET_", "PG"))}
-    proc = subprocess.run([str(exe), "--config", str(path)], input=singer, text=True,
-                          capture_output=True, cwd=work, timeout=300, check=False, env=env)
+    proc = subprocess.run(
+        [str(exe), "--config", str(path)],
+        input=singer,
+        text=True,
+        capture_output=True,
+        cwd=work,
+        timeout=300,
+        check=False,
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
 def duckdb_query(db: Path, sql: str) -> Any:
     """Run ``;``-separated statements; the last one's rows."""
-    script = ("import duckdb, json, sys; c = duckdb.connect(sys.argv[1]); "
-              "r = None\nfor s in sys.argv[2].split(';'):\n    "
-              "r = c.execute(s).fetchall() if s.strip() else r\nprint(json.dumps(r, default=str))")
-    proc = subprocess.run([str(DUCKDB / "python"), "-c", script, str(db), sql],
-                          capture_output=True, text=True, timeout=120, check=False)
+    script = (
+        "import duckdb, json, sys; c = duckdb.connect(sys.argv[1]); "
+        "r = None\nfor s in sys.argv[2].split(';'):\n    "
+        "r = c.execute(s).fetchall() if s.strip() else r\nprint(json.dumps(r, default=str))"
+    )
+    proc = subprocess.run(
+        [str(DUCKDB / "python"), "-c", script, str(db), sql],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout)
 
@@ -85,25 +110,33 @@ def keys_sql(table: str) -> str:
 def two_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Two syncs with two records of each swept stream deleted in between, and the truth."""
     tmp = tmp_path_factory.mktemp("deletes-load")
-    sb = Sandbox(seed=12, sizes={"orders": 300, "products": 120, "contacts": 150},
-                 **UNTHROTTLED).start()
+    sb = Sandbox(
+        seed=12, sizes={"orders": 300, "products": 120, "contacts": 150}, **UNTHROTTLED
+    ).start()
     try:
         first = run_tap(tmp, sb.tap_config(), streams=STREAMS, name="first")
         assert first.returncode == 0, first.stderr[-2000:]
         gone = {(s, i) for s in SWEPT for i in sb.delete(s, count=2)}
         # the search sweeps ran minutes ago: delete_sweep_hours 0 sweeps them again now
-        second = run_tap(tmp, sb.tap_config(delete_sweep_hours=0), streams=STREAMS,
-                         state=first.last_state(), name="second")
+        second = run_tap(
+            tmp,
+            sb.tap_config(delete_sweep_hours=0),
+            streams=STREAMS,
+            state=first.last_state(),
+            name="second",
+        )
         assert second.returncode == 0, second.stderr[-2000:]
         assert {(r["stream"], r["id"]) for r in second.records("deleted_records")} == gone
         truth = {t: {tuple(k) for k in sb.primary_keys(t)} for t in TABLES}
-        before = {t: {tuple(r[k] for k in CONTRACT_KEYS[t]) for r in first.records(t)}
-                  for t in TABLES}
+        before = {
+            t: {tuple(r[k] for k in CONTRACT_KEYS[t]) for r in first.records(t)} for t in TABLES
+        }
     finally:
         sb.stop()
     # the deletions left rows behind in every table, children included: the SQL has work
-    assert all(before[t] > truth[t] for t in TABLES), [t for t in TABLES
-                                                       if not before[t] > truth[t]]
+    assert all(before[t] > truth[t] for t in TABLES), [
+        t for t in TABLES if not before[t] > truth[t]
+    ]
     return {"outputs": [first.stdout, second.stdout], "gone": gone, "truth": truth}
 
 
@@ -117,8 +150,11 @@ def check_applied(query: Any, runs: dict[str, Any]) -> None:
     assert marked == {i for s, i in gone if s == "orders"}
     query(apply_sql)
     left = {t: {tuple(row) for row in query(keys_sql(t))} for t in TABLES}
-    wrong = {t: (sorted(left[t] - truth[t])[:3], sorted(truth[t] - left[t])[:3])
-             for t in TABLES if left[t] != truth[t]}
+    wrong = {
+        t: (sorted(left[t] - truth[t])[:3], sorted(truth[t] - left[t])[:3])
+        for t in TABLES
+        if left[t] != truth[t]
+    }
     assert not wrong, f"table: (rows left that the sandbox lacks, rows removed wrongly) {wrong}"
 
 
@@ -126,13 +162,20 @@ def test_readme_sql_applies_deleted_records_in_duckdb(two_runs, tmp_path):
     require(DUCKDB / "target-duckdb")
     db = tmp_path / "warehouse.duckdb"
     for i, singer in enumerate(two_runs["outputs"]):
-        load(DUCKDB / "target-duckdb", {"path": str(db), "default_target_schema": SCHEMA},
-             singer, tmp_path / f"duck{i}")
+        load(
+            DUCKDB / "target-duckdb",
+            {"path": str(db), "default_target_schema": SCHEMA},
+            singer,
+            tmp_path / f"duck{i}",
+        )
     check_applied(lambda sql: duckdb_query(db, sql), two_runs)
 
 
-def test_readme_sql_applies_deleted_records_in_postgres(two_runs, postgres: Postgres,  # noqa: F811
-                                                        tmp_path):
+def test_readme_sql_applies_deleted_records_in_postgres(
+    two_runs,
+    postgres: Postgres,  # noqa: F811
+    tmp_path,
+):
     require(POSTGRES)
     config = {"sqlalchemy_url": postgres.url(), "default_target_schema": SCHEMA}
     for i, singer in enumerate(two_runs["outputs"]):
@@ -155,7 +198,11 @@ def test_deleted_records_land_in_jsonl(two_runs, tmp_path):
     require(JSONL)
     out = tmp_path / "jsonl"
     out.mkdir()
-    load(JSONL, {"destination_path": str(out), "do_timestamp_file": False},
-         two_runs["outputs"][1], tmp_path / "jsonl-work")
+    load(
+        JSONL,
+        {"destination_path": str(out), "do_timestamp_file": False},
+        two_runs["outputs"][1],
+        tmp_path / "jsonl-work",
+    )
     lines = (out / "deleted_records.jsonl").read_text(encoding="utf-8").splitlines()
     assert {(r["stream"], r["id"]) for r in map(json.loads, lines)} == two_runs["gone"]

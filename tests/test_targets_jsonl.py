@@ -60,8 +60,12 @@ def format_checker() -> FormatChecker:
 def test_target_jsonl_lands_every_record(emitted: Emitted, tmp_path: Path) -> None:
     require(TARGET_JSONL)
     out = tmp_path / "jsonl"
-    run = run_target(TARGET_JSONL, {"destination_path": str(out), "do_timestamp_file": False},
-                     emitted.path, tmp_path)
+    run = run_target(
+        TARGET_JSONL,
+        {"destination_path": str(out), "do_timestamp_file": False},
+        emitted.path,
+        tmp_path,
+    )
     assert run.returncode == 0, run.describe()
     # target-jsonl opens a stream's file at its first record: deleted_records has none yet.
     with_records = {name: s for name, s in emitted.streams.items() if s.records}
@@ -79,8 +83,10 @@ def test_target_jsonl_lands_every_record(emitted: Emitted, tmp_path: Path) -> No
             problems.append(f"{name}: primary keys differ from the records emitted")
         changed = [i for i, (a, b) in enumerate(zip(lines, stream.records, strict=False)) if a != b]
         if changed:
-            problems.append(f"{name}: {len(changed)} lines differ from their record, "
-                            f"first at line {changed[0] + 1}")
+            problems.append(
+                f"{name}: {len(changed)} lines differ from their record, "
+                f"first at line {changed[0] + 1}"
+            )
         validators = [Draft7Validator(s, format_checker=checker) for s in stream.schemas]
         invalid = [
             (i, error.message, list(error.absolute_path))
@@ -89,6 +95,8 @@ def test_target_jsonl_lands_every_record(emitted: Emitted, tmp_path: Path) -> No
         ]
         if invalid:
             i, message, where = invalid[0]
-            problems.append(f"{name}: {len(invalid)} errors against the SCHEMA in force, "
-                            f"first at line {i + 1} {where}: {message[:200]}")
+            problems.append(
+                f"{name}: {len(invalid)} errors against the SCHEMA in force, "
+                f"first at line {i + 1} {where}: {message[:200]}"
+            )
     assert not problems, "\n".join(problems)

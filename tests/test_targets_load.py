@@ -69,14 +69,17 @@ WIDENING_NOTE = (
 
 # The full-sync test with its fixtures: about 50 s on the 2 shared cores, more under load.
 @pytest.mark.slow
-def test_target_postgres_lands_every_record(emitted: Emitted, postgres: Postgres,
-                                            tmp_path: Path) -> None:
+def test_target_postgres_lands_every_record(
+    emitted: Emitted, postgres: Postgres, tmp_path: Path
+) -> None:
     require(TARGET_POSTGRES)
-    run = run_target(TARGET_POSTGRES, pg_config(postgres, DB_SCHEMA), emitted.path,
-                     tmp_path, env={"PGTZ": "UTC"})
+    run = run_target(
+        TARGET_POSTGRES, pg_config(postgres, DB_SCHEMA), emitted.path, tmp_path, env={"PGTZ": "UTC"}
+    )
     widened = emitted.widened()
-    assert run.returncode == 0, (WIDENING_NOTE + "; ".join(widened) + "\n" if widened else
-                                 "") + run.describe()
+    assert run.returncode == 0, (
+        WIDENING_NOTE + "; ".join(widened) + "\n" if widened else ""
+    ) + run.describe()
     tables = postgres.columns(DB_SCHEMA)
     problems: list[str] = []
     for name, stream in emitted.streams.items():
@@ -91,9 +94,17 @@ def test_target_postgres_lands_every_record(emitted: Emitted, postgres: Postgres
             problems.append(f"{name}: columns no field asked for: {sorted(columns - fields)}")
         compared = sorted(fields & columns)
         # target-postgres writes a None object as JSON null, not SQL NULL: both count as null
-        counts_sql = ", ".join(["count(*)", *(
-            f"count(nullif({quote(c)}, 'null'::jsonb))" if tables[name][c] == "jsonb"
-            else f"count({quote(c)})" for c in compared)])
+        counts_sql = ", ".join(
+            [
+                "count(*)",
+                *(
+                    f"count(nullif({quote(c)}, 'null'::jsonb))"
+                    if tables[name][c] == "jsonb"
+                    else f"count({quote(c)})"
+                    for c in compared
+                ),
+            ]
+        )
         keys_sql = ", ".join(quote(k) for k in stream.key_properties)
         table = f"{quote(DB_SCHEMA)}.{quote(name)}"
         counts_line, *key_lines = postgres.psql(
@@ -111,9 +122,11 @@ def test_target_postgres_lands_every_record(emitted: Emitted, postgres: Postgres
         want_keys = set(stream.keys())
         if set(landed) != want_keys or len(landed) != len(set(landed)):
             missing, extra = want_keys - set(landed), set(landed) - want_keys
-            problems.append(f"{name}: keys missing {sorted(missing, key=str)[:5]}, "
-                            f"extra {sorted(extra, key=str)[:5]}, "
-                            f"{len(landed) - len(set(landed))} duplicated")
+            problems.append(
+                f"{name}: keys missing {sorted(missing, key=str)[:5]}, "
+                f"extra {sorted(extra, key=str)[:5]}, "
+                f"{len(landed) - len(set(landed))} duplicated"
+            )
     assert not problems, "\n".join(problems)
 
 
@@ -121,11 +134,19 @@ def drift_singer(path: Path, stream: str, later: dict[str, Any], value: Any) -> 
     """A stream whose SCHEMA is re-emitted after one record with ``code`` changed or added."""
     first = {"id": {"type": "integer"}, "code": {"type": ["integer", "null"]}}
     messages = [
-        {"type": "SCHEMA", "stream": stream, "key_properties": ["id"],
-         "schema": {"type": "object", "properties": first}},
+        {
+            "type": "SCHEMA",
+            "stream": stream,
+            "key_properties": ["id"],
+            "schema": {"type": "object", "properties": first},
+        },
         {"type": "RECORD", "stream": stream, "record": {"id": 1, "code": 10}},
-        {"type": "SCHEMA", "stream": stream, "key_properties": ["id"],
-         "schema": {"type": "object", "properties": {**first, **later}}},
+        {
+            "type": "SCHEMA",
+            "stream": stream,
+            "key_properties": ["id"],
+            "schema": {"type": "object", "properties": {**first, **later}},
+        },
         {"type": "RECORD", "stream": stream, "record": {"id": 2, "code": 20, **value}},
         {"type": "STATE", "value": {}},
     ]
@@ -133,28 +154,37 @@ def drift_singer(path: Path, stream: str, later: dict[str, Any], value: Any) -> 
     return path
 
 
-def test_target_postgres_adds_the_column_of_a_reemitted_schema(postgres: Postgres,
-                                                              tmp_path: Path) -> None:
+def test_target_postgres_adds_the_column_of_a_reemitted_schema(
+    postgres: Postgres, tmp_path: Path
+) -> None:
     require(TARGET_POSTGRES)
-    later = {"note": {"type": ["string", "null"]},
-             "extra": {"type": ["object", "null"], "properties": {}}}
-    singer = drift_singer(tmp_path / "added.singer", "drift", later,
-                          {"note": "0042", "extra": {"a": 1}})
+    later = {
+        "note": {"type": ["string", "null"]},
+        "extra": {"type": ["object", "null"], "properties": {}},
+    }
+    singer = drift_singer(
+        tmp_path / "added.singer", "drift", later, {"note": "0042", "extra": {"a": 1}}
+    )
     run = run_target(TARGET_POSTGRES, pg_config(postgres, "drift_added"), singer, tmp_path)
     assert run.returncode == 0, run.describe()
     columns = postgres.columns("drift_added")["drift"]
     assert (columns["code"], columns["note"], columns["extra"]) == ("bigint", "text", "jsonb")
-    assert postgres.psql('select id, code, note from drift_added.drift order by id') == [
-        "1|10|", "2|20|0042"]
+    assert postgres.psql("select id, code, note from drift_added.drift order by id") == [
+        "1|10|",
+        "2|20|0042",
+    ]
 
 
-def test_target_postgres_cannot_widen_an_integer_column(postgres: Postgres,
-                                                        tmp_path: Path) -> None:
+def test_target_postgres_cannot_widen_an_integer_column(postgres: Postgres, tmp_path: Path) -> None:
     """Pins the limit the full-sync test names: integer -> string is not applied, the load fails
     and the rows before the new SCHEMA do not land either."""
     require(TARGET_POSTGRES)
-    singer = drift_singer(tmp_path / "widened.singer", "drift",
-                          {"code": {"type": ["integer", "string", "null"]}}, {"code": "0042"})
+    singer = drift_singer(
+        tmp_path / "widened.singer",
+        "drift",
+        {"code": {"type": ["integer", "string", "null"]}},
+        {"code": "0042"},
+    )
     run = run_target(TARGET_POSTGRES, pg_config(postgres, "drift_widened"), singer, tmp_path)
     assert run.returncode != 0, run.describe()
     assert "Altering columns is not supported" in run.stderr.read_text(encoding="utf-8")
@@ -162,13 +192,17 @@ def test_target_postgres_cannot_widen_an_integer_column(postgres: Postgres,
     assert postgres.psql("select count(*) from drift_widened.drift") == ["0"]
 
 
-def test_decimal_format_setting_gives_exact_numeric_columns(postgres: Postgres, make_sandbox,
-                                                            tmp_path: Path) -> None:
+def test_decimal_format_setting_gives_exact_numeric_columns(
+    postgres: Postgres, make_sandbox, tmp_path: Path
+) -> None:
     """``decimal_format: x-singer.decimal``: money lands as NUMERIC with every digit kept."""
     require(TARGET_POSTGRES)
     sb = make_sandbox(seed=7)
-    run = run_tap(tmp_path, sb.tap_config(decimal_format="x-singer.decimal"),
-                  streams={"journal_rows", "customer_payments"})
+    run = run_tap(
+        tmp_path,
+        sb.tap_config(decimal_format="x-singer.decimal"),
+        streams={"journal_rows", "customer_payments"},
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     singer = tmp_path / "money.singer"
     singer.write_text(run.stdout, encoding="utf-8")
@@ -177,10 +211,20 @@ def test_decimal_format_setting_gives_exact_numeric_columns(postgres: Postgres, 
     columns = postgres.columns("money")
     assert columns["journal_rows"]["journalDebit"] == "numeric"
     assert columns["customer_payments"]["amountPaid"] == "numeric"
-    landed = {int(k): Decimal(v) for k, v in (line.split("|") for line in postgres.psql(
-        'select "journalRowId", "journalDebit" from money.journal_rows '
-        'where "journalDebit" is not null'))}
-    sent = {r["journalRowId"]: Decimal(r["journalDebit"]) for r in run.records("journal_rows")
-            if r.get("journalDebit") is not None}
+    landed = {
+        int(k): Decimal(v)
+        for k, v in (
+            line.split("|")
+            for line in postgres.psql(
+                'select "journalRowId", "journalDebit" from money.journal_rows '
+                'where "journalDebit" is not null'
+            )
+        )
+    }
+    sent = {
+        r["journalRowId"]: Decimal(r["journalDebit"])
+        for r in run.records("journal_rows")
+        if r.get("journalDebit") is not None
+    }
     assert landed == sent
     assert any(v != v.to_integral_value() for v in sent.values()), "amounts with decimals"

@@ -45,23 +45,37 @@ def recipe() -> dict[str, Any]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("\n### A flat, typed warehouse\n", 1)[1].split("\n### ", 1)[0]
     settings = yaml.safe_load(re.findall(r"```yaml\n(.*?)```", section, flags=re.DOTALL)[0])
-    assert settings == {"decimal_format": "x-singer.decimal", "flattening_enabled": True,
-                        "flattening_max_depth": 2}
+    assert settings == {
+        "decimal_format": "x-singer.decimal",
+        "flattening_enabled": True,
+        "flattening_max_depth": 2,
+    }
     return t.cast("dict[str, Any]", settings)
 
+
 MONEY = {
-    "orders": ("totalValue__total", "totalValue__net", "totalValue__taxAmount",
-               "totalValue__baseTotal"),
-    "order_rows": ("rowValue__rowNet__value", "rowValue__rowTax__value",
-                   "productPrice__value", "itemCost__value", "quantity__magnitude"),
+    "orders": (
+        "totalValue__total",
+        "totalValue__net",
+        "totalValue__taxAmount",
+        "totalValue__baseTotal",
+    ),
+    "order_rows": (
+        "rowValue__rowNet__value",
+        "rowValue__rowTax__value",
+        "productPrice__value",
+        "itemCost__value",
+        "quantity__magnitude",
+    ),
 }
 SCHEMA = "flat"
 
 
 def decimal_columns(run: Any, stream: str) -> list[str]:
     """The columns the tap declared as ``x-singer.decimal`` in its (flattened) SCHEMA."""
-    schema = next(m["schema"] for m in run.messages
-                  if m.get("type") == "SCHEMA" and m["stream"] == stream)
+    schema = next(
+        m["schema"] for m in run.messages if m.get("type") == "SCHEMA" and m["stream"] == stream
+    )
     return [k for k, v in schema["properties"].items() if v.get("format") == "x-singer.decimal"]
 
 
@@ -69,8 +83,9 @@ def decimal_columns(run: Any, stream: str) -> list[str]:
 def flat(tmp_path_factory: pytest.TempPathFactory) -> tuple[Run, Path]:
     """Orders and their rows synced with the recipe's settings, stdout kept as a file."""
     tmp = tmp_path_factory.mktemp("recipe")
-    sb = Sandbox(seed=7, sizes={"orders": 300, "products": 60, "contacts": 60},
-                 **UNTHROTTLED).start()
+    sb = Sandbox(
+        seed=7, sizes={"orders": 300, "products": 60, "contacts": 60}, **UNTHROTTLED
+    ).start()
     try:
         run = run_tap(tmp, sb.tap_config(**recipe()), streams={"orders", "order_rows"})
     finally:
@@ -98,47 +113,66 @@ def test_the_recipe_lands_nested_money_as_exact_numeric_columns(
         assert [c for c, kind in types.items() if kind == "jsonb"] == [], stream
         assert not {"totalValue", "rowValue", "productPrice"} & set(types)
     assert columns["orders"]["invoices"] == "text"
-    assert json.loads(postgres.psql(
-        f"select invoices from {SCHEMA}.orders where invoices <> '[]' limit 1")[0])
+    assert json.loads(
+        postgres.psql(f"select invoices from {SCHEMA}.orders where invoices <> '[]' limit 1")[0]
+    )
     for stream, keys in (("orders", ("id",)), ("order_rows", ("orderId", "id"))):
         decimals = decimal_columns(run, stream)
         assert set(MONEY[stream]) <= set(decimals)
         assert all(columns[stream][c] == "numeric" for c in decimals), stream
         select = ", ".join(quote(c) for c in (*keys, *decimals))
         landed = {}
-        for line in postgres.psql(f"select json_build_array({select}) from "
-                                  f"{SCHEMA}.{quote(stream)}"):
+        for line in postgres.psql(
+            f"select json_build_array({select}) from {SCHEMA}.{quote(stream)}"
+        ):
             values = json.loads(line, parse_float=Decimal)
-            landed[tuple(values[:len(keys)])] = [
-                None if v is None else Decimal(v) for v in values[len(keys):]]
-        sent = {tuple(r[k] for k in keys): [None if r.get(c) is None else Decimal(r[c])
-                                            for c in decimals]
-                for r in run.records(stream)}
+            landed[tuple(values[: len(keys)])] = [
+                None if v is None else Decimal(v) for v in values[len(keys) :]
+            ]
+        sent = {
+            tuple(r[k] for k in keys): [
+                None if r.get(c) is None else Decimal(r[c]) for c in decimals
+            ]
+            for r in run.records(stream)
+        }
         assert landed == sent, stream  # every value, every digit
         cents = [v for row in sent.values() for v in row if v is not None]
         assert any(v != v.to_integral_value() for v in cents), f"{stream}: no decimals"
 
 
-def test_target_duckdb_gets_the_flat_columns_as_varchar(flat: tuple[Run, Path],
-                                                       tmp_path: Path) -> None:
+def test_target_duckdb_gets_the_flat_columns_as_varchar(
+    flat: tuple[Run, Path], tmp_path: Path
+) -> None:
     """README's loader table: target-duckdb 0.8 types every string VARCHAR, x-singer.decimal
     included, so the flat money columns hold the exact strings (cast them in SQL)."""
     require(TARGET_DUCKDB)
     run, singer = flat
     db = tmp_path / "warehouse.duckdb"
-    load = run_target(TARGET_DUCKDB, {"path": str(db), "default_target_schema": SCHEMA},
-                      singer, tmp_path)
+    load = run_target(
+        TARGET_DUCKDB, {"path": str(db), "default_target_schema": SCHEMA}, singer, tmp_path
+    )
     assert load.returncode == 0, load.describe()
-    script = ("import duckdb, json, sys; c = duckdb.connect(sys.argv[1]); print(json.dumps("
-              "c.execute(sys.argv[2]).fetchall()))")
+    script = (
+        "import duckdb, json, sys; c = duckdb.connect(sys.argv[1]); print(json.dumps("
+        "c.execute(sys.argv[2]).fetchall()))"
+    )
 
     def query(sql: str) -> Any:
-        out = subprocess.run([str(TARGET_DUCKDB.parent / "python"), "-c", script, str(db), sql],
-                             capture_output=True, text=True, timeout=120, check=True)
+        out = subprocess.run(
+            [str(TARGET_DUCKDB.parent / "python"), "-c", script, str(db), sql],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
         return json.loads(out.stdout)
 
-    types = dict(query("SELECT column_name, data_type FROM information_schema.columns "
-                       "WHERE table_name = 'orders'"))
+    types = dict(
+        query(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = 'orders'"
+        )
+    )
     assert types["totalvalue__total"] == "VARCHAR"
     assert "totalvalue" not in types
     landed = dict(query(f'SELECT id, "totalValue__total" FROM {SCHEMA}.orders'))

@@ -114,8 +114,9 @@ class Checkpoints:
         state = self._state()
         if isinstance(value, PlanProgress):
             old = PlanProgress.load(state.get("plan"))
-            if old == value or (old and old.answered_at == value.answered_at
-                                and old.after_id >= value.after_id):
+            if old == value or (
+                old and old.answered_at == value.answered_at and old.after_id >= value.after_id
+            ):
                 return False
             state["plan"] = dataclasses.asdict(value)
             return True

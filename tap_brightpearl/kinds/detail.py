@@ -205,8 +205,9 @@ class DetailStream(SearchStream):
             self.send_early(self.period(start).filter(self.window_key), columns=key)
             for row in self.search({**since, **created_before}, columns=key):
                 yield from self.take(row[key], queue)
-        created = t.cast("Generator[dict | Window, None, None]",
-                         self.window_rows(self.window_key, columns=key))
+        created = t.cast(
+            "Generator[dict | Window, None, None]", self.window_rows(self.window_key, columns=key)
+        )
         may_switch = planner.may_switch()
         if not may_switch and planner.sweep is not None:
             why = "end_date is set" if self.settings.end_date else "window_days is set"

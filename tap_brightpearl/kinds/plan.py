@@ -87,15 +87,20 @@ class Planner:
         lookback = dt.timedelta(minutes=self.settings.lookback_minutes)
         try:
             moved = progress.since is None or (
-                parse_instant(str(mark)) > parse_instant(progress.since) + lookback)
+                parse_instant(str(mark)) > parse_instant(progress.since) + lookback
+            )
         except ValueError:
             moved = False  # not a date: the plan is what there is
         return None if moved else progress
 
     def options_only(self, since: dt.datetime | None) -> bool:
         """No window at all (no bookmark, no start_date): OPTIONS, no search (if it answers)."""
-        return (self.sweep is not None and since is None and not self.settings.end_date
-                and self.answered())
+        return (
+            self.sweep is not None
+            and since is None
+            and not self.settings.end_date
+            and self.answered()
+        )
 
     def may_switch(self) -> bool:
         """Whether the search may give way to OPTIONS once its count is known.
@@ -103,8 +108,11 @@ class Planner:
         Not with ``end_date`` (OPTIONS cannot stop at a date) nor with ``window_days`` set
         (the user asked for date windows).
         """
-        return (self.sweep is not None and not self.settings.end_date
-                and self.settings.window_days is None)
+        return (
+            self.sweep is not None
+            and not self.settings.end_date
+            and self.settings.window_days is None
+        )
 
     def ask(self) -> OptionsAnswer:
         """This run's OPTIONS answer (shared with the delete sweep)."""
@@ -121,8 +129,9 @@ class Planner:
             self.ask()
         except Exception as exc:  # noqa: BLE001 - any failure: the searches lose nothing
             why = (str(exc).splitlines() or [type(exc).__name__])[0]
-            logger.warning("%s: OPTIONS failed (%s); the searches run instead",
-                           self.stream.name, why)
+            logger.warning(
+                "%s: OPTIONS failed (%s); the searches run instead", self.stream.name, why
+            )
             self.failed = True
         return not self.failed
 
@@ -139,8 +148,10 @@ class Planner:
             search, options = self.costs(n)
         chosen = self.answer is not None and options < search
         if chosen:
-            self.say(f"OPTIONS ({n:,} ids in the window, {len(self.ask().ids):,} in all: "
-                     f"{options:,} requests; the search would take {search:,})")
+            self.say(
+                f"OPTIONS ({n:,} ids in the window, {len(self.ask().ids):,} in all: "
+                f"{options:,} requests; the search would take {search:,})"
+            )
         else:
             other = f"{options:,}" if self.answer else f"at least {options:,}"
             self.say(f"search ({n:,} ids: {search:,} requests; OPTIONS would take {other})")
@@ -159,12 +170,15 @@ class Planner:
         """The plan line of an OPTIONS load (new, or resumed from the state)."""
         requests = options_cost(left, self.stream.id_batch_size)
         if resumed:
-            self.say(f"OPTIONS, resumed after id {progress.after_id} ({left:,} ids left: "
-                     f"{requests:,} requests)")
+            self.say(
+                f"OPTIONS, resumed after id {progress.after_id} ({left:,} ids left: "
+                f"{requests:,} requests)"
+            )
         elif progress.since is None:
             search = search_cost(left, self.stream.page_size, self.stream.id_batch_size)
-            self.say(f"OPTIONS ({left:,} ids: {requests:,} requests; the search would take "
-                     f"{search:,})")
+            self.say(
+                f"OPTIONS ({left:,} ids: {requests:,} requests; the search would take {search:,})"
+            )
 
     def bookmark(self, progress: PlanProgress) -> dt.datetime:
         """The bookmark after a complete plan: the OPTIONS answer's time, less lookback.

@@ -105,8 +105,11 @@ def parse_ids(text: str, limit: int) -> IdSet | Answer:
     except IdSetError:
         return error(400, "CMNC-400", f"Invalid ID set: {text}")
     if ids.count > limit:
-        return error(400, "CMNC-029",
-                     f"Too many ids requested: {ids.count}; the limit is {limit} per request")
+        return error(
+            400,
+            "CMNC-029",
+            f"Too many ids requested: {ids.count}; the limit is {limit} per request",
+        )
     return ids
 
 
@@ -152,10 +155,18 @@ def get_entities(entity: Entity, req: Request) -> Answer:
         parts = [dumps(o) for o in objs]
     body = b'{"response":[' + b",".join(shuffled(store, idtext, parts)) + b"]"
     if entity.paged:  # recorded: an ID-set answer is one page, with its pagination
-        body += (b',"pagination":' + dumps({"morePagesAvailable": False,
-                                             "resultsReturned": len(parts), "firstResult": 1,
-                                             "lastResult": len(parts)})
-                 + b',"sorting":[{"field":"contactId","direction":"ASC"}]')
+        body += (
+            b',"pagination":'
+            + dumps(
+                {
+                    "morePagesAvailable": False,
+                    "resultsReturned": len(parts),
+                    "firstResult": 1,
+                    "lastResult": len(parts),
+                }
+            )
+            + b',"sorting":[{"field":"contactId","direction":"ASC"}]'
+        )
     return 200, body + b"}", f"get-{entity.kind.rstrip('s')}"
 
 
@@ -170,12 +181,24 @@ def page_of(entity: Entity, req: Request) -> Answer:
     size = min(200, max(1, int(params.get("pageSize", "200") or 200)))
     page = ids[first - 1 : first - 1 + size]
     parts = [cached(req.store, entity, i, 0) for i in page]
-    meta = dumps({"morePagesAvailable": first - 1 + len(page) < len(ids),
-                  "resultsReturned": len(page), "firstResult": first,
-                  "lastResult": first + len(page) - 1})
+    meta = dumps(
+        {
+            "morePagesAvailable": first - 1 + len(page) < len(ids),
+            "resultsReturned": len(page),
+            "firstResult": first,
+            "lastResult": first + len(page) - 1,
+        }
+    )
     sort = dumps([{"field": "contactId", "direction": "DESC" if descending else "ASC"}])
-    body = (b'{"response":[' + b",".join(parts) + b'],"pagination":' + meta + b',"sorting":'
-            + sort + b"}")
+    body = (
+        b'{"response":['
+        + b",".join(parts)
+        + b'],"pagination":'
+        + meta
+        + b',"sorting":'
+        + sort
+        + b"}"
+    )
     return 200, body, f"get-{entity.kind.rstrip('s')}"
 
 
@@ -230,11 +253,15 @@ def availability(req: Request) -> Answer:
         return parsed
     found = parsed.select(store.sorted_ids("products"))
     if len(found) < parsed.count:
-        missing = next(i for lo, hi in parsed.intervals() for i in range(lo, hi + 1)
-                       if i not in store.products)
+        missing = next(
+            i for lo, hi in parsed.intervals() for i in range(lo, hi + 1) if i not in store.products
+        )
         return error(400, "WHSC-004", f"Product {missing} does not exist")
-    out = {str(p): shapes.availability(store.products[p]) for p in found
-           if store.products[p]["tracked"]}
+    out = {
+        str(p): shapes.availability(store.products[p])
+        for p in found
+        if store.products[p]["tracked"]
+    }
     return 200, dumps({"response": out}), "get-product-availability"
 
 
@@ -248,8 +275,14 @@ def _orders_filter(text: str) -> IdSet | Answer | None:
         return error(400, "CMNC-400", f"Invalid ID set: {text}")
 
 
-GOODS_OUT = Entity("goods_out", "goods_out", json_renderer(shapes.render_goods_out), 500,
-                   "drop-404", "No goods-out notes found")
+GOODS_OUT = Entity(
+    "goods_out",
+    "goods_out",
+    json_renderer(shapes.render_goods_out),
+    500,
+    "drop-404",
+    "No goods-out notes found",
+)
 
 
 def goods_out(req: Request) -> Answer:
@@ -262,8 +295,11 @@ def goods_out(req: Request) -> Answer:
     orders = _orders_filter(req.args["orders"])
     if isinstance(orders, tuple):
         return orders
-    found = [g for g in parsed.select(store.sorted_ids("goods_out"))
-             if orders is None or store.goods_out[g]["order"] in orders]
+    found = [
+        g
+        for g in parsed.select(store.sorted_ids("goods_out"))
+        if orders is None or store.goods_out[g]["order"] in orders
+    ]
     if not found:
         return not_found(GOODS_OUT.message)
     parts = [b'"%d":' % g + cached(store, GOODS_OUT, g, 0) for g in found]
@@ -288,8 +324,10 @@ def goods_in(req: Request) -> Answer:
         found = [g for g in found if store.goods_in[g]["po"] in orders]
     if not found:
         return not_found("No goods-in notes found")
-    out = {str(g): shapes.render_goods_in(store, store.goods_in[g])
-           for g in shuffled(store, note_text, found)}
+    out = {
+        str(g): shapes.render_goods_in(store, store.goods_in[g])
+        for g in shuffled(store, note_text, found)
+    }
     return 200, dumps({"response": out}), "get-goods-in-note"
 
 
@@ -314,8 +352,11 @@ def reference(req: Request) -> Answer:
 def search(req: Request) -> Answer:
     """A *-search endpoint."""
     try:
-        return 200, req.store.tables[req.path].search(req.params, req.reject_filter), \
-            "bulk-data-search"
+        return (
+            200,
+            req.store.tables[req.path].search(req.params, req.reject_filter),
+            "bulk-data-search",
+        )
     except SearchError as exc:
         return error(exc.status, exc.code, exc.message)
 

@@ -55,8 +55,9 @@ def same(a: str | None, b: str | None) -> bool:
 class Auth:
     """Issued tokens and the checks on every API request."""
 
-    def __init__(self, seed: int, knobs: dict[str, Any], counters: Counters,
-                 api_domain: Callable[[], str]) -> None:
+    def __init__(
+        self, seed: int, knobs: dict[str, Any], counters: Counters, api_domain: Callable[[], str]
+    ) -> None:
         self._seed = seed
         self._knobs = knobs
         self._counters = counters
@@ -125,15 +126,18 @@ class Auth:
         k = self._knobs
         redirect = query.get("redirect_uri", "")
         if account != k["account"]:
-            return Authorization(400, error={"error": "invalid_request",
-                                             "error_description": "Unknown account"})
+            return Authorization(
+                400, error={"error": "invalid_request", "error_description": "Unknown account"}
+            )
         if not same(query.get("client_id"), k["client_id"] or k["app_ref"]):
             return Authorization(400, error={"error": "invalid_client"})
         allowed = k["redirect_uris"]
         if urlsplit(redirect).scheme not in ("http", "https") or (
-                allowed is not None and redirect not in allowed):
-            return Authorization(400, error={"error": "invalid_request",
-                                             "error_description": "Invalid redirect_uri"})
+            allowed is not None and redirect not in allowed
+        ):
+            return Authorization(
+                400, error={"error": "invalid_request", "error_description": "Invalid redirect_uri"}
+            )
         state = {"state": query["state"]} if "state" in query else {}
         if query.get("response_type") != "code":
             return _redirect(redirect, error="unsupported_response_type", **state)
@@ -172,17 +176,21 @@ class Auth:
                 return 400, {"error": "invalid_grant", "error_description": WRONG_REDIRECT}
             issued = self._issue()
         self._counters.add("codes_exchanged")
-        return 200, {"access_token": issued["access_token"],
-                     "refresh_token": issued["refresh_token"],
-                     "installation_instance_id": str(self._knobs["installation_instance_id"]),
-                     "api_domain": issued["api_domain"], "token_type": "Bearer",
-                     "expires_in": issued["expires_in"]}
+        return 200, {
+            "access_token": issued["access_token"],
+            "refresh_token": issued["refresh_token"],
+            "installation_instance_id": str(self._knobs["installation_instance_id"]),
+            "api_domain": issued["api_domain"],
+            "token_type": "Bearer",
+            "expires_in": issued["expires_in"],
+        }
 
     def _client_ok(self, form: Mapping[str, str]) -> bool:
         k = self._knobs
         secret = k["client_secret"]
         return same(form.get("client_id"), k["client_id"] or k["app_ref"]) and (
-            secret is None or same(form.get("client_secret"), secret))
+            secret is None or same(form.get("client_secret"), secret)
+        )
 
     def _issue(self) -> dict[str, Any]:
         """A new access and refresh token pair (caller holds the lock)."""
@@ -193,9 +201,13 @@ class Auth:
         lifetime = float(self._knobs["token_lifetime"])
         self._access[access] = time.time() + lifetime
         self._refresh.add(refresh)
-        return {"access_token": access, "refresh_token": refresh,
-                "api_domain": self._api_domain(), "token_type": "Bearer",
-                "expires_in": int(lifetime)}
+        return {
+            "access_token": access,
+            "refresh_token": refresh,
+            "api_domain": self._api_domain(),
+            "token_type": "Bearer",
+            "expires_in": int(lifetime),
+        }
 
 
 def _redirect(uri: str, **params: str) -> Authorization:

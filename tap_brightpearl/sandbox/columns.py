@@ -26,8 +26,7 @@ SEARCH_COLUMNS: dict[str, str] = {
         "departmentId:N deliveryDate:P"
     ),
     "order-service/order-note-search": (
-        "orderId:I noteId:I contactId:I noteText:T isPublic:B dateAdded:P addedBy:I "
-        "orderStatusId:I"
+        "orderId:I noteId:I contactId:I noteText:T isPublic:B dateAdded:P addedBy:I orderStatusId:I"
     ),
     "product-service/product-search": (
         "productId:I:productCategoryMembership productName:T SKU:S barcode:S EAN:S UPC:S ISBN:S "
@@ -96,19 +95,25 @@ SEARCH_COLUMNS: dict[str, str] = {
     ),
     "accounting-service/nominal-code-search": "code:T name:T type:I bank:B currencyId:I active:B",
     "accounting-service/currency-search": (
-        "id:I title:S code:S symbol:S exchangeRate:S isDefault:B "
-        "exchangeRateVarianceNominalCode:S"
+        "id:I title:S code:S symbol:S exchangeRate:S isDefault:B exchangeRateVarianceNominalCode:S"
     ),
 }
 # Searches whose evidence shows no isFreeTextSearchable on columns / no top-level reference.
-NO_FREE_TEXT_FLAG = frozenset((
-    "product-service/brand-search", "product-service/brightpearl-category-search",
-    "product-service/collection-search", "product-service/option-search",
-    "product-service/option-value-search", "product-service/product-type-search",
-    "product-service/season-search", "contact-service/company-search",
-    "contact-service/contact-group-search", "contact-service/contact-group-member-search",
-    "order-service/order-note-search",
-))
+NO_FREE_TEXT_FLAG = frozenset(
+    (
+        "product-service/brand-search",
+        "product-service/brightpearl-category-search",
+        "product-service/collection-search",
+        "product-service/option-search",
+        "product-service/option-value-search",
+        "product-service/product-type-search",
+        "product-service/season-search",
+        "contact-service/company-search",
+        "contact-service/contact-group-search",
+        "contact-service/contact-group-member-search",
+        "order-service/order-note-search",
+    )
+)
 # Cells the evidence never shows as null: an unset text shows "", an unset id 0. (Filters
 # still see null: a blank never matches a filter.)
 SEARCH_BLANKS: dict[str, dict[str, Any]] = {
@@ -118,22 +123,30 @@ SEARCH_BLANKS: dict[str, dict[str, Any]] = {
     "contact-service/contact-group-member-search": {"contactGroupDescription": ""},
     "contact-service/contact-group-search": {"description": ""},
     "contact-service/contact-search": dict.fromkeys(
-        ("companyName", "exactCompanyName", "mob", "sec", "secondaryEmail", "tertiaryEmail"),
-        ""),
+        ("companyName", "exactCompanyName", "mob", "sec", "secondaryEmail", "tertiaryEmail"), ""
+    ),
     "order-service/order-search": {"customerRef": ""},
     "product-service/brightpearl-category-search": {"parentId": 0},
     "product-service/product-search": {"barcode": ""},
     "product-service/season-search": {"description": ""},
     "warehouse-service/goods-movement-search": {"batchId": 0},
 }
-NO_REFERENCE_KEY = frozenset((
-    "product-service/brand-search", "product-service/brightpearl-category-search",
-    "product-service/collection-search", "product-service/option-search",
-    "product-service/option-value-search", "product-service/product-type-search",
-    "product-service/season-search", "order-service/order-note-search",
-    "accounting-service/journal-search", "accounting-service/nominal-code-search",
-    "accounting-service/currency-search", "accounting-service/supplier-payment-search",
-))
+NO_REFERENCE_KEY = frozenset(
+    (
+        "product-service/brand-search",
+        "product-service/brightpearl-category-search",
+        "product-service/collection-search",
+        "product-service/option-search",
+        "product-service/option-value-search",
+        "product-service/product-type-search",
+        "product-service/season-search",
+        "order-service/order-note-search",
+        "accounting-service/journal-search",
+        "accounting-service/nominal-code-search",
+        "accounting-service/currency-search",
+        "accounting-service/supplier-payment-search",
+    )
+)
 SEARCH_KEYS: dict[str, tuple[str, ...]] = {
     "order-service/order-search": ("orderId",),
     "order-service/order-note-search": ("noteId",),

@@ -36,6 +36,7 @@ def answer(sandbox: Sandbox, method: str, target: str) -> Reply:
             count = int(query.get("count") or 0)
         except ValueError:
             return Reply(400, dumps({"error": "ids and count must be integers"}))
-        return Reply(200, dumps({"stream": stream, "deleted": sandbox.delete(stream, ids,
-                                                                             count=count)}))
+        return Reply(
+            200, dumps({"stream": stream, "deleted": sandbox.delete(stream, ids, count=count)})
+        )
     return Reply(404, dumps({"error": "GET /sandbox/counters or POST /sandbox/delete"}))

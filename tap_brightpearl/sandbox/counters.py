@@ -27,9 +27,17 @@ class Counters:
         """Zero every counter."""
         with self._lock:
             self._c = {
-                "requests": {}, "requests_total": 0, "throttled": 0, "max_in_window": 0,
-                "tokens_refreshed": 0, "codes_exchanged": 0, "auth_failures": 0,
-                "mutations": 0, "deletions": 0, "refused": 0, "path_failures": 0,
+                "requests": {},
+                "requests_total": 0,
+                "throttled": 0,
+                "max_in_window": 0,
+                "tokens_refreshed": 0,
+                "codes_exchanged": 0,
+                "auth_failures": 0,
+                "mutations": 0,
+                "deletions": 0,
+                "refused": 0,
+                "path_failures": 0,
                 "faults": dict.fromkeys(FAULTS, 0),
                 "max_in_flight": {},  # per endpoint: the most requests served at once
                 "statuses": {},  # per endpoint: {"200": n, "500": n, ...} of routed answers

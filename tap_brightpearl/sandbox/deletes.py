@@ -24,8 +24,11 @@ DELETABLE: dict[str, tuple[str | None, str, tuple[str, ...]]] = {
     "orders": ("orders", "order-service/order-search", ("orders",)),
     "products": ("products", "product-service/product-search", ("products", "prices")),
     "contacts": ("contacts", "contact-service/contact-search", ("contacts",)),
-    "goods_out_notes": ("goods_out", "warehouse-service/goods-note/goods-out-search",
-                        ("goods_out",)),
+    "goods_out_notes": (
+        "goods_out",
+        "warehouse-service/goods-note/goods-out-search",
+        ("goods_out",),
+    ),
     "goods_in_batches": (None, "warehouse-service/goods-in-search", ()),
     "customer_payments": (None, "accounting-service/customer-payment-search", ()),
     "supplier_payments": (None, "accounting-service/supplier-payment-search", ()),

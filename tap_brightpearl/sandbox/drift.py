@@ -33,18 +33,38 @@ class DriftField(NamedTuple):
 
 
 DRIFT_FIELDS: tuple[DriftField, ...] = (
-    DriftField("order-service/order/{ids}", "response[].loyaltyPoints", "integer",
-               "a new top-level scalar on every order"),
-    DriftField("contact-service/contact/{ids}", "response[].loyalty", "object",
-               "a new nested object on every contact: {tier, points, enrolledOn}, enrolledOn a "
-               "timestamp with an offset (-06:00 or +01:00)"),
-    DriftField("product-service/product/{ids}", "response[].lastStocktakeOn", "string",
-               "a timestamp-looking string with an offset (-06:00 or +01:00) on every "
-               "product: the tap must emit it in UTC"),
-    DriftField("product-service/brand-search", "response.results[].brandCode", "string",
-               "an extra STRING column in brand-search metaData.columns (and its cells)"),
-    DriftField("warehouse-service/warehouse", "response[].dockDoors", "integer",
-               "a field on a reference GET (every warehouse)"),
+    DriftField(
+        "order-service/order/{ids}",
+        "response[].loyaltyPoints",
+        "integer",
+        "a new top-level scalar on every order",
+    ),
+    DriftField(
+        "contact-service/contact/{ids}",
+        "response[].loyalty",
+        "object",
+        "a new nested object on every contact: {tier, points, enrolledOn}, enrolledOn a "
+        "timestamp with an offset (-06:00 or +01:00)",
+    ),
+    DriftField(
+        "product-service/product/{ids}",
+        "response[].lastStocktakeOn",
+        "string",
+        "a timestamp-looking string with an offset (-06:00 or +01:00) on every "
+        "product: the tap must emit it in UTC",
+    ),
+    DriftField(
+        "product-service/brand-search",
+        "response.results[].brandCode",
+        "string",
+        "an extra STRING column in brand-search metaData.columns (and its cells)",
+    ),
+    DriftField(
+        "warehouse-service/warehouse",
+        "response[].dockDoors",
+        "integer",
+        "a field on a reference GET (every warehouse)",
+    ),
 )
 
 BRAND_CODE_COLUMN = "brandCode:S"
@@ -58,8 +78,11 @@ def loyalty_points(order_id: int) -> int:
 
 def loyalty(contact_id: int, created_ms: int, off: int) -> dict[str, object]:
     """The invented ``loyalty`` object of a contact."""
-    return {"tier": LOYALTY_TIERS[contact_id % 3], "points": contact_id % 1000,
-            "enrolledOn": fmt_ts(created_ms + 86_400_000, off % 2)}
+    return {
+        "tier": LOYALTY_TIERS[contact_id % 3],
+        "points": contact_id % 1000,
+        "enrolledOn": fmt_ts(created_ms + 86_400_000, off % 2),
+    }
 
 
 def last_stocktake(updated_ms: int, off: int) -> str:

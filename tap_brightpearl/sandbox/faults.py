@@ -31,9 +31,16 @@ if TYPE_CHECKING:
 INTERNAL_ERROR = dumps({"errors": [{"code": "CMNU-003", "message": "Internal server error"}]})
 OUTAGE = dumps({"response": "Service Temporarily Unavailable"})
 DRAW_ORDER = ("drop", "500", "503", "malformed")  # the seeded sequence depends on this order
-PERMISSION_DENIED = dumps({"errors": [{
-    "code": "GWY-403",
-    "message": "The staff member does not have permission to access this resource"}]})
+PERMISSION_DENIED = dumps(
+    {
+        "errors": [
+            {
+                "code": "GWY-403",
+                "message": "The staff member does not have permission to access this resource",
+            }
+        ]
+    }
+)
 
 
 def rule_for(rules: dict[str, int] | None, path: str) -> int | None:

@@ -46,10 +46,20 @@ def _supplier_payment_padding(store: Store) -> None:
     start = max(table.rows, default=300) + 1
     rows = []
     for k, when in enumerate(spread(rng, want)):
-        rows.append(SPAY(
-            paymentId=start + k * 2, transactionRef=f"HIST{k}", paymentMethodCode="BACS",
-            paymentType="PAYMENT", orderId=None, currencyId=1, currencyCode="GBP",
-            amountPaid=money(int(r() * 100000)), paymentDate=secs(when), createdOn=secs(when),
-            journalId=None, off=int(r() * 3)))
+        rows.append(
+            SPAY(
+                paymentId=start + k * 2,
+                transactionRef=f"HIST{k}",
+                paymentMethodCode="BACS",
+                paymentType="PAYMENT",
+                orderId=None,
+                currencyId=1,
+                currencyCode="GBP",
+                amountPaid=money(int(r() * 100000)),
+                paymentDate=secs(when),
+                createdOn=secs(when),
+                journalId=None,
+                off=int(r() * 3),
+            )
+        )
     table.load(rows)
-

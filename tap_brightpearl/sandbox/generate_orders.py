@@ -63,11 +63,22 @@ class OrderPass:
         self.staff = store.ref["_staff"]
         self.pids = list(store.products)
         self.channels = [c[0] for c in CHANNELS]
-        starts = {"row": 100, "note": 500, "gon": 70000, "gin": 3000, "batch": 8000,
-                  "move": BIG_MOVES, "journal": 40000, "jrow": 90000, "cpay": 600, "spay": 300}
+        starts = {
+            "row": 100,
+            "note": 500,
+            "gon": 70000,
+            "gin": 3000,
+            "batch": 8000,
+            "move": BIG_MOVES,
+            "journal": 40000,
+            "jrow": 90000,
+            "cpay": 600,
+            "spay": 300,
+        }
         self.seq = {name: Seq(rng, start) for name, start in starts.items()}
         self.out: dict[str, list[tuple[Any, ...]]] = {
-            path: [] for path in ("order-service/order-search", *TRAIL_TABLES)}
+            path: [] for path in ("order-service/order-search", *TRAIL_TABLES)
+        }
         self.last = {1: 0, 2: 0}  # the latest sales and purchase order: credits' parents
         self.tie = 0  # the last updatedOn, which bulk edits share
 
@@ -97,8 +108,9 @@ def orders(store: Store) -> None:
         if c["lastOrdered"] is not None:
             store.tables["contact-service/contact-search"].put(shapes.contact_row(c))
     seq = p.seq
-    store.ref["_seq"] = {name: seq[name] for name in
-                         ("row", "note", "gon", "move", "jrow", "journal", "cpay")}
+    store.ref["_seq"] = {
+        name: seq[name] for name in ("row", "note", "gon", "move", "jrow", "journal", "cpay")
+    }
 
 
 def _order(p: OrderPass, k: int, oid: int) -> dict[str, Any]:
@@ -118,9 +130,19 @@ def _order(p: OrderPass, k: int, oid: int) -> dict[str, Any]:
     ship = 4 if status in SHIPPED else (1, 1, 2, 3)[int(r() * 4)]
     if otype in p.last:
         p.last[otype] = oid
-    drawn = {"id": oid, "type": otype, "contact": contact, "status": status, "ship": ship,
-             "created": c_ms, "updated": u_ms, "tax": tax_ms, "currency": currency,
-             "rows": rows, "fresh": fresh}
+    drawn = {
+        "id": oid,
+        "type": otype,
+        "contact": contact,
+        "status": status,
+        "ship": ship,
+        "created": c_ms,
+        "updated": u_ms,
+        "tax": tax_ms,
+        "currency": currency,
+        "rows": rows,
+        "fresh": fresh,
+    }
     return _header(p, drawn)
 
 
@@ -143,10 +165,18 @@ def _lines(p: OrderPass, *, purchase: bool) -> dict[int, dict[str, Any]]:
         product = p.store.products[p.pids[int(r() * len(p.pids))]]
         rid = p.seq["row"]()
         price = product["prices"][1 if purchase else 2]
-        rows[rid] = {"id": rid, "seq": seq + 1, "product": product["id"],
-                     "name": product["name"], "sku": product["sku"], "qty": 1 + int(r() * 5),
-                     "price": price, "cost": product["prices"][1], "tax": product["taxCode"],
-                     "nominal": "5000" if purchase else "4000"}
+        rows[rid] = {
+            "id": rid,
+            "seq": seq + 1,
+            "product": product["id"],
+            "name": product["name"],
+            "sku": product["sku"],
+            "qty": 1 + int(r() * 5),
+            "price": price,
+            "cost": product["prices"][1],
+            "tax": product["taxCode"],
+            "nominal": "5000" if purchase else "4000",
+        }
     return rows
 
 
@@ -158,27 +188,42 @@ def _header(p: OrderPass, d: dict[str, Any]) -> dict[str, Any]:
     invoiced = status in INVOICED
     cf = shapes.CUSTOM_FIELD_SETS["purchase" if purchase else "sale"]
     return {
-        "id": oid, "type": otype, "contact": d["contact"], "status": status,
-        "stock": 1 + int(r() * 4), "pay": 1 if invoiced else 2 + int(r() * 3),
-        "ship": d["ship"], "created": created, "updated": d["updated"],
+        "id": oid,
+        "type": otype,
+        "contact": d["contact"],
+        "status": status,
+        "stock": 1 + int(r() * 4),
+        "pay": 1 if invoiced else 2 + int(r() * 3),
+        "ship": d["ship"],
+        "created": created,
+        "updated": d["updated"],
         "placed": created - int(r() * DAY),
         "closed": d["updated"] if status in CLOSED else None,
         "tax": d["tax"],
         "delivery": None if r() < 0.4 else created + int(1 + r() * 10) * DAY,
-        "createdBy": p.pick(p.staff), "owner": p.pick(p.staff),
+        "createdBy": p.pick(p.staff),
+        "owner": p.pick(p.staff),
         "customerRef": None if r() < 0.2 else f"#{oid % 100000:05d}",
         "externalRef": None if r() < 0.7 else f"EXT-{int(r() * 1e9)}",
         "iii": 13 if r() < 0.1 else None,
-        "warehouse": WAREHOUSES[int(r() * 3)][0], "dept": int(r() * 3),
+        "warehouse": WAREHOUSES[int(r() * 3)][0],
+        "dept": int(r() * 3),
         "channel": None if purchase else p.pick(p.channels),
-        "lead": None if r() < 0.5 else 1 + int(r() * 5), "project": 0, "team": 0,
-        "priceList": 1 if purchase else 2, "currency": d["currency"],
+        "lead": None if r() < 0.5 else 1 + int(r() * 5),
+        "project": 0,
+        "team": 0,
+        "priceList": 1 if purchase else 2,
+        "currency": d["currency"],
         "shipMethod": p.pick(SHIPPING_METHODS)[0],
         "parent": p.last[1] if otype == 3 else p.last[2] if otype == 4 else 0,
         "invoice": f"{ORDER_TYPES[otype][0]}I-{oid}" if invoiced else None,
-        "rows": d["rows"], "off": int(r() * 3), "fresh": d["fresh"],
-        "cf": {code: shapes.cf_value(code, kind, oid * 13 + j, 0)
-               for j, (code, _n, kind) in enumerate(cf)},
+        "rows": d["rows"],
+        "off": int(r() * 3),
+        "fresh": d["fresh"],
+        "cf": {
+            code: shapes.cf_value(code, kind, oid * 13 + j, 0)
+            for j, (code, _n, kind) in enumerate(cf)
+        },
     }
 
 

@@ -37,8 +37,7 @@ class LiveChanges:
     The mutation mode and the deletions of the ``delete_during_run`` knob (deletes.DuringRun).
     """
 
-    def __init__(self, store: Store, seed: int, knobs: dict[str, Any],
-                 counters: Counters) -> None:
+    def __init__(self, store: Store, seed: int, knobs: dict[str, Any], counters: Counters) -> None:
         self._store = store
         self._knobs = knobs
         self._counters = counters
@@ -71,8 +70,11 @@ def apply(store: Store, rng: random.Random, count: int, now_ms: int) -> int:
         elif x < 0.82:
             done += _append(store, rng, now_ms, NOTES)
         elif x < 0.88:
-            done += _touch_row(store, rng, now_ms, MOVES) if op < 0.6 else _append(
-                store, rng, now_ms, MOVES)
+            done += (
+                _touch_row(store, rng, now_ms, MOVES)
+                if op < 0.6
+                else _append(store, rng, now_ms, MOVES)
+            )
         elif x < 0.92:
             done += _append(store, rng, now_ms, JOURNAL)
         elif x < 0.96:
@@ -82,8 +84,11 @@ def apply(store: Store, rng: random.Random, count: int, now_ms: int) -> int:
     return done
 
 
-_ROW_FN = {"orders": shapes.order_row, "products": shapes.product_row,
-           "contacts": shapes.contact_row}
+_ROW_FN = {
+    "orders": shapes.order_row,
+    "products": shapes.product_row,
+    "contacts": shapes.contact_row,
+}
 _TOUCH = {"orders": ("orders",), "products": ("products", "prices"), "contacts": ("contacts",)}
 
 
@@ -110,8 +115,17 @@ def _entity(  # noqa: PLR0917
         rec = copy.deepcopy(rec)
         rec.update(id=new_id, created=now, updated=now)
         if kind == "orders":
-            rec.update(fresh=True, placed=now, closed=None, tax=None, invoice=None, rows={},
-                       status=STATUS_BY_TYPE[rec["type"]][0], pay=2, ship=1)
+            rec.update(
+                fresh=True,
+                placed=now,
+                closed=None,
+                tax=None,
+                invoice=None,
+                rows={},
+                status=STATUS_BY_TYPE[rec["type"]][0],
+                pay=2,
+                ship=1,
+            )
             _reshape_order(store, rng, rec, add=True)
         elif kind == "contacts":
             rec.update(lastOrdered=None, lastContacted=None)
@@ -143,10 +157,18 @@ def _reshape_order(store: Store, rng: random.Random, o: dict[str, Any], add: boo
         p = store.products[pids[int(rng.random() * len(pids))]]
         rid = store.ref["_seq"]["row"]()
         purchase = o["type"] in (2, 4)
-        rows[rid] = {"id": rid, "seq": len(rows) + 1, "product": p["id"], "name": p["name"],
-                     "sku": p["sku"], "qty": 1 + int(rng.random() * 4),
-                     "price": p["prices"][1 if purchase else 2], "cost": p["prices"][1],
-                     "tax": p["taxCode"], "nominal": "5000" if purchase else "4000"}
+        rows[rid] = {
+            "id": rid,
+            "seq": len(rows) + 1,
+            "product": p["id"],
+            "name": p["name"],
+            "sku": p["sku"],
+            "qty": 1 + int(rng.random() * 4),
+            "price": p["prices"][1 if purchase else 2],
+            "cost": p["prices"][1],
+            "tax": p["taxCode"],
+            "nominal": "5000" if purchase else "4000",
+        }
     elif x < 0.5 and len(rows) > 1:
         del rows[next(iter(rows))]
 
@@ -184,8 +206,13 @@ def _goods_out(store: Store, rng: random.Random, now: int) -> int:
         return 0
     note = store.goods_out[notes[int(rng.random() * len(notes))]]
     if note["shipped"] is None and rng.random() < 0.5:
-        note.update(picked=now, packed=now, shipped=now, tracking=f"TRK{note['id']}",
-                    labelUri=f"https://labels.example.com/{note['id']}.pdf")
+        note.update(
+            picked=now,
+            packed=now,
+            shipped=now,
+            tracking=f"TRK{note['id']}",
+            labelUri=f"https://labels.example.com/{note['id']}.pdf",
+        )
     else:
         order_ids = store.sorted_ids("orders")
         if not order_ids:
@@ -195,12 +222,26 @@ def _goods_out(store: Store, rng: random.Random, now: int) -> int:
             return 0  # goods-out notes belong to sales orders
         gid = store.next_id("goods_out")
         loc = store.ref["_locations"][o["warehouse"]][0]
-        note = {"id": gid, "order": o["id"], "warehouse": o["warehouse"], "created": now,
-                "printed": None, "picked": None, "packed": None, "shipped": None,
-                "priority": False, "transfer": False, "shipMethod": o["shipMethod"],
-                "release": now, "createdBy": o["createdBy"], "labelUri": None,
-                "channel": o["channel"], "off": o["off"], "tracking": None,
-                "rows": {rid: [(r["product"], r["qty"], loc)] for rid, r in o["rows"].items()}}
+        note = {
+            "id": gid,
+            "order": o["id"],
+            "warehouse": o["warehouse"],
+            "created": now,
+            "printed": None,
+            "picked": None,
+            "packed": None,
+            "shipped": None,
+            "priority": False,
+            "transfer": False,
+            "shipMethod": o["shipMethod"],
+            "release": now,
+            "createdBy": o["createdBy"],
+            "labelUri": None,
+            "channel": o["channel"],
+            "off": o["off"],
+            "tracking": None,
+            "rows": {rid: [(r["product"], r["qty"], loc)] for rid, r in o["rows"].items()},
+        }
         store.goods_out[gid] = note
         store.added("goods_out", gid)
     table.put(shapes.goods_out_row(note))

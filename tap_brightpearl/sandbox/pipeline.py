@@ -40,6 +40,7 @@ class Headers(Protocol):
     def get(self, name: str, /) -> str | None:
         """The header's value or None."""
 
+
 URI_TOO_LONG = b"<html><body><h1>414 Request-URI Too Large</h1></body></html>"
 
 
@@ -67,20 +68,19 @@ class Pipeline:
     live: LiveChanges
     router: Router
 
-    def respond(self, method: str, target: str, headers: Headers,
-                body: bytes) -> Reply:
+    def respond(self, method: str, target: str, headers: Headers, body: bytes) -> Reply:
         """Answer one request (``target`` is the request line's path and query)."""
         split = urlsplit(target)
         path = split.path
         if method == "POST" and path.startswith("/token/"):
             self.counters.hit("token")
             form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-            status, payload = self.auth.token(unquote(path[len("/token/"):]), form)
+            status, payload = self.auth.token(unquote(path[len("/token/") :]), form)
             return Reply(status, dumps(payload))
         if method == "GET" and path.startswith("/authorize/"):
             self.counters.hit("authorize")
             query = dict(parse_qsl(split.query, keep_blank_values=True))
-            answer = self.auth.authorize(unquote(path[len("/authorize/"):]), query)
+            answer = self.auth.authorize(unquote(path[len("/authorize/") :]), query)
             if answer.location is not None:
                 return Reply(answer.status, b"", {"Location": answer.location}, "text/html")
             return Reply(answer.status, dumps(answer.error))
@@ -98,8 +98,7 @@ class Pipeline:
         with self.counters.serving(self.router.name_of(method, path)):
             return self._serve(method, path, split.query, account, headers)
 
-    def _serve(self, method: str, path: str, query: str, account: str,
-               headers: Headers) -> Reply:
+    def _serve(self, method: str, path: str, query: str, account: str, headers: Headers) -> Reply:
         latency = float(self.knobs["latency"])
         if latency > 0:
             time.sleep(latency)
@@ -120,8 +119,13 @@ class Pipeline:
             self.counters.add("auth_failures")
             out["Message-Type"] = "api-proxy"
             return Reply(401, dumps({"response": denied}), out)
-        req = Request(self.store, path, dict(parse_qsl(query, keep_blank_values=True)), {},
-                      self.knobs["reject_filter"])
+        req = Request(
+            self.store,
+            path,
+            dict(parse_qsl(query, keep_blank_values=True)),
+            {},
+            self.knobs["reject_filter"],
+        )
         by_path = self.faults.for_path(req.path)
         if by_path is not None:
             kind, status = by_path

@@ -22,15 +22,37 @@ if TYPE_CHECKING:
 
     from .data import Store
 
-ORDER = Entity("orders", "orders", shapes.order_bytes, 200, "drop", uri="/order",
-               variants=True)
-PRODUCT = Entity("products", "products", json_renderer(shapes.render_product), 200, "drop-404",
-                 "No Product Found", uri="/product", variants=True)
-PRODUCT_PRICE = Entity("products", "prices", json_renderer(shapes.render_price), 200, "any-404",
-                       "No Product Price Found", uri="/product-price",
-                       only=lambda p: bool(p["prices"]))
-CONTACT = Entity("contacts", "contacts", json_renderer(shapes.render_contact), 200, "any-404",
-                 "No Contact Found", uri="/contact", paged=True)
+ORDER = Entity("orders", "orders", shapes.order_bytes, 200, "drop", uri="/order", variants=True)
+PRODUCT = Entity(
+    "products",
+    "products",
+    json_renderer(shapes.render_product),
+    200,
+    "drop-404",
+    "No Product Found",
+    uri="/product",
+    variants=True,
+)
+PRODUCT_PRICE = Entity(
+    "products",
+    "prices",
+    json_renderer(shapes.render_price),
+    200,
+    "any-404",
+    "No Product Price Found",
+    uri="/product-price",
+    only=lambda p: bool(p["prices"]),
+)
+CONTACT = Entity(
+    "contacts",
+    "contacts",
+    json_renderer(shapes.render_contact),
+    200,
+    "any-404",
+    "No Contact Found",
+    uri="/contact",
+    paged=True,
+)
 
 
 @dataclass(frozen=True)
@@ -45,32 +67,56 @@ class Route:
 
 def _entity(service: str, name: str, entity: Entity) -> tuple[Route, ...]:
     base = f"{service}/{name}"
-    return (Route("GET", base + "/{ids}", name, functools.partial(api.get_entities, entity)),
-            Route("OPTIONS", base, f"OPTIONS {name}", functools.partial(api.options, entity)),
-            Route("OPTIONS", base + "/{ids}", f"OPTIONS {name}",
-                  functools.partial(api.options, entity)))
+    return (
+        Route("GET", base + "/{ids}", name, functools.partial(api.get_entities, entity)),
+        Route("OPTIONS", base, f"OPTIONS {name}", functools.partial(api.options, entity)),
+        Route(
+            "OPTIONS", base + "/{ids}", f"OPTIONS {name}", functools.partial(api.options, entity)
+        ),
+    )
 
 
 ROUTES: tuple[Route, ...] = (
     *_entity("order-service", "order", ORDER),
     *_entity("product-service", "product", PRODUCT),
     *_entity("product-service", "product-price", PRODUCT_PRICE),
-    Route("GET", "product-service/product-price/{ids}/price-list/{lists}", "product-price",
-          functools.partial(api.get_entities, PRODUCT_PRICE)),
+    Route(
+        "GET",
+        "product-service/product-price/{ids}/price-list/{lists}",
+        "product-price",
+        functools.partial(api.get_entities, PRODUCT_PRICE),
+    ),
     *_entity("contact-service", "contact", CONTACT),
     Route("GET", "contact-service/contact", "contact", functools.partial(api.page_of, CONTACT)),
-    Route("GET", "contact-service/contact/{id}/custom-field", "contact/custom-field",
-          api.contact_custom_fields),
+    Route(
+        "GET",
+        "contact-service/contact/{id}/custom-field",
+        "contact/custom-field",
+        api.contact_custom_fields,
+    ),
     Route("GET", "contact-service/postal-address", "postal-address", api.postal_addresses),
     Route("GET", "contact-service/postal-address/{ids}", "postal-address", api.postal_addresses),
-    Route("GET", "warehouse-service/product-availability", "product-availability",
-          api.availability),
-    Route("GET", "warehouse-service/product-availability/{ids}", "product-availability",
-          api.availability),
-    Route("GET", "warehouse-service/order/{orders}/goods-note/goods-out/{notes}",
-          "goods-out-note", api.goods_out),
-    Route("GET", "warehouse-service/order/{orders}/goods-note/goods-in/{notes}",
-          "goods-in-note", api.goods_in),
+    Route(
+        "GET", "warehouse-service/product-availability", "product-availability", api.availability
+    ),
+    Route(
+        "GET",
+        "warehouse-service/product-availability/{ids}",
+        "product-availability",
+        api.availability,
+    ),
+    Route(
+        "GET",
+        "warehouse-service/order/{orders}/goods-note/goods-out/{notes}",
+        "goods-out-note",
+        api.goods_out,
+    ),
+    Route(
+        "GET",
+        "warehouse-service/order/{orders}/goods-note/goods-in/{notes}",
+        "goods-in-note",
+        api.goods_in,
+    ),
 )
 
 
@@ -137,8 +183,9 @@ class Router:
                 return "unknown", api.unknown(req)
             return method, api.not_allowed(req)
         route, args = found
-        return route.name, route.handler(api.Request(req.store, req.path, req.params, args,
-                                                     req.reject_filter))
+        return route.name, route.handler(
+            api.Request(req.store, req.path, req.params, args, req.reject_filter)
+        )
 
 
 def router_for(store: Store) -> Router:

@@ -63,7 +63,11 @@ class Col:
 def cols(spec: str) -> tuple[Col, ...]:
     """Build columns from ``name:TYPE[:refName]`` words (TYPE I=IDSET, N=INTEGER, ...)."""
     kinds = {
-        "I": "IDSET", "N": "INTEGER", "S": "STRING", "B": "BOOLEAN", "P": "PERIOD",
+        "I": "IDSET",
+        "N": "INTEGER",
+        "S": "STRING",
+        "B": "BOOLEAN",
+        "P": "PERIOD",
         "T": "SEARCH_STRING",
     }
     out = []
@@ -194,9 +198,11 @@ class Table:
             rows = [disp(r) for r in page]
         else:
             get = operator.itemgetter(*idx)
-            rows = [list(get(disp(r))) for r in page] if len(idx) > 1 else [
-                [disp(r)[idx[0]]] for r in page
-            ]
+            rows = (
+                [list(get(disp(r))) for r in page]
+                if len(idx) > 1
+                else [[disp(r)[idx[0]]] for r in page]
+            )
         available = len(result)
         if self.quirk_results_available is not None:
             available = self.quirk_results_available
@@ -214,8 +220,10 @@ class Table:
                     "lastResult": last,
                     "columns": [c.meta(self.free_text_flag) for c in columns],
                     "sorting": [
-                        {"filterable": self.columns[self.index[n]].meta(self.free_text_flag),
-                         "direction": d}
+                        {
+                            "filterable": self.columns[self.index[n]].meta(self.free_text_flag),
+                            "direction": d,
+                        }
                         for n, d in sorting
                     ],
                 },
@@ -227,12 +235,21 @@ class Table:
 
     def metadata(self) -> bytes:
         """``{search}/meta-data``: the columns and default sorting, without results."""
-        return json.dumps({"response": {
-            "columns": [c.meta(self.free_text_flag) for c in self.columns],
-            "sorting": [{"filterable": self.columns[self.index[k]].meta(self.free_text_flag),
-                         "direction": "ASC"}
-                        for k in self.key],
-        }}, separators=(",", ":")).encode()
+        return json.dumps(
+            {
+                "response": {
+                    "columns": [c.meta(self.free_text_flag) for c in self.columns],
+                    "sorting": [
+                        {
+                            "filterable": self.columns[self.index[k]].meta(self.free_text_flag),
+                            "direction": "ASC",
+                        }
+                        for k in self.key
+                    ],
+                }
+            },
+            separators=(",", ":"),
+        ).encode()
 
     def _columns(self, text: str | None) -> list[Col]:
         if not text:
@@ -289,8 +306,8 @@ class Table:
                 b = parse_ts(hi) if hi else None
             except ValueError:
                 raise _unparseable(name, value, kind) from None
-            return lambda r: r[i] is not None and (a is None or r[i] >= a) and (
-                b is None or r[i] <= b
+            return lambda r: (
+                r[i] is not None and (a is None or r[i] >= a) and (b is None or r[i] <= b)
             )
         if kind == "IDSET":
             try:

@@ -72,8 +72,15 @@ def _check_knobs(knobs: Mapping[str, Any]) -> None:
 class Sandbox:
     """A Brightpearl API on 127.0.0.1 serving seeded data from a background thread."""
 
-    def __init__(self, seed: int = 7, sizes: dict[str, int] | None = None, scale: float = 1.0,
-                 port: int = 0, host: str = "127.0.0.1", **knobs: Any) -> None:
+    def __init__(
+        self,
+        seed: int = 7,
+        sizes: dict[str, int] | None = None,
+        scale: float = 1.0,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        **knobs: Any,
+    ) -> None:
         _check_knobs(knobs)
         self.seed = seed
         self.host = host
@@ -81,17 +88,24 @@ class Sandbox:
         self.knobs = dict(KNOB_DEFAULTS)
         self.knobs.update(knobs)
         started = time.perf_counter()
-        self.store = Store(seed=seed, sizes=sizes, scale=scale,
-                           drift=bool(self.knobs["drift_fields"]))
+        self.store = Store(
+            seed=seed, sizes=sizes, scale=scale, drift=bool(self.knobs["drift_fields"])
+        )
         generate.build(self.store)
         self.generation_seconds = time.perf_counter() - started
         self._counters = Counters()
         self._auth = Auth(seed, self.knobs, self._counters, lambda: f"{self.host}:{self.port}")
         self._throttle = Throttle(self.knobs, self._counters)
         self._pipeline = Pipeline(
-            self.store, self.knobs, self._counters, self._throttle,
-            Faults(seed, self.knobs, self._counters), self._auth,
-            LiveChanges(self.store, seed, self.knobs, self._counters), router_for(self.store))
+            self.store,
+            self.knobs,
+            self._counters,
+            self._throttle,
+            Faults(seed, self.knobs, self._counters),
+            self._auth,
+            LiveChanges(self.store, seed, self.knobs, self._counters),
+            router_for(self.store),
+        )
         self._delete_rng = random.Random(f"{seed}:delete")
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -111,8 +125,12 @@ class Sandbox:
     def start(self) -> Sandbox:
         """Bind and serve in a daemon thread; returns self."""
         server = self._bind()
-        self._thread = threading.Thread(target=server.serve_forever, name="brightpearl-sandbox",
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            name="brightpearl-sandbox",
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -148,8 +166,7 @@ class Sandbox:
 
     # -- serving (the HTTP handler's side) -----------------------------------------------
 
-    def respond(self, method: str, target: str, headers: Headers,
-                body: bytes = b"") -> Reply:
+    def respond(self, method: str, target: str, headers: Headers, body: bytes = b"") -> Reply:
         """The answer to one HTTP request (``target``: path and query of the request line)."""
         if target.startswith(control.PREFIX):
             return control.answer(self, method, target)
@@ -218,8 +235,7 @@ class Sandbox:
         with self.store.lock:
             return truth.changed_since(self.store, stream, since)
 
-    def delete(self, stream: str, ids: Iterable[int] | None = None, *,
-               count: int = 0) -> list[int]:
+    def delete(self, stream: str, ids: Iterable[int] | None = None, *, count: int = 0) -> list[int]:
         """Delete records now, as a user would between or during runs.
 
         The given ``ids`` (those that exist), or ``count`` picked at random (seeded); returns

@@ -47,12 +47,33 @@ from .shapes_products import (
 )
 
 __all__ = [
-    "CUSTOM_FIELD_SETS", "SEARCH_COLUMNS", "SEARCH_KEYS", "SELECT_VALUES", "address",
-    "availability", "cf_value", "contact_row", "custom_field_meta", "email", "goods_out_row",
-    "new_tables", "order_bytes", "order_reference", "order_row", "parties", "party", "person",
-    "product_row", "render_contact", "render_goods_in", "render_goods_out", "render_order",
-    "render_price", "render_product",
+    "CUSTOM_FIELD_SETS",
+    "SEARCH_COLUMNS",
+    "SEARCH_KEYS",
+    "SELECT_VALUES",
+    "address",
+    "availability",
+    "cf_value",
+    "contact_row",
+    "custom_field_meta",
+    "email",
+    "goods_out_row",
+    "new_tables",
+    "order_bytes",
+    "order_reference",
+    "order_row",
+    "parties",
+    "party",
+    "person",
+    "product_row",
+    "render_contact",
+    "render_goods_in",
+    "render_goods_out",
+    "render_order",
+    "render_price",
+    "render_product",
 ]
+
 
 def new_tables(store: Store) -> dict[str, Table]:
     """Empty tables for every search resource."""
@@ -60,9 +81,14 @@ def new_tables(store: Store) -> dict[str, Table]:
     for path in SEARCH_COLUMNS:
         quirk = path == "accounting-service/supplier-payment-search"
         out[path] = Table(
-            path, cols(columns_of(path, store.drift)), SEARCH_KEYS.get(path, ("id",)),
-            reference=(functools.partial(product_reference, store)
-                       if path == "product-service/product-search" else order_reference),
+            path,
+            cols(columns_of(path, store.drift)),
+            SEARCH_KEYS.get(path, ("id",)),
+            reference=(
+                functools.partial(product_reference, store)
+                if path == "product-service/product-search"
+                else order_reference
+            ),
             quirk_results_available=500 if quirk else None,
             ignore_filters=("paymentId",) if quirk else (),
             free_text_flag=path not in NO_FREE_TEXT_FLAG,
@@ -75,9 +101,13 @@ def new_tables(store: Store) -> dict[str, Table]:
 def product_reference(store: Store, rows: list[Any]) -> dict[str, dict[str, Any]]:
     """The reference block of product-search: productId -> its category ids (page's rows)."""
     products = store.products
-    return {"productCategoryMembership": {
-        str(r.productId): [products[r.productId]["category"]] for r in rows
-        if r.productId in products}}
+    return {
+        "productCategoryMembership": {
+            str(r.productId): [products[r.productId]["category"]]
+            for r in rows
+            if r.productId in products
+        }
+    }
 
 
 def order_reference(_rows: object = None) -> dict[str, dict[str, Any]]:

@@ -1,4 +1,3 @@
-
 """Order-service shapes: order-search rows, the order GET and custom fields.
 
 The order GET is written from a template (the sandbox's hot path).
@@ -39,15 +38,26 @@ from .util import dumps, fmt_ts
 def order_row(o: dict[str, Any]) -> Any:
     """The order-search row of an order (fresh orders show a null updatedOn)."""
     return ORDER_ROW(
-        orderId=o["id"], orderTypeId=o["type"], contactId=o["contact"],
-        orderStatusId=o["status"], orderStockStatusId=o["stock"], createdOn=secs(o["created"]),
-        createdById=o["createdBy"], customerRef=o["customerRef"],
-        orderPaymentStatusId=o["pay"], updatedOn=None if o["fresh"] else secs(o["updated"]),
-        parentOrderId=o["parent"], orderShippingStatusId=o["ship"],
-        externalRef=o["externalRef"], installedIntegrationInstanceId=o["iii"],
-        warehouseId=o["warehouse"], staffOwnerContactId=o["owner"],
-        taxDate=secs(o["created"] if o["tax"] is None else o["tax"]), departmentId=o["dept"],
-        deliveryDate=secs(o["delivery"]), off=o["off"],
+        orderId=o["id"],
+        orderTypeId=o["type"],
+        contactId=o["contact"],
+        orderStatusId=o["status"],
+        orderStockStatusId=o["stock"],
+        createdOn=secs(o["created"]),
+        createdById=o["createdBy"],
+        customerRef=o["customerRef"],
+        orderPaymentStatusId=o["pay"],
+        updatedOn=None if o["fresh"] else secs(o["updated"]),
+        parentOrderId=o["parent"],
+        orderShippingStatusId=o["ship"],
+        externalRef=o["externalRef"],
+        installedIntegrationInstanceId=o["iii"],
+        warehouseId=o["warehouse"],
+        staffOwnerContactId=o["owner"],
+        taxDate=secs(o["created"] if o["tax"] is None else o["tax"]),
+        departmentId=o["dept"],
+        deliveryDate=secs(o["delivery"]),
+        off=o["off"],
     )
 
 
@@ -98,17 +108,36 @@ def order_bytes(store: Store, o: dict[str, Any], variant: int) -> bytes:
         rt = rn * TAX_PCT[r["tax"]] // 100
         net += rn
         tax += rt
-        rows.append(_ROW.format(
-            rid=r["id"], seq=r["seq"], pid=r["product"], name=_s(r["name"]), sku=_s(r["sku"]),
-            qty=r["qty"], cur=code, cost=dec4(r["cost"]), price=dec4(r["price"]),
-            rate=tc[3] or "0.0000", tcode=tc[1], net=money(rn), tax=money(rt),
-            tclass=r["tax"], nominal=r["nominal"],
-            cloned=r["id"] - 1 if r["id"] % 9 == 0 else 0))
+        rows.append(
+            _ROW.format(
+                rid=r["id"],
+                seq=r["seq"],
+                pid=r["product"],
+                name=_s(r["name"]),
+                sku=_s(r["sku"]),
+                qty=r["qty"],
+                cur=code,
+                cost=dec4(r["cost"]),
+                price=dec4(r["price"]),
+                rate=tc[3] or "0.0000",
+                tcode=tc[1],
+                net=money(rn),
+                tax=money(rt),
+                tclass=r["tax"],
+                nominal=r["nominal"],
+                cloned=r["id"] - 1 if r["id"] % 9 == 0 else 0,
+            )
+        )
     purchase = o["type"] in (2, 4)
     tax_ms = o["tax"]
-    invoices = "[]" if o["invoice"] is None else (
-        f'[{{"invoiceReference":{_s(o["invoice"])},"taxDate":{_t(tax_ms, off)},'
-        f'"dueDate":{_t(None if tax_ms is None else tax_ms + 30 * 86_400_000, off)}}}]')
+    invoices = (
+        "[]"
+        if o["invoice"] is None
+        else (
+            f'[{{"invoiceReference":{_s(o["invoice"])},"taxDate":{_t(tax_ms, off)},'
+            f'"dueDate":{_t(None if tax_ms is None else tax_ms + 30 * 86_400_000, off)}}}]'
+        )
+    )
     custom = ""
     if variant:
         cf = {k: v for k, v in o["cf"].items() if v is not None}
@@ -145,10 +174,10 @@ def order_bytes(store: Store, o: dict[str, Any], variant: int) -> bytes:
         f'"shippingStatusCode":"{SHIPPING_STATUSES[o["ship"] - 1][1]}",'
         f'"placedOn":{_t(o["placed"], off)},"createdOn":{_t(o["created"], off)},'
         f'"updatedOn":{_t(o["updated"], off)}'
-        f'{closed},'
+        f"{closed},"
         f'"createdById":{o["createdBy"]},"priceListId":{o["priceList"]},"priceModeCode":"EXC",'
         f'"delivery":{{'
-        f'{delivery}'
+        f"{delivery}"
         f'"shippingMethodId":{o["shipMethod"]}}},"invoices":{invoices},'
         f'"currency":{{"accountingCurrencyCode":"GBP","orderCurrencyCode":"{code}",'
         f'"exchangeRate":"{rate // 1_000_000}.{rate % 1_000_000:06d}","fixedExchangeRate":true}},'
@@ -164,21 +193,28 @@ def order_bytes(store: Store, o: dict[str, Any], variant: int) -> bytes:
     ).encode()
 
 
-
-def custom_field_meta(spec: tuple[tuple[str, str, str], ...],
-                      first_id: int) -> list[dict[str, Any]]:
+def custom_field_meta(
+    spec: tuple[tuple[str, str, str], ...], first_id: int
+) -> list[dict[str, Any]]:
     """custom-field-meta-data GET list for one set of field definitions.
 
     ``options`` (SELECT fields only) is a map keyed by option id, as recorded.
     """
     out = []
     for i, (code, name, kind) in enumerate(spec, start=first_id):
-        item: dict[str, Any] = {"id": i, "code": code, "name": name, "customFieldType": kind,
-                                "required": i % 4 == 0}
+        item: dict[str, Any] = {
+            "id": i,
+            "code": code,
+            "name": name,
+            "customFieldType": kind,
+            "required": i % 4 == 0,
+        }
         if kind == "SELECT":
             ids = [option_id(code, j) for j in range(len(SELECT_VALUES[code]))]
-            item["options"] = {str(o): {"id": o, "value": SELECT_VALUES[code][j]}
-                               for j, o in reversed(list(enumerate(ids)))}
+            item["options"] = {
+                str(o): {"id": o, "value": SELECT_VALUES[code][j]}
+                for j, o in reversed(list(enumerate(ids)))
+            }
         out.append(item)
     return out
 
@@ -218,9 +254,17 @@ def fmt_date(seed: int) -> str:
     return ts(START_MS + (seed % 1300) * 86_400_000 - 3_600_000, 1) or ""
 
 
-SELECT_VALUES = {"PCF_PRIORITY": ("Low", "Normal", "Urgent 🔥"),
-                 "PCF_CHANNEL": ("Web shop", "Marketplace", "Phone"),
-                 "PCF_INCOTERM": ("EXW", "FOB", "DDP"), "PCF_ORIGIN": ("UK", "China", "España"),
-                 "PCF_TIER": ("Bronze", "Silver", "Gold ★")}
-CUSTOM_FIELD_SETS = {"sale": SALE_CF, "purchase": PURCHASE_CF, "product": PRODUCT_CF,
-                     "customer": CUSTOMER_CF, "supplier": SUPPLIER_CF}
+SELECT_VALUES = {
+    "PCF_PRIORITY": ("Low", "Normal", "Urgent 🔥"),
+    "PCF_CHANNEL": ("Web shop", "Marketplace", "Phone"),
+    "PCF_INCOTERM": ("EXW", "FOB", "DDP"),
+    "PCF_ORIGIN": ("UK", "China", "España"),
+    "PCF_TIER": ("Bronze", "Silver", "Gold ★"),
+}
+CUSTOM_FIELD_SETS = {
+    "sale": SALE_CF,
+    "purchase": PURCHASE_CF,
+    "product": PRODUCT_CF,
+    "customer": CUSTOMER_CF,
+    "supplier": SUPPLIER_CF,
+}

@@ -1,4 +1,3 @@
-
 """Contact-service shapes: people, addresses, order parties, contact GET and search rows."""
 
 from __future__ import annotations
@@ -52,35 +51,39 @@ def party(store: Store, cid: int, kind: str) -> dict[str, Any]:
     aid = (c["addr"]["DEL" if kind == "delivery" else "BIL"]) if c else cid * 3
     a = store.addresses.get(aid) or address(aid, cid)
     out: dict[str, Any] = {} if kind == "delivery" else {"contactId": cid}
-    out.update({
-        "addressFullName": f"{first} {last}",
-        "companyName": "" if cid % 4 else "Acme Ltd",
-        "addressLine1": a.get("addressLine1", ""),
-        "addressLine2": a.get("addressLine2", ""),
-        "addressLine3": a.get("addressLine3", ""),
-        "addressLine4": a.get("addressLine4", ""),
-        "postalCode": a["postalCode"],
-        "country": a.get("addressLine3", ""),
-        "telephone": f"+44 20 7946 {cid % 10000:04d}",
-        "mobileTelephone": "" if cid % 2 else "+44 7700 900123",
-        "fax": "" if cid % 5 else f"+44 20 7946 {(cid + 1) % 10000:04d}",
-        "email": email(cid),
-        "countryId": a["countryId"],
-        "countryIsoCode": a["countryIsoCode2"],
-        "countryIsoCode3": a["countryIsoCode"],
-    })
+    out.update(
+        {
+            "addressFullName": f"{first} {last}",
+            "companyName": "" if cid % 4 else "Acme Ltd",
+            "addressLine1": a.get("addressLine1", ""),
+            "addressLine2": a.get("addressLine2", ""),
+            "addressLine3": a.get("addressLine3", ""),
+            "addressLine4": a.get("addressLine4", ""),
+            "postalCode": a["postalCode"],
+            "country": a.get("addressLine3", ""),
+            "telephone": f"+44 20 7946 {cid % 10000:04d}",
+            "mobileTelephone": "" if cid % 2 else "+44 7700 900123",
+            "fax": "" if cid % 5 else f"+44 20 7946 {(cid + 1) % 10000:04d}",
+            "email": email(cid),
+            "countryId": a["countryId"],
+            "countryIsoCode": a["countryIsoCode2"],
+            "countryIsoCode3": a["countryIsoCode"],
+        }
+    )
     if kind == "supplier":
         del out["country"], out["countryIsoCode"], out["countryIsoCode3"]
         out["countryId"] = 0
     return out
 
 
-
 def parties(store: Store, cid: int, purchase: bool) -> dict[str, Any]:
     """The parties block of an order."""
     kind = "supplier" if purchase else "customer"
-    return {kind: party(store, cid, kind), "delivery": party(store, cid, "delivery"),
-            "billing": party(store, cid, "billing")}
+    return {
+        kind: party(store, cid, kind),
+        "delivery": party(store, cid, "delivery"),
+        "billing": party(store, cid, "billing"),
+    }
 
 
 def contact_row(c: dict[str, Any]) -> Any:
@@ -89,16 +92,28 @@ def contact_row(c: dict[str, Any]) -> Any:
     first, last = person(cid)
     company = c["companyName"]
     return CONTACT_ROW(
-        contactId=cid, primaryEmail=email(cid),
+        contactId=cid,
+        primaryEmail=email(cid),
         secondaryEmail=None if cid % 3 else f"alt{cid}@example.org",
-        tertiaryEmail=None if cid % 5 else f"third{cid}@example.net", firstName=first,
-        lastName=last, isSupplier=c["supplier"], companyName=company, isStaff=c["staff"],
-        isCustomer=c["customer"], createdOn=secs(c["created"]), updatedOn=secs(c["updated"]),
-        lastContactedOn=secs(c["lastContacted"]), lastOrderedOn=secs(c["lastOrdered"]),
-        nominalCode=int(c["nominal"]), isPrimary=True, pri=f"+44 20 7946 {cid % 10000:04d}",
+        tertiaryEmail=None if cid % 5 else f"third{cid}@example.net",
+        firstName=first,
+        lastName=last,
+        isSupplier=c["supplier"],
+        companyName=company,
+        isStaff=c["staff"],
+        isCustomer=c["customer"],
+        createdOn=secs(c["created"]),
+        updatedOn=secs(c["updated"]),
+        lastContactedOn=secs(c["lastContacted"]),
+        lastOrderedOn=secs(c["lastOrdered"]),
+        nominalCode=int(c["nominal"]),
+        isPrimary=True,
+        pri=f"+44 20 7946 {cid % 10000:04d}",
         sec=None if cid % 4 else f"+44 161 496 {cid % 10000:04d}",
         mob=None if cid % 2 else "+44 7700 900123",
-        exactCompanyName=company, title=c["title"], off=c["off"],
+        exactCompanyName=company,
+        title=c["title"],
+        off=c["off"],
     )
 
 
@@ -129,9 +144,15 @@ def render_contact(store: Store, c: dict[str, Any], variant: int) -> dict[str, A
     status: dict[str, Any] = {"current": {"contactStatusId": 1 + cid % 3}}
     if cid % 4 == 1:
         status["current"]["contactStatusName"] = STATUS_NAMES[1 + cid % 3]
-        status["history"] = [{"contactStatusName": STATUS_NAMES[k], "contactStatusId": k,
-                              "occuredOn": ts(c["created"] + k * 86_400_000, off),
-                              "staffContactId": c["owner"]} for k in range(1, 2 + cid % 3)]
+        status["history"] = [
+            {
+                "contactStatusName": STATUS_NAMES[k],
+                "contactStatusId": k,
+                "occuredOn": ts(c["created"] + k * 86_400_000, off),
+                "staffContactId": c["owner"],
+            }
+            for k in range(1, 2 + cid % 3)
+        ]
     current: dict[str, Any] = {}
     if cid % 5:
         current["staffOwnerContactId"] = c["owner"]
@@ -159,9 +180,14 @@ def render_contact(store: Store, c: dict[str, Any], variant: int) -> dict[str, A
         "relationshipToAccount": {"isSupplier": c["supplier"], "isStaff": c["staff"]},
         "marketingDetails": {"isReceiveEmailNewsletter": cid % 2 == 0},
         "financialDetails": {
-            "priceListId": c["priceList"], "nominalCode": c["nominal"], "taxCodeId": 1,
-            "creditLimit": c["credit"] // 100, "creditTermDays": 30, "currencyId": 1,
-            "discountPercentage": (cid % 4) * 2.5, "creditTermTypeId": 1 + cid % 2,
+            "priceListId": c["priceList"],
+            "nominalCode": c["nominal"],
+            "taxCodeId": 1,
+            "creditLimit": c["credit"] // 100,
+            "creditTermDays": 30,
+            "currencyId": 1,
+            "discountPercentage": (cid % 4) * 2.5,
+            "creditTermTypeId": 1 + cid % 2,
         },
         "assignment": {"current": current},
         "organisation": organisation,

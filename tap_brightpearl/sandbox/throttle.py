@@ -32,8 +32,10 @@ class Admission(NamedTuple):
 
     def headers(self) -> dict[str, str]:
         """The rate-limit headers of the answer."""
-        return {"brightpearl-requests-remaining": str(self.remaining),
-                "brightpearl-next-throttle-period": str(self.next_ms)}
+        return {
+            "brightpearl-requests-remaining": str(self.remaining),
+            "brightpearl-next-throttle-period": str(self.next_ms),
+        }
 
 
 class Throttle:
@@ -78,5 +80,6 @@ class Throttle:
                 return Admission(False, 0, max(1, math.ceil((dq[0] + window - now) * 1000)))
             dq.append(now)
             self._counters.window(len(dq))
-            return Admission(True, limit - len(dq),
-                             max(1, math.ceil((dq[0] + window - now) * 1000)))
+            return Admission(
+                True, limit - len(dq), max(1, math.ceil((dq[0] + window - now) * 1000))
+            )

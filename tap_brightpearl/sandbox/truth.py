@@ -31,18 +31,29 @@ SEARCH_STREAMS: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "seasons": ("product-service/season-search", ("id",), None),
     "companies": ("contact-service/company-search", ("companyId",), None),
     "contact_groups": ("contact-service/contact-group-search", ("contactGroupId",), None),
-    "contact_group_members": ("contact-service/contact-group-member-search",
-                              ("contactGroupId", "contactId"), None),
+    "contact_group_members": (
+        "contact-service/contact-group-member-search",
+        ("contactGroupId", "contactId"),
+        None,
+    ),
     "warehouse_locations": ("warehouse-service/location-search", ("id",), None),
     "goods_in_batches": ("warehouse-service/goods-in-search", ("batchId",), "createdDate"),
-    "goods_movements": ("warehouse-service/goods-movement-search", ("goodsMovementId",),
-                        "updatedOn"),
-    "journal_rows": ("accounting-service/journal-search", ("journalRowId",),
-                     "journalDateEntered"),
-    "customer_payments": ("accounting-service/customer-payment-search", ("paymentId",),
-                          "createdOn"),
-    "supplier_payments": ("accounting-service/supplier-payment-search", ("paymentId",),
-                          "createdOn"),
+    "goods_movements": (
+        "warehouse-service/goods-movement-search",
+        ("goodsMovementId",),
+        "updatedOn",
+    ),
+    "journal_rows": ("accounting-service/journal-search", ("journalRowId",), "journalDateEntered"),
+    "customer_payments": (
+        "accounting-service/customer-payment-search",
+        ("paymentId",),
+        "createdOn",
+    ),
+    "supplier_payments": (
+        "accounting-service/supplier-payment-search",
+        ("paymentId",),
+        "createdOn",
+    ),
     "nominal_codes": ("accounting-service/nominal-code-search", ("code",), None),
     "currencies": ("accounting-service/currency-search", ("id",), None),
 }
@@ -82,26 +93,35 @@ SPECIAL: dict[str, Callable[[Store], Keys]] = {
     "orders": lambda s: {(i,) for i in s.orders},
     "order_rows": lambda s: {(o["id"], r) for o in s.orders.values() for r in o["rows"]},
     "order_custom_field_metadata": lambda s: {
-        (kind, item["id"]) for kind in ("sale", "purchase")
-        for item in s.ref[f"order-service/{kind}/custom-field-meta-data"]},
+        (kind, item["id"])
+        for kind in ("sale", "purchase")
+        for item in s.ref[f"order-service/{kind}/custom-field-meta-data"]
+    },
     "order_custom_field_values": lambda s: {
-        (o["id"], code) for o in s.orders.values() for code in o["cf"]},
+        (o["id"], code) for o in s.orders.values() for code in o["cf"]
+    },
     "contact_custom_field_metadata": lambda s: {
-        (kind, item["id"]) for kind in ("customer", "supplier")
-        for item in s.ref[f"contact-service/{kind}/custom-field-meta-data"]},
+        (kind, item["id"])
+        for kind in ("customer", "supplier")
+        for item in s.ref[f"contact-service/{kind}/custom-field-meta-data"]
+    },
     "product_custom_field_values": lambda s: {
-        (p["id"], code) for p in s.products.values() for code in p["cf"]},
+        (p["id"], code) for p in s.products.values() for code in p["cf"]
+    },
     "contact_custom_field_values": lambda s: {
-        (c["id"], code) for c in s.contacts.values() for code in c.get("cf", {})},
+        (c["id"], code) for c in s.contacts.values() for code in c.get("cf", {})
+    },
     "products": lambda s: {(i,) for i in s.products},
     "product_prices": lambda s: {
-        (p["id"], pl) for p in s.products.values() for pl, *_ in PRICE_LISTS
-        if pl in p["prices"]},
+        (p["id"], pl) for p in s.products.values() for pl, *_ in PRICE_LISTS if pl in p["prices"]
+    },
     "product_availability": lambda s: {
-        (p["id"], w) for p in s.products.values() if p["tracked"] for w in p["stock"]},
+        (p["id"], w) for p in s.products.values() if p["tracked"] for w in p["stock"]
+    },
     "contacts": lambda s: {(i,) for i in s.contacts},
-    "postal_addresses": lambda s: {(a,) for c in s.contacts.values()
-                                   for a in set(c["addr"].values())},
+    "postal_addresses": lambda s: {
+        (a,) for c in s.contacts.values() for a in set(c["addr"].values())
+    },
     "contact_tags": lambda s: {(v["tagId"],) for v in s.ref["contact-service/tag"].values()},
     "goods_out_notes": lambda s: {(i,) for i in s.goods_out},
 }
@@ -141,12 +161,18 @@ def changed_since(store: Store, stream: str, since: datetime) -> Keys:
             return {(c["id"], code) for c in contacts for code in c.get("cf", {})}
         return {(a,) for c in contacts for a in set(c["addr"].values())}
     if stream == "goods_out_notes":
-        return {(n["id"],) for n in store.goods_out.values()
-                if n["created"] >= ms or (n["shipped"] is not None and n["shipped"] >= ms)}
+        return {
+            (n["id"],)
+            for n in store.goods_out.values()
+            if n["created"] >= ms or (n["shipped"] is not None and n["shipped"] >= ms)
+        }
     if stream in SEARCH_STREAMS and SEARCH_STREAMS[stream][2] is not None:
         path, key, col = SEARCH_STREAMS[stream]
         table = store.tables[path]
         sec = ms // 1000
-        return {table.cells(row, key) for row in table.rows.values()
-                if getattr(row, col or "") is not None and getattr(row, col or "") >= sec}
+        return {
+            table.cells(row, key)
+            for row in table.rows.values()
+            if getattr(row, col or "") is not None and getattr(row, col or "") >= sec
+        }
     return primary_keys(store, stream)

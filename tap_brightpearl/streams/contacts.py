@@ -111,8 +111,7 @@ class ContactCustomFieldMetadataStream(ReferenceStream):
     name = "contact_custom_field_metadata"
     path = "contact-service/{contactType}/custom-field-meta-data"
     primary_keys = ("contactType", "id")
-    partitions: t.ClassVar[list[dict]] = [{"contactType": "customer"},
-                                          {"contactType": "supplier"}]
+    partitions: t.ClassVar[list[dict]] = [{"contactType": "customer"}, {"contactType": "supplier"}]
     id_maps: t.ClassVar[dict[str, tuple[str, str]]] = {"options": ("id", "value")}
 
 

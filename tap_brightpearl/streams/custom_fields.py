@@ -62,7 +62,8 @@ class CustomFieldsParent:
 
     custom_field_entity: t.ClassVar[str]
     schema: t.ClassVar[t.Any] = ColumnsSchema(
-        SchemaDirectory(resources.files("tap_brightpearl.schemas")))
+        SchemaDirectory(resources.files("tap_brightpearl.schemas"))
+    )
 
     @property
     def effective_schema(self) -> dict:
@@ -85,19 +86,18 @@ class CustomFieldsParent:
         selected schema is registered again with the definitions read at sync start.
         """
         stream = t.cast("t.Any", self)
-        if "_maps_merged" not in self.__dict__ and columns_wanted(stream,
-                                                                   self.custom_field_entity):
+        if "_maps_merged" not in self.__dict__ and columns_wanted(stream, self.custom_field_entity):
             self.__dict__["_maps_merged"] = True
             mapper = cf.run_of(stream).mapper
             maps = mapper.stream_maps.get(stream.name) if mapper is not None else None
             if maps:
                 raw = maps[0].raw_schema
                 fmt = stream.settings.decimal_format
-                merged = cf.with_columns(
-                    raw, cf.definitions(stream, self.custom_field_entity), fmt)
+                merged = cf.with_columns(raw, cf.definitions(stream, self.custom_field_entity), fmt)
                 if merged != raw:
                     mapper.register_raw_stream_schema(
-                        stream.name, merged, maps[0].raw_key_properties)
+                        stream.name, merged, maps[0].raw_key_properties
+                    )
         return t.cast("list[t.Any]", super().stream_maps)  # type: ignore[misc]
 
     def post_process(self, row: dict, context: Context | None = None) -> dict | None:
@@ -110,7 +110,8 @@ class CustomFieldsParent:
         values = row.get("customFields")
         if isinstance(values, dict) and columns_wanted(stream, self.custom_field_entity):
             group = cf.definitions(stream, self.custom_field_entity).get(
-                cf.group_of(self.custom_field_entity, row), {})
+                cf.group_of(self.custom_field_entity, row), {}
+            )
             for code, value in list(values.items()):
                 kind = (group.get(code) or {}).get("customFieldType")
                 if value is None or kind is None:
@@ -121,8 +122,12 @@ class CustomFieldsParent:
                     place = f"customFields.{code}"
                     row.setdefault(UNFIT, {})[place] = values.pop(code)
                     cf.warnings_of(stream).misfit(
-                        stream.name, code, kind, value,
-                        f"kept in {UNFIT}['{place}'] (the column keeps its type)")
+                        stream.name,
+                        code,
+                        kind,
+                        value,
+                        f"kept in {UNFIT}['{place}'] (the column keeps its type)",
+                    )
         return t.cast("dict | None", super().post_process(row, context))  # type: ignore[misc]
 
 
@@ -150,13 +155,16 @@ class CustomFieldValuesStream(ChildStream):
         group = cf.definitions(self, self.entity).get(cf.group_of(self.entity, record), {})
         values = record.get("customFields")
         return cf.value_records(
-            self.parent_key, record.get(self.source_key),
+            self.parent_key,
+            record.get(self.source_key),
             values=values if isinstance(values, dict) else None,
-            nulls=self.nulls(record, group), group=group, on_misfit=self._misfit)
+            nulls=self.nulls(record, group),
+            group=group,
+            on_misfit=self._misfit,
+        )
 
     def _misfit(self, code: str, kind: str | None, value: t.Any) -> None:
-        cf.warnings_of(self).misfit(self.name, code, kind, value,
-                                         "kept in valueText as JSON text")
+        cf.warnings_of(self).misfit(self.name, code, kind, value, "kept in valueText as JSON text")
 
 
 class ContactCustomFieldsReader(CustomFieldValuesStream):
@@ -210,5 +218,7 @@ class ContactCustomFieldsReader(CustomFieldValuesStream):
             self.__dict__["_told"] = True
             cf.logger.warning(
                 "%s: no values read: set contact_custom_fields=true to read them "
-                "(one request per contact)", self.name)
+                "(one request per contact)",
+                self.name,
+            )
         return super().get_records(context)

@@ -41,8 +41,12 @@ def config_errors(names: Sequence[str] | None, stream_types: Sequence[type]) -> 
         return []
     allowed = deletable(stream_types)
     if unknown := [n for n in names if n not in allowed]:
-        return [(f"delete_streams: {', '.join(map(repr, unknown))} cannot be swept for "
-                 f"deletions; deletable streams: {', '.join(allowed)}")]
+        return [
+            (
+                f"delete_streams: {', '.join(map(repr, unknown))} cannot be swept for "
+                f"deletions; deletable streams: {', '.join(allowed)}"
+            )
+        ]
     return []
 
 
@@ -61,8 +65,7 @@ class DeletedRecordsStream(BrightpearlStream):
         streams = self.run.streams()
         names = self.settings.delete_streams
         if names is None:
-            names = [n for n in deletable(type(s) for s in streams.values())
-                     if streams[n].selected]
+            names = [n for n in deletable(type(s) for s in streams.values()) if streams[n].selected]
         return [n for n in names if n in streams]
 
     def hours(self, sweep: Sweep) -> float:
@@ -76,7 +79,8 @@ class DeletedRecordsStream(BrightpearlStream):
         return t.cast("dict[str, t.Any]", self.stream_state.setdefault("sweeps", {}))
 
     def get_records(
-        self, context: Context | None  # noqa: ARG002 - one unpartitioned sync
+        self,
+        context: Context | None,  # noqa: ARG002 - one unpartitioned sync
     ) -> Iterable[dict[str, t.Any]]:
         """Sweep each planned stream in turn; its records, then its state."""
         return self.timed(r for name in self.plan() for r in self.sweep(name))
@@ -94,8 +98,13 @@ class DeletedRecordsStream(BrightpearlStream):
         if previous is not None and not previous.due(now, hours):
             previous.ids |= emitted
             self.sweeps[name] = previous.dump()
-            logger.info("%s: %s not swept: the last sweep (%s) is under %g h old "
-                        "(delete_sweep_hours)", NAME, name, previous.swept_at, hours)
+            logger.info(
+                "%s: %s not swept: the last sweep (%s) is under %g h old (delete_sweep_hours)",
+                NAME,
+                name,
+                previous.swept_at,
+                hours,
+            )
             self.run.write_state()
             return
         sent = stream.requests_made
@@ -105,23 +114,45 @@ class DeletedRecordsStream(BrightpearlStream):
         except Exception as exc:  # noqa: BLE001 - any failure voids the sweep: nothing reported
             logger.warning("%s: %s sweep failed: %s", NAME, name, exc)
             current = None
-        verdict = judge(previous, current, emitted, started=started,
-                        max_fraction=self.settings.max_delete_fraction)
+        verdict = judge(
+            previous,
+            current,
+            emitted,
+            started=started,
+            max_fraction=self.settings.max_delete_fraction,
+        )
         cost = stream.requests_made - sent
         if verdict.warn:
-            logger.warning("%s: %s reports nothing: %s; the previous ids are kept%s", NAME,
-                           name, verdict.note, self._remedy(verdict))
+            logger.warning(
+                "%s: %s reports nothing: %s; the previous ids are kept%s",
+                NAME,
+                name,
+                verdict.note,
+                self._remedy(verdict),
+            )
         for rid in verdict.deleted:
-            yield {"stream": name, "id": rid, "detected_at": started,
-                   "previous_sweep_at": previous.swept_at if previous else None}
-        logger.info("%s: %s swept (%s, %s ids): %d deleted%s", NAME, name,
-                    counted(cost, "request"), f"{len(current):,}" if current is not None else "no",
-                    len(verdict.deleted), f" ({verdict.note})" if verdict.note else "")
+            yield {
+                "stream": name,
+                "id": rid,
+                "detected_at": started,
+                "previous_sweep_at": previous.swept_at if previous else None,
+            }
+        logger.info(
+            "%s: %s swept (%s, %s ids): %d deleted%s",
+            NAME,
+            name,
+            counted(cost, "request"),
+            f"{len(current):,}" if current is not None else "no",
+            len(verdict.deleted),
+            f" ({verdict.note})" if verdict.note else "",
+        )
         self.sweeps[name] = verdict.keep.dump()
         self.run.write_state()
 
     def _remedy(self, verdict: Verdict) -> str:
         if verdict.note and "max_delete_fraction" in verdict.note:
-            return ("; if these deletions are real, raise max_delete_fraction for one run "
-                    "(the next run reports them)")
+            return (
+                "; if these deletions are real, raise max_delete_fraction for one run "
+                "(the next run reports them)"
+            )
         return " (the next complete sweep catches up)"

@@ -14,7 +14,6 @@ if t.TYPE_CHECKING:
     from collections.abc import Iterator
 
 
-
 class ProductsStream(CustomFieldsParent, DetailStream):
     """Products: DetailStream ``product-service/product-search``, incremental on updatedOn."""
 

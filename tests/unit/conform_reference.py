@@ -126,7 +126,6 @@ def conform_object(node: Node, obj: dict[str, t.Any]) -> None:
                 obj[key] = new
 
 
-
 class ReferenceConformer(Conformer):
     """The live :class:`Conformer` (drift handling, memory, schema) around the old walk."""
 

@@ -16,9 +16,14 @@ from requests.structures import CaseInsensitiveDict
 API = "https://euw1.brightpearlconnect.com/public-api/acme"
 
 
-def response(status: int, body: Any = None, *, headers: dict[str, str] | None = None,
-             path: str = "order-service/order-search?updatedOn=2024-01-01/",
-             raw: bytes | None = None) -> requests.Response:
+def response(
+    status: int,
+    body: Any = None,
+    *,
+    headers: dict[str, str] | None = None,
+    path: str = "order-service/order-search?updatedOn=2024-01-01/",
+    raw: bytes | None = None,
+) -> requests.Response:
     """A response to ``GET {API}/{path}``: ``body`` as JSON, or ``raw`` bytes as they are."""
     resp = requests.Response()
     resp.status_code = status

@@ -26,8 +26,9 @@ def test_budget_waits_when_the_pool_is_spent():
     ft = FakeTime()
     budget = RequestBudget(clock=ft.clock, sleep=ft.sleep)
     budget.acquire()
-    budget.observe({"brightpearl-requests-remaining": "1",
-                    "brightpearl-next-throttle-period": "4000"})
+    budget.observe(
+        {"brightpearl-requests-remaining": "1", "brightpearl-next-throttle-period": "4000"}
+    )
     budget.finished()
     budget.acquire()  # the one left
     assert ft.slept == []
@@ -35,8 +36,9 @@ def test_budget_waits_when_the_pool_is_spent():
     assert ft.slept == [pytest.approx(4.0)]
     budget.acquire()  # no headers from the probe yet: wait a little for them
     assert ft.slept[1:] == [pytest.approx(0.5)]
-    budget.observe({"brightpearl-requests-remaining": "150",
-                    "brightpearl-next-throttle-period": "60000"})
+    budget.observe(
+        {"brightpearl-requests-remaining": "150", "brightpearl-next-throttle-period": "60000"}
+    )
     for _ in range(3):
         budget.finished()
     budget.acquire()  # the probe's headers opened the pool again
@@ -50,8 +52,9 @@ def test_budget_counts_requests_in_flight():
     budget = RequestBudget(clock=ft.clock, sleep=ft.sleep)
     for _ in range(3):
         budget.acquire()  # three in flight
-    budget.observe({"brightpearl-requests-remaining": "3",
-                    "brightpearl-next-throttle-period": "2000"})
+    budget.observe(
+        {"brightpearl-requests-remaining": "3", "brightpearl-next-throttle-period": "2000"}
+    )
     budget.finished()  # the first is answered: 3 left, 2 still in flight, 1 more may go
     budget.acquire()
     assert ft.slept == []
@@ -122,11 +125,15 @@ def test_a_request_that_overtook_another_does_not_free_a_slot():
         ft.now += 0.01
         b.submit(budget.acquire).result()
         ft.now += 0.2
-        a.submit(budget.observe, {"brightpearl-requests-remaining": "0",
-                                  "brightpearl-next-throttle-period": "2000"}).result()
+        a.submit(
+            budget.observe,
+            {"brightpearl-requests-remaining": "0", "brightpearl-next-throttle-period": "2000"},
+        ).result()
         a.submit(budget.finished).result()
-        b.submit(budget.observe, {"brightpearl-requests-remaining": "1",
-                                  "brightpearl-next-throttle-period": "2010"}).result()
+        b.submit(
+            budget.observe,
+            {"brightpearl-requests-remaining": "1", "brightpearl-next-throttle-period": "2010"},
+        ).result()
         b.submit(budget.finished).result()
     budget.acquire()
     assert ft.slept == [pytest.approx(2.0, abs=0.02)]

@@ -74,8 +74,9 @@ def test_reach_never_goes_back():
 
 
 def test_a_bookmark_never_moves_back_and_an_unchanged_state_writes_nothing():
-    run = FakeRun({"replication_key": "updatedOn",
-                   "replication_key_value": "2024-02-01T00:00:00.000Z"})
+    run = FakeRun(
+        {"replication_key": "updatedOn", "replication_key_value": "2024-02-01T00:00:00.000Z"}
+    )
     cp = run.checkpoints()
     cp.checkpoint(JAN)
     cp.checkpoint(FEB)
@@ -93,11 +94,14 @@ def test_an_unreadable_bookmark_is_replaced(old):
 
 
 def test_another_keys_bookmark_is_replaced():
-    run = FakeRun({"replication_key": "createdOn",
-                   "replication_key_value": "2025-01-01T00:00:00.000Z"})
+    run = FakeRun(
+        {"replication_key": "createdOn", "replication_key_value": "2025-01-01T00:00:00.000Z"}
+    )
     run.checkpoints().checkpoint(JAN)
-    assert run.state == {"replication_key": "updatedOn",
-                         "replication_key_value": "2024-01-01T00:00:00.000Z"}
+    assert run.state == {
+        "replication_key": "updatedOn",
+        "replication_key_value": "2024-01-01T00:00:00.000Z",
+    }
 
 
 def test_plan_progress_moves_forward_only_and_the_plans_bookmark_ends_it():
@@ -119,26 +123,41 @@ def test_plan_progress_moves_forward_only_and_the_plans_bookmark_ends_it():
 
 
 def test_a_plans_bookmark_ends_it_even_when_the_bookmark_stays():
-    run = FakeRun({"replication_key": "updatedOn",
-                   "replication_key_value": "2024-03-01T00:00:00.000Z",
-                   "plan": {"answered_at": "2024-05-01T10:00:00.000Z", "after_id": 7}})
+    run = FakeRun(
+        {
+            "replication_key": "updatedOn",
+            "replication_key_value": "2024-03-01T00:00:00.000Z",
+            "plan": {"answered_at": "2024-05-01T10:00:00.000Z", "after_id": 7},
+        }
+    )
     run.checkpoints().checkpoint(FEB)
-    assert run.state == {"replication_key": "updatedOn",
-                         "replication_key_value": "2024-03-01T00:00:00.000Z"}
+    assert run.state == {
+        "replication_key": "updatedOn",
+        "replication_key_value": "2024-03-01T00:00:00.000Z",
+    }
     assert len(run.written) == 1
 
 
-@pytest.mark.parametrize("entry", [
-    None, "x", {"after_id": 3}, {"answered_at": "2024-01-01T00:00:00Z", "after_id": "3"},
-    {"answered_at": "yesterday", "after_id": 3},
-])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        None,
+        "x",
+        {"after_id": 3},
+        {"answered_at": "2024-01-01T00:00:00Z", "after_id": "3"},
+        {"answered_at": "yesterday", "after_id": 3},
+    ],
+)
 def test_an_unreadable_plan_entry_is_no_plan(entry):
     assert PlanProgress.load(entry) is None
 
 
 def test_a_plan_entry_round_trips():
-    entry = {"answered_at": "2024-01-01T00:00:00.000Z", "after_id": 3,
-             "since": "2023-01-01T00:00:00.000Z"}
+    entry = {
+        "answered_at": "2024-01-01T00:00:00.000Z",
+        "after_id": 3,
+        "since": "2023-01-01T00:00:00.000Z",
+    }
     assert PlanProgress.load(entry) == PlanProgress(**entry)
 
 

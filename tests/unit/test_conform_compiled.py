@@ -19,32 +19,52 @@ from conform_reference import ReferenceConformer
 from tap_brightpearl.conform import EVOLVE, IGNORE, Conformer
 
 NULL = "null"
-SCHEMA: dict[str, Any] = {"type": "object", "properties": {
-    "id": {"type": "integer"},  # not nullable: a bad id makes the record unloadable
-    "code": {"type": ["string", NULL]},
-    "count": {"type": ["integer", NULL]},
-    "when": {"type": ["string", NULL], "format": "date-time"},
-    "rate": {"type": ["string", NULL], "format": "singer.decimal"},
-    "xrate": {"type": ["string", NULL], "format": "x-singer.decimal"},
-    "flag": {"type": ["boolean", NULL]},
-    "num": {"type": ["number", NULL]},
-    "any": {},
-    "multi": {"type": ["string", "integer", NULL]},
-    "free": {"type": ["object", NULL]},
-    "customFields": {"type": ["object", NULL]},
-    "open": {"type": ["object", NULL], "additionalProperties": True,
-             "properties": {"a": {"type": ["integer", NULL]}}},
-    "nested": {"type": ["object", NULL], "properties": {
-        "at": {"type": ["string", NULL], "format": "date-time"},
-        "deep": {"type": ["object", NULL], "properties": {"n": {"type": ["integer", NULL]}}}}},
-    "rows": {"type": ["array", NULL], "items": {"type": "object", "properties": {
-        "qty": {"type": ["string", NULL], "format": "singer.decimal"},
-        "sku": {"type": ["string", NULL]},
-        "at": {"type": ["string", NULL], "format": "date-time"}}}},
-    "ints": {"type": ["array", NULL], "items": {"type": "integer"}},
-    "tags": {"type": ["array", NULL], "items": {"type": "string"}},
-    "anyarr": {"type": ["array", NULL]},
-}}
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},  # not nullable: a bad id makes the record unloadable
+        "code": {"type": ["string", NULL]},
+        "count": {"type": ["integer", NULL]},
+        "when": {"type": ["string", NULL], "format": "date-time"},
+        "rate": {"type": ["string", NULL], "format": "singer.decimal"},
+        "xrate": {"type": ["string", NULL], "format": "x-singer.decimal"},
+        "flag": {"type": ["boolean", NULL]},
+        "num": {"type": ["number", NULL]},
+        "any": {},
+        "multi": {"type": ["string", "integer", NULL]},
+        "free": {"type": ["object", NULL]},
+        "customFields": {"type": ["object", NULL]},
+        "open": {
+            "type": ["object", NULL],
+            "additionalProperties": True,
+            "properties": {"a": {"type": ["integer", NULL]}},
+        },
+        "nested": {
+            "type": ["object", NULL],
+            "properties": {
+                "at": {"type": ["string", NULL], "format": "date-time"},
+                "deep": {
+                    "type": ["object", NULL],
+                    "properties": {"n": {"type": ["integer", NULL]}},
+                },
+            },
+        },
+        "rows": {
+            "type": ["array", NULL],
+            "items": {
+                "type": "object",
+                "properties": {
+                    "qty": {"type": ["string", NULL], "format": "singer.decimal"},
+                    "sku": {"type": ["string", NULL]},
+                    "at": {"type": ["string", NULL], "format": "date-time"},
+                },
+            },
+        },
+        "ints": {"type": ["array", NULL], "items": {"type": "integer"}},
+        "tags": {"type": ["array", NULL], "items": {"type": "string"}},
+        "anyarr": {"type": ["array", NULL]},
+    },
+}
 
 TS = "2024-03-01T17:30:00.000-06:00"
 TRICKY = [
@@ -80,8 +100,12 @@ class Lines(logging.Handler):
         self.lines.append((record.levelname, record.getMessage()))
 
 
-def run(kind: type[Conformer], records: list[dict[str, Any]], mode: str,
-        state: dict[str, Any] | None = None) -> dict[str, Any]:
+def run(
+    kind: type[Conformer],
+    records: list[dict[str, Any]],
+    mode: str,
+    state: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Everything a conformer's run shows: outputs (or errors), schema, mirror, state, lines."""
     mirror = copy.deepcopy(SCHEMA)
     state = copy.deepcopy(state) if state is not None else {}
@@ -99,14 +123,21 @@ def run(kind: type[Conformer], records: list[dict[str, Any]], mode: str,
             except Exception as exc:  # the error is part of the behaviour compared
                 outputs.append((type(exc).__name__, str(exc)))
             else:
-                outputs.append((copy.deepcopy(out), list(out.get("_unfit_values", {})),
-                                conformer.widened))
+                outputs.append(
+                    (copy.deepcopy(out), list(out.get("_unfit_values", {})), conformer.widened)
+                )
                 conformer.widened = False
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
-    return {"outputs": outputs, "schema": conformer.schema, "mirror": mirror, "state": state,
-            "lines": handler.lines, "added": sorted(conformer.added)}
+    return {
+        "outputs": outputs,
+        "schema": conformer.schema,
+        "mirror": mirror,
+        "state": state,
+        "lines": handler.lines,
+        "added": sorted(conformer.added),
+    }
 
 
 @pytest.mark.parametrize("mode", [EVOLVE, IGNORE])
@@ -125,10 +156,32 @@ def test_the_tricky_records_in_one_run_and_a_later_run(mode):
     assert later == run(ReferenceConformer, TRICKY[::-1], mode, state=first["state"])
 
 
-POOL: list[Any] = [None, "", "x", "0010", "42", "-7", TS, "2024-01-01", 0, 7, -3, True, False,
-                   Decimal("1.50"), 2.5, [], [1, "a", None], [TS], {}, {"k": TS},
-                   {"n": "3", "z": 1}, {"at": TS, "deep": {"n": "4"}},
-                   [{"qty": 1, "sku": "s"}, {"qty": "x", "q2": 1}], ["1", 2]]
+POOL: list[Any] = [
+    None,
+    "",
+    "x",
+    "0010",
+    "42",
+    "-7",
+    TS,
+    "2024-01-01",
+    0,
+    7,
+    -3,
+    True,
+    False,
+    Decimal("1.50"),
+    2.5,
+    [],
+    [1, "a", None],
+    [TS],
+    {},
+    {"k": TS},
+    {"n": "3", "z": 1},
+    {"at": TS, "deep": {"n": "4"}},
+    [{"qty": 1, "sku": "s"}, {"qty": "x", "q2": 1}],
+    ["1", 2],
+]
 KEYS = [*SCHEMA["properties"], "extraA", "extraB", "extra_c"]
 
 
@@ -160,11 +213,19 @@ def test_a_field_added_recompiles_the_conformer():
 
 def test_decimal_strings_in_an_array_of_decimals_are_kept():
     """The one intended change: the old walk set aside a valid decimal string in an array."""
-    schema = {"properties": {"id": {"type": "integer"}, "decs": {
-        "type": ["array", "null"], "items": {"type": ["string", "null"],
-                                              "format": "singer.decimal"}}}}
+    schema = {
+        "properties": {
+            "id": {"type": "integer"},
+            "decs": {
+                "type": ["array", "null"],
+                "items": {"type": ["string", "null"], "format": "singer.decimal"},
+            },
+        }
+    }
     record = {"id": 1, "decs": ["1.50", 2, Decimal("0.1"), None]}
     assert Conformer("s", schema)(copy.deepcopy(record)) == {
-        "id": 1, "decs": ["1.50", "2", "0.1", None]}
+        "id": 1,
+        "decs": ["1.50", "2", "0.1", None],
+    }
     old = ReferenceConformer("s", schema)(copy.deepcopy(record))
     assert old["_unfit_values"] == {"decs[0]": "1.50"}

@@ -24,8 +24,10 @@ def section(text: str, title: str) -> str:
 
 
 def rows(text: str) -> dict[str, list[str]]:
-    return {name: [c.strip() for c in rest.rstrip(" |").split(" | ")]
-            for name, rest in ROW.findall(text)}
+    return {
+        name: [c.strip() for c in rest.rstrip(" |").split(" | ")]
+        for name, rest in ROW.findall(text)
+    }
 
 
 def ticked(cell: str) -> tuple[str, ...]:
@@ -40,8 +42,11 @@ def test_every_setting_is_in_the_contract_and_no_other():
     built one in this process): those are the ones the contract names in prose, not in a table."""
     sdk = ticked(re.search(r"The SDK adds its own:(.*?)\(", CONTRACT, re.DOTALL)[1])
     documented = set(rows(section(CONTRACT, "Settings")))
-    assert documented == {name for name in CONFIG_SCHEMA["properties"]
-                          if not any(fnmatchcase(name, pattern) for pattern in sdk)}
+    assert documented == {
+        name
+        for name in CONFIG_SCHEMA["properties"]
+        if not any(fnmatchcase(name, pattern) for pattern in sdk)
+    }
 
 
 def test_every_stream_is_in_the_contract_with_its_keys():
@@ -83,7 +88,8 @@ def test_no_file_cites_what_the_repository_lacks():
         f"{path.relative_to(root)}:{number}: {line.strip()}"
         for folder in ("tap_brightpearl", "tests", "bench", "scripts")
         for path in sorted((root / folder).rglob("*"))
-        if path.is_file() and path.suffix in {".py", ".md", ".json", ".yml", ".sh", ".txt"}
+        if path.is_file()
+        and path.suffix in {".py", ".md", ".json", ".yml", ".sh", ".txt"}
         and "__pycache__" not in path.parts
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if DANGLING.search(line)

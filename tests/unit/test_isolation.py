@@ -17,8 +17,10 @@ from singer_sdk.exceptions import FatalAPIError
 from tap_brightpearl.errors import ForbiddenError, RetriesExhaustedError, UnauthorizedError
 from tap_brightpearl.isolation import Isolation, StreamsFailedError
 
-START = {"orders": {"replication_key_value": "2024-01-01T00:00:00.000Z"},
-         "order_rows": {"replication_key_value": "2024-01-01T00:00:00.000Z"}}
+START = {
+    "orders": {"replication_key_value": "2024-01-01T00:00:00.000Z"},
+    "order_rows": {"replication_key_value": "2024-01-01T00:00:00.000Z"},
+}
 
 
 @dataclass
@@ -50,8 +52,14 @@ class Run:
         self.accepted = 0
         self.isolation = Isolation(self.tap, lambda: self.accepted)
 
-    def sync(self, stream: FakeStream, *, accept: int = 0, raises: Exception | None = None,
-             moves: str | None = None) -> None:
+    def sync(
+        self,
+        stream: FakeStream,
+        *,
+        accept: int = 0,
+        raises: Exception | None = None,
+        moves: str | None = None,
+    ) -> None:
         """Run ``stream`` through ``attempt``: it accepts, moves a bookmark, then raises."""
 
         def sync(context: Any) -> None:
@@ -92,7 +100,9 @@ def test_a_403_skips_the_stream_and_its_children_and_restores_their_bookmarks(ca
     assert "Stream 'orders' skipped (with its child streams order_rows): HTTP 403" in line
     assert "undoing this run's checkpoints of orders" in line
     run.sync(FakeStream("contacts"), accept=1)  # the others go on
-    with pytest.raises(StreamsFailedError, match=r"1 stream\(s\) skipped.*orders \(HTTP 403 from /x\)"):
+    with pytest.raises(
+        StreamsFailedError, match=r"1 stream\(s\) skipped.*orders \(HTTP 403 from /x\)"
+    ):
         run.isolation.finish()
 
 

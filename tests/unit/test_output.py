@@ -102,7 +102,12 @@ def test_a_signal_during_a_write_runs_its_handler_after_it(pipe):
     writer.write_message(StateMessage(value={"at": "checkpoint"}))
     assert ran == [2]  # after the first block was whole, in a write of its own
     assert [m.get("value") for m in pipe.lines()] == [
-        None, None, None, {"at": "checkpoint"}, {"at": "signal"}]
+        None,
+        None,
+        None,
+        {"at": "checkpoint"},
+        {"at": "signal"},
+    ]
 
 
 def test_unbuffered_stdout_taking_part_of_a_write_gets_the_rest(pipe):

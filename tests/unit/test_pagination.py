@@ -140,6 +140,7 @@ def test_plain_offset_paging_would_lose_rows():
 
 # -- reading a page: rows zipped with their columns, the overlap dropped, the next position --
 
+
 def body(rows: list[list], *, available: int, more: bool = True) -> dict:
     """A search response's ``response`` object with columns id, updatedOn."""
     return {
@@ -154,12 +155,16 @@ def body(rows: list[list], *, available: int, more: bool = True) -> dict:
 
 def test_read_page_zips_rows_and_drops_the_overlap():
     first = read_page(body([[1, "a"], [2, "b"], [3, "c"]], available=5), ("id",), Cursor(), 1, 3)
-    assert first.records == [{"id": 1, "updatedOn": "a"}, {"id": 2, "updatedOn": "b"},
-                             {"id": 3, "updatedOn": "c"}]
+    assert first.records == [
+        {"id": 1, "updatedOn": "a"},
+        {"id": 2, "updatedOn": "b"},
+        {"id": 3, "updatedOn": "c"},
+    ]
     assert first.next_first_result == 3  # one row of overlap, the anchor
     assert first.cursor == Cursor(last_key=3, step=0, available=5)
-    last = read_page(body([[3, "c"], [4, "d"]], available=5, more=False), ("id",),
-                     first.cursor, 3, 3)
+    last = read_page(
+        body([[3, "c"], [4, "d"]], available=5, more=False), ("id",), first.cursor, 3, 3
+    )
     assert last.records == [{"id": 4, "updatedOn": "d"}]
     assert last.next_first_result is None
 

@@ -25,15 +25,18 @@ def test_costs_match_the_issue_figures():
     assert search_cost(0, 500, 200) == 0
 
 
-@pytest.mark.parametrize(("record", "kept"), [
-    ({"createdOn": "2024-06-01T00:00:00.000+00:00", "updatedOn": None}, True),
-    ({"createdOn": "2024-05-31T23:59:59.000Z", "updatedOn": "2024-05-31T23:59:59Z"}, False),
-    ({"createdOn": "2024-01-01T00:00:00Z", "updatedOn": "2024-06-02T01:00:00+01:00"}, True),
-    ({"createdOn": "2024-06-01T00:30:00+01:00", "updatedOn": None}, False),  # 23:30 UTC
-    ({"createdOn": "2024-01-01T00:00:00Z"}, False),
-    ({}, True),  # no dates: kept (one too many loses nothing)
-    ({"createdOn": "garbled", "updatedOn": "2024-01-01T00:00:00Z"}, True),
-])
+@pytest.mark.parametrize(
+    ("record", "kept"),
+    [
+        ({"createdOn": "2024-06-01T00:00:00.000+00:00", "updatedOn": None}, True),
+        ({"createdOn": "2024-05-31T23:59:59.000Z", "updatedOn": "2024-05-31T23:59:59Z"}, False),
+        ({"createdOn": "2024-01-01T00:00:00Z", "updatedOn": "2024-06-02T01:00:00+01:00"}, True),
+        ({"createdOn": "2024-06-01T00:30:00+01:00", "updatedOn": None}, False),  # 23:30 UTC
+        ({"createdOn": "2024-01-01T00:00:00Z"}, False),
+        ({}, True),  # no dates: kept (one too many loses nothing)
+        ({"createdOn": "garbled", "updatedOn": "2024-01-01T00:00:00Z"}, True),
+    ],
+)
 def test_an_options_load_keeps_what_was_created_or_changed_in_the_window(record, kept):
     assert within(record, SINCE, KEYS) is kept
 
@@ -47,11 +50,14 @@ def test_once_asks_one_time_per_key_even_from_many_threads():
             calls.append(key)
             time.sleep(0.05)  # long enough for every thread to be waiting
             return key.upper()
+
         return slow
 
     results: list[str] = []
-    threads = [threading.Thread(target=lambda k=k: results.append(once.get(k, ask(k))))
-               for k in ("order", "order", "product", "order", "product")]
+    threads = [
+        threading.Thread(target=lambda k=k: results.append(once.get(k, ask(k))))
+        for k in ("order", "order", "product", "order", "product")
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -22,11 +22,14 @@ def test_to_utc(raw, utc):
     assert to_utc(raw) == utc
 
 
-@pytest.mark.parametrize(("text", "utc"), [
-    ("2024-05-01", "2024-05-01T00:00:00.000Z"),
-    ("2024-05-01T10:00:00+02:00", "2024-05-01T08:00:00.000Z"),
-    ("2024-05-01T09:12:44.123Z", "2024-05-01T09:12:44.123Z"),
-])
+@pytest.mark.parametrize(
+    ("text", "utc"),
+    [
+        ("2024-05-01", "2024-05-01T00:00:00.000Z"),
+        ("2024-05-01T10:00:00+02:00", "2024-05-01T08:00:00.000Z"),
+        ("2024-05-01T09:12:44.123Z", "2024-05-01T09:12:44.123Z"),
+    ],
+)
 def test_parse_instant(text, utc):
     assert parse_instant(text).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z" == utc
 

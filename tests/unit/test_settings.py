@@ -8,8 +8,12 @@ from tap_brightpearl.settings import pan_env_config, settings_errors
 
 
 def test_pan_env_config_maps_secret_names():
-    env = {"PAN_SEC_BRIGHTPEARL-STAFF_TOKEN": "s", "PAN_SEC_BRIGHTPEARL-OAUTH_EXPIRES_AT": "1",
-           "PAN_SEC_OTHER": "x", "PAN_SEC_BRIGHTPEARL-OAUTH_ACCOUNT": ""}
+    env = {
+        "PAN_SEC_BRIGHTPEARL-STAFF_TOKEN": "s",
+        "PAN_SEC_BRIGHTPEARL-OAUTH_EXPIRES_AT": "1",
+        "PAN_SEC_OTHER": "x",
+        "PAN_SEC_BRIGHTPEARL-OAUTH_ACCOUNT": "",
+    }
     assert pan_env_config(env) == {"staff_token": "s", "oauth_expires_at": "1"}
 
 
@@ -17,12 +21,16 @@ def test_pan_env_config_maps_secret_names():
     ("config", "setting"),
     [
         ({"account_code": "a", "app_ref": "r"}, "staff_token"),
-        ({"account_code": "a", "app_ref": "r", "auth_method": "oauth", "staff_token": "s"},
-         "oauth_access_token"),
+        (
+            {"account_code": "a", "app_ref": "r", "auth_method": "oauth", "staff_token": "s"},
+            "oauth_access_token",
+        ),
         ({"account_code": "a", "staff_token": "s"}, "app_ref"),
         ({"app_ref": "r", "staff_token": "s"}, "account_code"),
-        ({"account_code": "a", "app_ref": "r", "staff_token": "s", "oauth_expires_at": "soon"},
-         "oauth_expires_at"),
+        (
+            {"account_code": "a", "app_ref": "r", "staff_token": "s", "oauth_expires_at": "soon"},
+            "oauth_expires_at",
+        ),
     ],
 )
 def test_settings_errors_name_the_setting(config, setting):

@@ -14,21 +14,43 @@ from tap_brightpearl.settings import Settings
 @pytest.mark.parametrize(
     ("config", "domain", "shown", "base"),
     [
-        ({}, None, ("datacenter", "euw1 (the default)"),
-         "https://euw1.brightpearlconnect.com/public-api/acme/"),
-        ({"datacenter": "use1"}, None, ("datacenter", "use1"),
-         "https://use1.brightpearlconnect.com/public-api/acme/"),
-        ({"api_url": "http://127.0.0.1:8080/x/", "datacenter": "use1"}, None,
-         ("api_url", "http://127.0.0.1:8080"), "http://127.0.0.1:8080/x/public-api/acme/"),
-        ({"oauth_access_token": "a", "oauth_api_domain": "ws-use.brightpearl.com"},
-         "ws-use.brightpearl.com", ("oauth_api_domain", "ws-use.brightpearl.com"),
-         "https://ws-use.brightpearl.com/public-api/acme/"),
+        (
+            {},
+            None,
+            ("datacenter", "euw1 (the default)"),
+            "https://euw1.brightpearlconnect.com/public-api/acme/",
+        ),
+        (
+            {"datacenter": "use1"},
+            None,
+            ("datacenter", "use1"),
+            "https://use1.brightpearlconnect.com/public-api/acme/",
+        ),
+        (
+            {"api_url": "http://127.0.0.1:8080/x/", "datacenter": "use1"},
+            None,
+            ("api_url", "http://127.0.0.1:8080"),
+            "http://127.0.0.1:8080/x/public-api/acme/",
+        ),
+        (
+            {"oauth_access_token": "a", "oauth_api_domain": "ws-use.brightpearl.com"},
+            "ws-use.brightpearl.com",
+            ("oauth_api_domain", "ws-use.brightpearl.com"),
+            "https://ws-use.brightpearl.com/public-api/acme/",
+        ),
         # a staff token ignores the OAuth domain; OAuth without one falls back to datacenter
-        ({"staff_token": "s", "oauth_api_domain": "d.example"}, "d.example",
-         ("datacenter", "euw1 (the default)"),
-         "https://euw1.brightpearlconnect.com/public-api/acme/"),
-        ({"oauth_refresh_token": "r", "datacenter": "usw2"}, None, ("datacenter", "usw2"),
-         "https://usw2.brightpearlconnect.com/public-api/acme/"),
+        (
+            {"staff_token": "s", "oauth_api_domain": "d.example"},
+            "d.example",
+            ("datacenter", "euw1 (the default)"),
+            "https://euw1.brightpearlconnect.com/public-api/acme/",
+        ),
+        (
+            {"oauth_refresh_token": "r", "datacenter": "usw2"},
+            None,
+            ("datacenter", "usw2"),
+            "https://usw2.brightpearlconnect.com/public-api/acme/",
+        ),
     ],
 )
 def test_the_host_rule(config, domain, shown, base):

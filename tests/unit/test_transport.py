@@ -21,7 +21,9 @@ from tap_brightpearl.auth import TokenExpiredError
 from tap_brightpearl.errors import ThrottledError
 from tap_brightpearl.transport import MAX_THROTTLE_WAITS, paced
 
-THROTTLE = {"response": "You have sent too many requests. Please wait before sending another request"}
+THROTTLE = {
+    "response": "You have sent too many requests. Please wait before sending another request"
+}
 
 
 class FakeBudget:
@@ -81,8 +83,9 @@ def get(url: str = f"{API}/order-service/order-search?firstResult=1") -> request
 
 
 def throttle() -> ThrottledError:
-    return ThrottledError(response(503, THROTTLE,
-                                   headers={"brightpearl-next-throttle-period": "1500"}))
+    return ThrottledError(
+        response(503, THROTTLE, headers={"brightpearl-next-throttle-period": "1500"})
+    )
 
 
 def test_each_attempt_takes_the_budget_and_gives_it_back():
@@ -107,9 +110,13 @@ def test_throttles_are_waited_out_then_the_request_goes_again():
 def test_throttled_past_the_limit_stops_with_one_line():
     stream = FakeStream()
     send = paced(stream, scripted(*[throttle() for _ in range(MAX_THROTTLE_WAITS + 1)]))
-    with pytest.raises(FatalAPIError, match=(
+    with pytest.raises(
+        FatalAPIError,
+        match=(
             f"^503 throttled {MAX_THROTTLE_WAITS + 1} times in a row on "
-            "/public-api/acme/order-service/order-search$")):
+            "/public-api/acme/order-service/order-search$"
+        ),
+    ):
         send(get(), None)
     assert stream.budget.calls.count("finished") == MAX_THROTTLE_WAITS + 1
 

@@ -84,6 +84,7 @@ def drive(
 
     Returns the windows paged, each with its row count, and the first pages spent on splits.
     """
+
     def rows_in(w: Window) -> list[dt.datetime]:
         hi = w.end + dt.timedelta(seconds=1) if w.end else None  # Window.value's 1 s
         return [d for d in dates if (w.start is None or d >= w.start) and (hi is None or d <= hi)]
