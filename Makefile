@@ -95,6 +95,7 @@ $(TARGETS_VENV)/%/.installed: Makefile | $(VENV)/.uv
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: venv
 	$(BIN)/mypy tap_brightpearl
