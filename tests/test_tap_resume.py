@@ -123,3 +123,18 @@ def test_a_killed_first_sync_resumes_within_one_window(make_sandbox, tmp_path, c
         f"{len(emitted_second)} records in {searches} searches ({windows} checkpoints), "
         f"re-read {len(reread)}"
     )
+
+
+def test_an_unreliable_count_never_splits_windows(make_sandbox, tmp_path):
+    # supplier-payment-search answers resultsAvailable 500 whatever the count: read as a count,
+    # every window looked too big at a small page size and was split down to hours (tens of
+    # thousands of searches). Its backfill pages while pages come back full, as before.
+    sb = make_sandbox(**UNTHROTTLED)
+    config = sb.tap_config(page_size=5, window_days=20)
+    catalog = selected_catalog(frozenset({"supplier_payments"}))
+    run = run_tap(tmp_path, config, catalog=catalog)
+    assert run.returncode == 0, run.describe()
+    rows = truth(sb, "supplier_payments")
+    assert set(run.keys("supplier_payments")) == rows
+    searches = sb.counters()["requests"].get("supplier-payment-search", 0)
+    assert searches <= math.ceil(len(rows) / 4) + 40, searches

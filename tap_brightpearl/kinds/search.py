@@ -301,8 +301,14 @@ class SearchStream(sdk_internals.NoRecordBookmarks, BrightpearlStream):
 
     @property
     def search_count(self) -> int | None:
-        """The ``resultsAvailable`` of the current search's latest page (None if unknown)."""
-        return self.paging.available if self.paging else None
+        """The ``resultsAvailable`` of the current search's latest page (None if unknown).
+
+        Unknown where the endpoint's count is unreliable (supplier payments answer 500
+        whatever the count): windows are then never split by it.
+        """
+        if not self.reliable_metadata or not self.paging:
+            return None
+        return self.paging.available
 
     def _records(self) -> Iterator[dict]:
         if not self.replication_key:
