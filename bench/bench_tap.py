@@ -11,6 +11,7 @@ Then a no-change run from the first run's state: its requests (two searches, no 
 
     .venv/bin/python bench/bench_tap.py [--orders 10000] [--latency 0.1] [--parallel 4]
     .venv/bin/python bench/bench_tap.py --orders 30000 --latency 0.3   # the budget case
+    .venv/bin/python bench/bench_tap.py --orders 30000 --latency 0.3 --no-start-date
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ def main() -> None:
         default=200,
         help="the sandbox's requests per rolling minute (Brightpearl: 200)",
     )
+    parser.add_argument(
+        "--no-start-date",
+        action="store_true",
+        help="drop the sandbox config's start_date (2023-01-01): the tap's defaults",
+    )
     args = parser.parse_args()
     n = args.orders
     with (
@@ -69,7 +75,10 @@ def main() -> None:
     ):
         work = Path(tmp)
         config = work / "config.json"
-        config.write_text(json.dumps(sb.tap_config(max_parallel_requests=args.parallel)))
+        settings = sb.tap_config(max_parallel_requests=args.parallel)
+        if args.no_start_date:
+            settings.pop("start_date", None)
+        config.write_text(json.dumps(settings))
         cat = catalog(work)
         truth = len(sb.primary_keys("orders"))
         first = sync(sb, config, cat, work / "first")

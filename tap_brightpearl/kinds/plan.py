@@ -15,6 +15,7 @@ import math
 import typing as t
 
 from tap_brightpearl.kinds.checkpoint import PlanProgress
+from tap_brightpearl.progress import counted
 from tap_brightpearl.records import format_utc, parse_datetime, parse_instant
 from tap_brightpearl.sweeps import Options, OptionsAnswer
 
@@ -26,8 +27,8 @@ logger = logging.getLogger("tap-brightpearl")
 
 
 def search_cost(n: int, page_size: int, batch: int) -> int:
-    """Requests to search ``n`` ids (pages overlap by one row) and GET them."""
-    return math.ceil(n / max(1, page_size - 1)) + math.ceil(n / batch)
+    """Requests to search ``n`` ids (pages overlap by one row; one page even when empty)."""
+    return max(1, math.ceil(n / max(1, page_size - 1))) + math.ceil(n / batch)
 
 
 def options_cost(total: int, batch: int) -> int:
@@ -154,7 +155,10 @@ class Planner:
             )
         else:
             other = f"{options:,}" if self.answer else f"at least {options:,}"
-            self.say(f"search ({n:,} ids: {search:,} requests; OPTIONS would take {other})")
+            self.say(
+                f"search ({counted(n, 'id')}: {counted(search, 'request')}; "
+                f"OPTIONS would take {other})"
+            )
         return chosen
 
     def say(self, what: str) -> None:
