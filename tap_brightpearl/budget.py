@@ -33,9 +33,12 @@ WINDOW_SECONDS = 60.0
 #: Slack on the client-side minute: the server times a request when it arrives, a little after
 #: we let it go, so a send exactly 60 s after another could still share its minute there.
 WINDOW_MARGIN = 0.5
-#: After a spent pool's period is over, one request probes it; others wait this long at most
-#: for its response headers before probing again.
+#: After a spent pool's period is over, one request probes it; the others look again every
+#: PROBE_SECONDS for its response headers, and probe again only if none came for
+#: PROBE_PATIENCE (a second probe while the first is still out could meet a 503: a rolling
+#: window frees one slot at a time).
 PROBE_SECONDS = 0.5
+PROBE_PATIENCE = 5.0
 #: Waits at least this long get a line (why, how long); shorter ones would only be noise.
 ANNOUNCE_SECONDS = 5.0
 
@@ -69,6 +72,8 @@ class RequestBudget:
         self._observed_sent = 0.0  # when the request those headers answered was let go
         self._local = threading.local()  # the send time of this thread's request
         self._guessed = False  # the count is the probe's guess, not one Brightpearl sent
+        self._probe_at: float | None = None  # when the probe still out was let go
+        self._probe_thread: int | None = None  # the thread that sends it
         self._announced_until = 0.0  # end of the last wait that was logged
         self._waiting_until = 0.0
         self._why = ""
@@ -149,12 +154,16 @@ class RequestBudget:
                     "the account's requests are used up until Brightpearl's next throttle "
                     "period (brightpearl-requests-remaining)"
                 )
+            elif wait <= 0 and self._probe_at is not None and now < self._probe_at + PROBE_PATIENCE:
+                wait = PROBE_SECONDS  # the probe is out: its headers tell how far the window moved
+                self._why = "waiting for the answer of the request that probes the account's pool"
             elif wait <= 0:
                 # The window has moved on, by how much is unknown (a rolling window frees one
                 # slot at a time): send one probe, the rest wait for its headers.
                 self._remaining = self._outstanding + 1
                 self._reset_at = now + PROBE_SECONDS
                 self._guessed = True
+                self._probe_at, self._probe_thread = now, threading.get_ident()
         return wait
 
     def _own_slots_freed(self, now: float) -> int:
@@ -177,6 +186,8 @@ class RequestBudget:
         """One request sent by :meth:`acquire` is over (answered, or failed)."""
         with self._lock:
             self._outstanding = max(0, self._outstanding - 1)
+            if self._probe_thread == threading.get_ident():  # the probe is over, headers or not
+                self._probe_at = self._probe_thread = None
             if self.max_per_minute:
                 self._answered.append(self._clock())
 
@@ -217,6 +228,7 @@ class RequestBudget:
             ):
                 left = self._remaining  # it reached the server before the one counted last
             self._guessed = False
+            self._probe_at = self._probe_thread = None  # a count as new as the probe's, or newer
             self._observed_sent = sent or 0.0
             self._remaining = left
             self._observed_at = now

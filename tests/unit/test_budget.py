@@ -34,8 +34,8 @@ def test_budget_waits_when_the_pool_is_spent():
     assert ft.slept == []
     budget.acquire()  # pool spent (the last request is still in flight): wait, then one probe
     assert ft.slept == [pytest.approx(4.0)]
-    budget.acquire()  # no headers from the probe yet: wait a little for them
-    assert ft.slept[1:] == [pytest.approx(0.5)]
+    budget.acquire()  # no headers from the probe for PROBE_PATIENCE (5 s): probe again
+    assert ft.slept[1:] == [pytest.approx(0.5)] * 10
     budget.observe(
         {"brightpearl-requests-remaining": "150", "brightpearl-next-throttle-period": "60000"}
     )
@@ -43,7 +43,36 @@ def test_budget_waits_when_the_pool_is_spent():
         budget.finished()
     budget.acquire()  # the probe's headers opened the pool again
     budget.acquire()
-    assert len(ft.slept) == 2
+    assert len(ft.slept) == 11
+
+
+def test_one_probe_at_a_time_while_its_answer_is_slow():
+    """A loaded machine reads the probe's answer late: the others wait for it rather than send
+    a second probe, which a rolling window that freed one slot would answer with a 503."""
+    ft = FakeTime()
+    budget = RequestBudget(clock=ft.clock, sleep=ft.sleep)
+    budget.acquire()
+    budget.observe(
+        {"brightpearl-requests-remaining": "0", "brightpearl-next-throttle-period": "1000"}
+    )
+    budget.finished()
+    budget.acquire()  # waits out the period, then is the probe (still in flight below)
+    probe_sent = ft.now
+    answered: list[float] = []
+
+    def sleep_then_answer(seconds: float) -> None:
+        ft.sleep(seconds)
+        if ft.now >= probe_sent + 2 and not answered:  # the probe's answer, 2 s late
+            answered.append(ft.now)
+            budget.observe(
+                {"brightpearl-requests-remaining": "5", "brightpearl-next-throttle-period": "1000"}
+            )
+            budget.finished()
+
+    budget._sleep = sleep_then_answer
+    budget.acquire()  # the next request: sent only once the probe's count is in
+    assert answered, "a second probe went out before the first one's answer"
+    assert ft.now >= probe_sent + 2
 
 
 def test_budget_counts_requests_in_flight():
