@@ -230,8 +230,9 @@ def run_tap_until(
     """Run the tap and send ``sig`` as soon as a stdout message satisfies ``stop_when``.
 
     Output is read line by line as it arrives, so the kill follows the event, not a sleep.
-    Returns what was emitted up to the kill; ``returncode`` is the process's (negative
-    when killed by the signal).
+    Returns what was emitted up to the kill (after a signal the tap handles, up to its end, as
+    a target keeps reading: the tap finishes the block of lines it is writing before its
+    handler's last STATE); ``returncode`` is the process's (negative when killed by the signal).
     """
     cmd, config_path = _command(
         tmp_path, config, name, state=None, streams=None, catalog=catalog, args=()
@@ -257,6 +258,8 @@ def run_tap_until(
             if line.strip() and stop_when(json.loads(line)):
                 proc.send_signal(sig)
                 fired = True
+                if sig != signal.SIGKILL:  # a target reads on until the tap has ended
+                    out_lines.extend(proc.stdout)
                 break
         proc.wait(timeout=30)
     finally:
