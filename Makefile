@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 # Tests run on PYTEST_WORKERS pytest-xdist workers (0: in this process), each test where a worker
 # is free, a file with module-scoped fixtures on one worker (tests/conftest.py's scheduler). The
 # tests mostly wait on sandboxes (latency, backoff, throttle windows): 8 workers suit 2 cores
-# (a fresh-clone pytest on 2 cores: 291 s with 6 workers, 260 s with 8 on a second run).
+# (fresh-clone pytest on 2 cores: 291 s with 6 workers, 277 s with 8, 277 s with 10).
 PYTEST_WORKERS ?= 8
 
 BIN := $(VENV)/bin
