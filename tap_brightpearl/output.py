@@ -15,11 +15,15 @@ every line before it, never into the middle of one.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import typing as t
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.singerlib import StateMessage
+
+if t.TYPE_CHECKING:
+    from collections.abc import Iterator
 
 #: Bytes gathered before they are written without waiting for a STATE: the size of a Linux
 #: pipe's buffer, so a write rarely blocks and a loader is fed as it goes.
@@ -37,25 +41,15 @@ class BlockWriter(MsgSpecWriter):
 
     def write_message(self, message: t.Any) -> None:
         """Add the message's line; write the block out at a STATE or once it is big enough."""
-        self._busy = True
-        try:
+        with self._busy_writing():
             self._pending += self.format_message(message)
             if type(message) is StateMessage or len(self._pending) >= BLOCK_BYTES:
                 self._write_out()
-        finally:
-            self._busy = False
-        if self._after is not None:
-            self._run_after()
 
     def flush(self) -> None:
         """Write out whatever is gathered (at exit)."""
-        self._busy = True
-        try:
+        with self._busy_writing():
             self._write_out()
-        finally:
-            self._busy = False
-        if self._after is not None:
-            self._run_after()
 
     def when_idle(self, action: t.Callable[[], None]) -> None:
         """Run ``action`` now, or right after the message being added or written (a signal)."""
@@ -64,7 +58,14 @@ class BlockWriter(MsgSpecWriter):
         else:
             action()
 
-    def _run_after(self) -> None:
+    @contextlib.contextmanager
+    def _busy_writing(self) -> Iterator[None]:
+        """Mark a message being added or written; then run what a signal deferred meanwhile."""
+        self._busy = True
+        try:
+            yield
+        finally:
+            self._busy = False
         action, self._after = self._after, None
         if action is not None:
             action()

@@ -96,6 +96,11 @@ class WindowPlanner:
         return self.span is not None or self.fitted
 
     @property
+    def rows_per_window(self) -> float:
+        """The rows a window aims at: FIT_PAGES pages (each page overlaps the last by a row)."""
+        return FIT_PAGES * max(1, self.page_size - 1)
+
+    @property
     def empty(self) -> bool:
         """Whether the period is empty (a bookmark at or past a closed ``stop``)."""
         return self.closed and self.cursor is not None and self.cursor >= self.stop
@@ -116,8 +121,7 @@ class WindowPlanner:
         if self.origin is None:
             self.origin = min(EARLIEST, self.stop)
         if self.fitted:
-            per_window = FIT_PAGES * max(1, self.page_size - 1)
-            share = min(1.0, per_window / max(rows, 1))
+            share = min(1.0, self.rows_per_window / max(rows, 1))
             self.span = max((self.stop - self.origin) * share, MIN_WINDOW)
 
     def __iter__(self) -> Iterator[Window]:
@@ -155,8 +159,7 @@ class WindowPlanner:
         if lo is None or hi - lo <= MIN_WINDOW:
             return False
         width = hi - lo
-        per_window = FIT_PAGES * max(1, self.page_size - 1)
-        self.span = max(min(width * (per_window / available), width / 2), MIN_WINDOW)
+        self.span = max(min(width * (self.rows_per_window / available), width / 2), MIN_WINDOW)
         self.origin, self.cursor, self.done = lo, window.start, False
         return True
 
