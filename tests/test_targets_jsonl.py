@@ -1,9 +1,9 @@
 """A full sandbox sync loaded into ``target-jsonl`` 0.1.4, as a user's pipeline would load it.
 
 The tap's output is the session's full sync (``target_helpers.full_sync``, shared with
-test_targets_load.py: seed 7, the sandbox's default sizes, every stream selected by default),
-piped unchanged into target-jsonl, which validates every record against its stream's latest
-SCHEMA (jsonschema Draft 4, formats unchecked). The test validates each landed line again, with
+test_targets_load.py: seed 7, a fifth of the sandbox's default sizes, every stream selected by
+default), piped unchanged into target-jsonl, which validates every record against its stream's
+latest SCHEMA (jsonschema Draft 4, formats unchecked). The test validates each landed line again, with
 Draft 7 and the formats the tap uses, against the SCHEMA in force when it was emitted: per
 stream, the line count, the primary-key set and every line equal to its record.
 """
@@ -28,7 +28,7 @@ RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:
 
 @pytest.fixture(scope="module")
 def emitted(tmp_path_factory: pytest.TempPathFactory) -> Emitted:
-    """The session's one full sync of the default-size sandbox."""
+    """The session's one full sync of the sandbox (target_helpers.FULL_SYNC_SCALE)."""
     return full_sync(tmp_path_factory)
 
 
