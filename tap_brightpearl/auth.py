@@ -49,7 +49,22 @@ REFRESH_MARGIN_SECONDS = 60.0
 
 
 class TokenExpiredError(Exception):
-    """An API call was rejected with 401 "Authorization token expired"."""
+    """An API call was rejected with 401 "Authorization token expired".
+
+    ``token`` is the access token that call carried: the authenticator may have refreshed before
+    sending it (the token was near its expiry), so the token current when the attempt began is
+    not necessarily the one refused.
+    """
+
+    def __init__(self, token: str | None = None) -> None:
+        super().__init__('401 "Authorization token expired"')
+        self.token = token
+
+
+def sent_token(request: requests.PreparedRequest | None) -> str | None:
+    """The access token of a request's ``Authorization: <type> <token>`` header, if any."""
+    header = request.headers.get("Authorization", "") if request is not None else ""
+    return header.partition(" ")[2] or None
 
 
 class BrightpearlAuthenticator(APIAuthenticatorBase):
@@ -139,10 +154,6 @@ class BrightpearlAuthenticator(APIAuthenticatorBase):
         with self._lock:
             if self.access_token == rejected_token:
                 self._refresh()
-
-    def current_token(self) -> str | None:
-        """The access token requests are being sent with."""
-        return self.access_token
 
     def _refresh(self) -> None:
         if not self.refresh_token:

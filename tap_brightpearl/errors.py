@@ -16,7 +16,7 @@ import msgspec
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 
 from tap_brightpearl import diagnose
-from tap_brightpearl.auth import TokenExpiredError
+from tap_brightpearl.auth import TokenExpiredError, sent_token
 
 if t.TYPE_CHECKING:
     from collections.abc import Collection, Mapping
@@ -143,7 +143,7 @@ def check_response(
     if status == 503 and "too many requests" in lowered:
         raise ThrottledError(response)
     if status == 401 and "expired" in lowered and oauth:
-        raise TokenExpiredError
+        raise TokenExpiredError(sent_token(response.request))
     if status == 404 and code == "CMNC-404":
         raise NotFoundError(error_message(response))
     if status >= 500 or status in retry_statuses:

@@ -60,7 +60,6 @@ def paced(stream: PacedStream, func: RequestFunc) -> RequestFunc:
         while True:
             stream.budget.acquire()
             stream.requests_made = next(stream.attempts)
-            token = stream.authenticator.current_token()
             try:
                 return func(prepared, context)
             except requests.exceptions.ConnectionError as exc:
@@ -77,12 +76,12 @@ def paced(stream: PacedStream, func: RequestFunc) -> RequestFunc:
                     msg = f"503 throttled {throttles} times in a row on {where}"
                     raise FatalAPIError(msg) from None
                 stream.budget.throttled(exc.response.headers, where)
-            except TokenExpiredError:
+            except TokenExpiredError as exc:
                 if refreshed:
                     msg = f"401 Authorization token expired on {path_of(prepared.url)}"
                     raise FatalAPIError(msg) from None
                 refreshed = True
-                stream.authenticator.refresh_after_rejection(token)
+                stream.authenticator.refresh_after_rejection(exc.token)
             finally:
                 stream.budget.finished()
 

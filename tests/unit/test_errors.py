@@ -120,6 +120,15 @@ def test_check_response(case, resp, oauth, retry, raises):
     assert CONFIG["staff_token"] not in text
 
 
+def test_an_expired_token_error_names_the_token_the_request_carried():
+    resp = response(401, EXPIRED)
+    resp.request.headers["Authorization"] = "Bearer the-token-sent"
+    with pytest.raises(TokenExpiredError) as caught:
+        check_response(resp, oauth=True, config=CONFIG, retry_statuses=())
+    assert caught.value.token == "the-token-sent"
+    assert "the-token-sent" not in str(caught.value)
+
+
 def test_a_good_body_is_decoded_once_with_exact_decimals():
     resp = response(200, raw=b'{"response": {"total": 12.10}}')
     check_response(resp, oauth=False, config=CONFIG)

@@ -48,12 +48,10 @@ class FakeAuthenticator:
         self.token = "token-1"
         self.refreshed: list[str | None] = []
 
-    def current_token(self) -> str | None:
-        return self.token
-
     def refresh_after_rejection(self, rejected: str | None) -> None:
         self.refreshed.append(rejected)
-        self.token = "token-2"
+        if rejected == self.token:  # as the real one: only a token nobody replaced yet
+            self.token = f"token-{int(self.token[6:]) + 1}"
 
 
 class FakeStream:
@@ -66,14 +64,14 @@ class FakeStream:
 
 
 def scripted(*outcomes: Any):
-    """A request function answering with (or raising) each outcome in turn."""
+    """A request function answering with (or raising, or calling) each outcome in turn."""
     queue = list(outcomes)
 
     def func(prepared: requests.PreparedRequest, context: Any) -> Any:
         outcome = queue.pop(0)
         if isinstance(outcome, BaseException):
             raise outcome
-        return outcome
+        return outcome(prepared, context) if callable(outcome) else outcome
 
     return func
 
@@ -123,14 +121,30 @@ def test_throttled_past_the_limit_stops_with_one_line():
 
 def test_an_expired_token_is_refreshed_once():
     stream, ok = FakeStream(), response(200, {"response": []})
-    send = paced(stream, scripted(TokenExpiredError(), ok))
+    send = paced(stream, scripted(TokenExpiredError("token-1"), ok))
     assert send(get(), None) is ok
     assert stream.authenticator.refreshed == ["token-1"]  # the token the 401 answered
 
 
+def test_the_token_refused_is_the_one_sent_not_the_one_current_before():
+    """The authenticator refreshes before sending a token near its expiry: when the server then
+    refuses the new token, that one is refreshed (a fresh-clone run stopped on "expired twice",
+    having asked to replace the older token, which was already replaced)."""
+    stream, ok = FakeStream(), response(200, {"response": []})
+
+    def refreshed_before_sending(prepared: Any, context: Any) -> requests.Response:
+        stream.authenticator.token = "token-2"  # as authenticate_request does near expiry
+        raise TokenExpiredError("token-2")
+
+    send = paced(stream, scripted(refreshed_before_sending, ok))
+    assert send(get(), None) is ok
+    assert stream.authenticator.refreshed == ["token-2"]
+    assert stream.authenticator.token == "token-3"
+
+
 def test_a_token_expired_twice_stops():
     stream = FakeStream()
-    send = paced(stream, scripted(TokenExpiredError(), TokenExpiredError()))
+    send = paced(stream, scripted(TokenExpiredError("token-1"), TokenExpiredError("token-2")))
     with pytest.raises(FatalAPIError, match="^401 Authorization token expired on /public-api/"):
         send(get(), None)
     assert stream.authenticator.refreshed == ["token-1"]
