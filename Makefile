@@ -103,7 +103,7 @@ typecheck: venv
 
 # The Meltano tests (tests/test_shell_meltano.py) run the real Meltano of .venv-meltano.
 pytest: venv $(TARGETS_VENV)/.installed $(MELTANO_VENV)/.installed
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadscope --no-loadscope-reorder $(PYTEST_ARGS)
 
 # A fresh clone's installs mostly wait on the network: the three loaders and Meltano install side
 # by side (make -j), ruff and mypy run as soon as .venv is there; then pytest.

@@ -145,11 +145,14 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first, then the files sharing module fixtures, so no minute-long test or
-    file starts last and holds up the run (xdist hands the work out in this order).
+    """The slow tests first, then the files sharing module fixtures, so no long test starts last
+    and holds up the run (xdist hands the work out in this order: `make pytest` passes
+    ``--no-loadscope-reorder``, which keeps it).
 
     A file sharing module fixtures moves as one block (its fixtures are built once, and its tests
-    run one after the other on one worker: a chain as long as a slow test).
+    run one after the other on one worker: a chain as long as a slow test). The slow blocks go
+    out one file at a time in turn: a file's slow tests mostly wait the same way (the retry
+    backoff, a budget minute), and eight of them side by side left the two cores idle.
     """
     blocks: dict[str, list[pytest.Item]] = {}
     for item in items:
@@ -157,8 +160,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         key = path if _shares_module_fixtures(path) else item.nodeid
         blocks.setdefault(key, []).append(item)
 
-    def later(block: list[pytest.Item]) -> tuple[bool, bool]:
-        slow = any(i.get_closest_marker("slow") for i in block)
-        return not slow, not _shares_module_fixtures(str(block[0].path))
+    def slow(block: list[pytest.Item]) -> bool:
+        return any(i.get_closest_marker("slow") for i in block)
 
-    items[:] = [item for block in sorted(blocks.values(), key=later) for item in block]
+    def shared(block: list[pytest.Item]) -> bool:
+        return _shares_module_fixtures(str(block[0].path))
+
+    ordered = [
+        *in_turn_by_file([b for b in blocks.values() if slow(b)]),
+        *[b for b in blocks.values() if not slow(b) and shared(b)],
+        *[b for b in blocks.values() if not slow(b) and not shared(b)],
+    ]
+    items[:] = [item for block in ordered for item in block]
+
+
+def in_turn_by_file(blocks: list[list[pytest.Item]]) -> list[list[pytest.Item]]:
+    """The blocks, one of each file in turn (each file's in their order)."""
+    queues: dict[Path, list[list[pytest.Item]]] = {}
+    for block in blocks:
+        queues.setdefault(block[0].path, []).append(block)
+    turns = [iter(q) for q in queues.values()]
+    longest = max((len(q) for q in queues.values()), default=0)
+    return [b for _ in range(longest) for turn in turns if (b := next(turn, None)) is not None]

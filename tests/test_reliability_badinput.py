@@ -61,6 +61,7 @@ def test_wrong_datacenter_host(make_sandbox, tmp_path):
     assert_clean_failure(run, rf"127\.0\.0\.1:{port}", secrets, RETRIED)
 
 
+@pytest.mark.slow  # the tap's retry backoff (about 30 s): scheduled first
 def test_malformed_json(make_sandbox, tmp_path):
     """The server answers 200 with a body that is not JSON: a clear error, not a traceback."""
     _, run, secrets = run_bad(make_sandbox, tmp_path, sandbox={"fault_malformed": 1.0})

@@ -26,6 +26,7 @@ def by_key(run, stream) -> dict:
     }
 
 
+@pytest.mark.slow  # the tap's retry backoff (about 30 s): scheduled first
 def test_transient_faults_change_nothing(make_sandbox, tmp_path):
     """5% 500s, 3% 503 outages and 2% dropped connections: exit 0, records identical.
 
@@ -60,6 +61,7 @@ def test_transient_faults_change_nothing(make_sandbox, tmp_path):
     )
 
 
+@pytest.mark.slow  # the tap's retry backoff (about 30 s): scheduled first
 @pytest.mark.parametrize("knob", ["fault_503", "fault_500"])
 def test_persistent_outage_fails_clearly(make_sandbox, tmp_path, knob):
     """Every request fails: the tap gives up in bounded time, naming the endpoint and status.
@@ -80,6 +82,7 @@ def test_persistent_outage_fails_clearly(make_sandbox, tmp_path, knob):
     )
 
 
+@pytest.mark.slow  # timeouts and the retry backoff (about 35 s): scheduled first
 def test_hung_server_times_out(make_sandbox, tmp_path):
     """A server that stops answering (5 s per request, `request_timeout` 1 s): the timeouts are
     retried a bounded number of times, then one line names the timeout and where it happened.

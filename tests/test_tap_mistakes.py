@@ -197,6 +197,7 @@ def test_sdk_settings_and_environment_never_warn(sandbox, tmp_path):
     assert_complete(sandbox, run, ["brands"])
 
 
+@pytest.mark.slow  # Meltano commands one after another (about 20 s): scheduled first
 def test_meltano_passes_no_unknown_setting(tmp_path):
     """Meltano writes only the settings it declares, the SDK's among them: no warning."""
     require_meltano()

@@ -13,6 +13,7 @@ import pytest
 from helpers import CONTRACT_KEYS, run_tap, truth
 
 
+@pytest.mark.slow  # a full sync while the data changes (about 30 s): scheduled first
 @pytest.mark.parametrize(
     ("seed", "settings"),
     [

@@ -54,6 +54,7 @@ def orders_sandbox(make_sandbox, tmp_path):
     return sb, config, only_orders(config, tmp_path)
 
 
+@pytest.mark.slow  # a run paced by a slow sandbox (about 25 s): scheduled first
 def test_each_checkpoint_is_on_stdout_at_once_after_every_record_before_it(
     orders_sandbox, tmp_path
 ):
@@ -99,6 +100,7 @@ def test_each_checkpoint_is_on_stdout_at_once_after_every_record_before_it(
     assert len(orders) == len(sb.primary_keys("orders"))
 
 
+@pytest.mark.slow  # a run paced by a slow sandbox (about 25 s): scheduled first
 @pytest.mark.parametrize(
     "sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=["SIGTERM", "SIGINT", "SIGKILL"]
 )
