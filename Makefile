@@ -15,9 +15,10 @@ TARGETS_VENV ?= .venv-targets
 DEMO_PORT ?= 8734
 PYTEST_ARGS ?=
 # Tests run on PYTEST_WORKERS pytest-xdist workers (0: in this process), each test where a worker
-# is free, a file with module-scoped fixtures on one worker (tests/conftest.py's scheduler). The
-# tests mostly wait on sandboxes (latency, backoff, throttle windows): 8 workers suit 2 cores
-# (fresh-clone pytest on 2 cores: 291 s with 6 workers, 277 s with 8, 277 s with 10).
+# is free, a file with module-scoped fixtures on one worker, in tests/conftest.py's order (slow
+# tests first, a file at a time in turn; --no-loadscope-reorder keeps it). The tests mostly wait
+# on sandboxes (latency, backoff, throttle windows): 8 workers suit 2 cores (fresh-clone pytest
+# on 2 cores: 245 s; in the work tree 11 workers took 287 s where 8 took 260 s).
 PYTEST_WORKERS ?= 8
 
 BIN := $(VENV)/bin

@@ -266,34 +266,23 @@ class Postgres:
     port: int
     psql_bin: Path
 
-    def url(self) -> str:
-        return f"postgresql+psycopg://postgres@/postgres?host={self.socket_dir}&port={self.port}"
+    def url(self, db: str = "postgres") -> str:
+        return f"postgresql+psycopg://postgres@/{db}?host={self.socket_dir}&port={self.port}"
 
-    def psql(self, *commands: str) -> list[str]:
-        """Run SQL commands; their rows as unaligned ``|``-separated lines."""
-        args = [
-            str(self.psql_bin),
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-h",
-            str(self.socket_dir),
-            "-p",
-            str(self.port),
-            "-U",
-            "postgres",
-            "-d",
-            "postgres",
-        ]
+    def run(self, *commands: str, db: str = "postgres") -> subprocess.CompletedProcess[str]:
+        """Run SQL commands in database ``db`` with psql; the caller checks the exit code."""
+        args = [str(self.psql_bin), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
+        args += ["-h", str(self.socket_dir), "-p", str(self.port), "-U", "postgres", "-d", db]
         for sql in commands:
             args += ["-c", sql]
         env = {**os.environ, "PGTZ": "UTC"}
-        out = subprocess.run(
+        return subprocess.run(
             args, capture_output=True, text=True, env=env, timeout=120, check=False
         )
+
+    def psql(self, *commands: str, db: str = "postgres") -> list[str]:
+        """Run SQL commands; their rows as unaligned ``|``-separated lines."""
+        out = self.run(*commands, db=db)
         assert out.returncode == 0, out.stderr
         return out.stdout.splitlines()
 

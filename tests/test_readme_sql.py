@@ -101,50 +101,6 @@ def require(path: Path) -> None:
 # -- the two databases ---------------------------------------------------------------------------
 
 
-@dataclass
-class Postgres:
-    socket_dir: Path
-    port: int
-    bin_dir: Path
-
-    def url(self, db: str) -> str:
-        return f"postgresql+psycopg://postgres@/{db}?host={self.socket_dir}&port={self.port}"
-
-    def run(self, db: str, *commands: str) -> subprocess.CompletedProcess[str]:
-        args = [
-            str(self.bin_dir / "psql"),
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-h",
-            str(self.socket_dir),
-            "-p",
-            str(self.port),
-            "-U",
-            "postgres",
-            "-d",
-            db,
-        ]
-        for sql in commands:
-            args += ["-c", sql]
-        return subprocess.run(
-            args,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-            env={**os.environ, "PGTZ": "UTC"},
-        )
-
-    def rows(self, db: str, sql: str) -> list[str]:
-        out = self.run(db, sql)
-        assert out.returncode == 0, out.stderr
-        return out.stdout.splitlines()
-
-
 def duckdb(db: Path, sql: str, then: str = "select 1") -> subprocess.CompletedProcess[str]:
     """``sql`` in a rolled-back transaction; stdout: the rows of ``then`` (run before rollback)."""
     script = (
@@ -189,7 +145,7 @@ def side_by_side(work: Callable[[Any], Any], items: list[Any]) -> dict[Any, Any]
 
 @dataclass
 class Warehouses:
-    pg: Postgres
+    pg: targets_load.Postgres
     duckdb: dict[str, Path]  # database name -> file
     keys: dict[str, dict[str, list[str]]]  # naming -> stream -> key properties emitted
     gone: set[tuple[str, int]]
@@ -229,12 +185,12 @@ def warehouses(
         assert run.returncode == 0, run.stderr[-2000:]
     for ld in LOADS:
         assert {(r["stream"], r["id"]) for r in second[ld].records("deleted_records")} == gone
-    pg = Postgres(postgres.socket_dir, postgres.port, postgres.psql_bin.parent)
+    pg = postgres  # test_targets_load's server, one database per load
     files = {name(ld): tmp / f"{name(ld)}.duckdb" for ld in LOADS}
 
     def to_postgres(ld: tuple[str, str]) -> None:
         n = name(ld)
-        pg.rows("postgres", f"create database {n}")
+        pg.psql(f"create database {n}")
         load(
             TARGET_POSTGRES,
             {
@@ -271,21 +227,19 @@ def warehouses(
 
 def test_snake_case_tables_need_no_quoted_identifiers(warehouses: Warehouses) -> None:
     pg = warehouses.pg
-    columns = pg.rows(
-        "snake_case",
+    columns = pg.psql(
         "select table_name || '.' || column_name from "
         f"information_schema.columns where table_schema = '{SCHEMA}'",
+        db="snake_case",
     )
     assert len(columns) > 400
     assert [c for c in columns if not SQL_NAME.match(c.split(".")[1])] == []
     primary = dict(
         line.split("|")
-        for line in pg.rows(
-            "snake_case",
-            (
-                "select conrelid::regclass, pg_get_constraintdef(oid) from pg_constraint "
-                f"where contype = 'p' and connamespace = '{SCHEMA}'::regnamespace"
-            ),
+        for line in pg.psql(
+            "select conrelid::regclass, pg_get_constraintdef(oid) from pg_constraint "
+            f"where contype = 'p' and connamespace = '{SCHEMA}'::regnamespace",
+            db="snake_case",
         )
     )
     keys = warehouses.keys["snake_case"]
@@ -293,11 +247,11 @@ def test_snake_case_tables_need_no_quoted_identifiers(warehouses: Warehouses) ->
         t.split(".")[1]: set(k[len("PRIMARY KEY (") : -1].split(", ")) for t, k in primary.items()
     } == {s: set(k) for s, k in keys.items()}
     assert keys["order_rows"] == ["order_id", "id"]
-    joined = pg.rows(
-        "snake_case",
+    joined = pg.psql(
         "select count(*), count(distinct o.id) from "
         f"{SCHEMA}.order_rows r join {SCHEMA}.orders o on o.id = r.order_id "
         "where o.updated_on is not null and r.product_id > 0",
+        db="snake_case",
     )
     assert int(joined[0].split("|")[0]) > 0
 
@@ -305,13 +259,13 @@ def test_snake_case_tables_need_no_quoted_identifiers(warehouses: Warehouses) ->
 def test_both_namings_land_the_same_rows(warehouses: Warehouses) -> None:
     counts = {}
     for n in NAMINGS:
-        tables = warehouses.pg.rows(
-            n,
+        tables = warehouses.pg.psql(
             "select table_name from information_schema.tables "
             f"where table_schema = '{SCHEMA}' order by 1",
+            db=n,
         )
         counts[n] = {
-            t: warehouses.pg.rows(n, f"select count(*) from {SCHEMA}.{t}")[0] for t in tables
+            t: warehouses.pg.psql(f"select count(*) from {SCHEMA}.{t}", db=n)[0] for t in tables
         }
     assert counts["snake_case"] == counts["original"]
     assert len(counts["original"]) == len(warehouses.keys["original"])
@@ -323,7 +277,7 @@ def test_switching_naming_into_the_same_tables_fails_the_load(
     """Why README says to switch into a new schema: target-postgres adds the new columns, but
     the old key column is NOT NULL, so the first row in the new names fails the load."""
     pg = warehouses.pg
-    pg.rows("postgres", "create database switched")
+    pg.psql("create database switched")
     config = {"sqlalchemy_url": pg.url("switched"), "default_target_schema": SCHEMA}
     load(TARGET_POSTGRES, config, warehouses.singer["original"], tmp_path / "before")
     err = load(
@@ -355,7 +309,7 @@ def test_readme_sql_runs_as_written(
     """The block, unchanged, on the tables the tap's output made (in a rolled-back transaction)."""
     database = block.database(naming)
     if db == "postgres":
-        out = warehouses.pg.run(database, "begin", block.sql, "rollback")
+        out = warehouses.pg.run("begin", block.sql, "rollback", db=database)
     else:
         out = duckdb(warehouses.duckdb[database], block.sql)
     assert out.returncode == 0, (
@@ -381,10 +335,10 @@ def test_readme_deletes_sql_removes_exactly_the_deleted_rows(
         f"select 'orders', id from {SCHEMA}.orders union all "
         f"select 'contacts', {contact_key} from {SCHEMA}.contacts"
     )
-    before = {tuple(line.split("|")) for line in warehouses.pg.rows(naming, check)}
+    before = {tuple(line.split("|")) for line in warehouses.pg.psql(check, db=naming)}
     ids = {(s, str(i)) for s, i in warehouses.gone}
     assert ids <= before
-    out = warehouses.pg.run(naming, "begin", block.sql, check, "rollback")
+    out = warehouses.pg.run("begin", block.sql, check, "rollback", db=naming)
     assert out.returncode == 0, out.stderr
     assert {tuple(line.split("|")) for line in out.stdout.splitlines()} == before - ids
     duck = duckdb(warehouses.duckdb[naming], block.sql, check)
