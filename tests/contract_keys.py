@@ -94,6 +94,16 @@ SEARCH_STREAMS: tuple[str, ...] = (
     "nominal_codes",
     "currencies",
 )
+# Streams whose deletions the sweep finds (deleted_records' "stream" values).
+SWEPT: tuple[str, ...] = (
+    "orders",
+    "products",
+    "contacts",
+    "goods_out_notes",
+    "goods_in_batches",
+    "customer_payments",
+    "supplier_payments",
+)
 
 
 def norm(value: Any) -> Any:

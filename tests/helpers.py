@@ -30,6 +30,7 @@ from contract_keys import (  # noqa: F401 - re-exported
     CONTRACT_KEYS,
     OPT_IN_KEYS,
     SEARCH_STREAMS,
+    SWEPT,
     norm,
     norm_keys,
     record_keys,

@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ROOT / os.environ.get("TARGETS_VENV", ".venv-targets")
 TARGET_POSTGRES = TARGETS / "postgres" / "bin" / "target-postgres"
 TARGET_JSONL = TARGETS / "jsonl" / "bin" / "target-jsonl"
+TARGET_DUCKDB = TARGETS / "duckdb" / "bin" / "target-duckdb"
+DUCKDB_PYTHON = TARGETS / "duckdb" / "bin" / "python"  # with the duckdb module the target uses
 TIMEOUT = 600.0
 
 
@@ -249,6 +251,42 @@ def run_target(
             check=False,
         )
     return TargetRun(proc.returncode, err, time.monotonic() - start)
+
+
+def load(
+    exe: Path,
+    config: dict[str, Any],
+    singer: str,
+    work: Path,
+    *,
+    ok: bool = True,
+    env: dict[str, str] | None = None,
+) -> str:
+    """``run_target`` for Singer text: it must succeed (or fail, if not ``ok``); its stderr."""
+    work.mkdir(parents=True, exist_ok=True)
+    path = work / "input.singer"
+    path.write_text(singer, encoding="utf-8")
+    run = run_target(exe, config, path, work, env=env)
+    assert (run.returncode == 0) == ok, run.describe()
+    return run.stderr.read_text(encoding="utf-8")
+
+
+def duckdb_query(db: Path, sql: str) -> Any:
+    """Run ``;``-separated statements on a DuckDB file; the last one's rows."""
+    script = (
+        "import duckdb, json, sys; c = duckdb.connect(sys.argv[1]); "
+        "r = None\nfor s in sys.argv[2].split(';'):\n    "
+        "r = c.execute(s).fetchall() if s.strip() else r\nprint(json.dumps(r, default=str))"
+    )
+    proc = subprocess.run(
+        [str(DUCKDB_PYTHON), "-c", script, str(db), sql],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout)
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ other's changes. Every ```sql block is picked up: a new one is checked too.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import test_targets_load as targets_load
 from helpers import UNTHROTTLED, run_tap
-from shell_helpers import require_built
+from target_helpers import DUCKDB_PYTHON, TARGET_DUCKDB, TARGET_POSTGRES, load, require
 from test_targets_load import postgres  # noqa: F401 - the module-scoped PostgreSQL server
 
 from tap_brightpearl.sandbox import Sandbox
@@ -37,10 +36,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS = ROOT / os.environ.get("TARGETS_VENV", ".venv-targets")
-TARGET_POSTGRES = TARGETS / "postgres" / "bin" / "target-postgres"
-DUCKDB = TARGETS / "duckdb" / "bin"
 SCHEMA = "tap_brightpearl"  # the demo's default_target_schema (meltano.yml)
+UTC = {"PGTZ": "UTC"}  # the loaders' environment: timestamps read back in UTC
 NAMINGS = ("original", "snake_case")
 SQL_BLOCK = re.compile(r"^```sql\n(.*?)^```", re.MULTILINE | re.DOTALL)
 MARK = re.compile(r"^--\s*column_names:\s*(\S+)\s*$", re.MULTILINE)
@@ -94,10 +91,6 @@ def name(load: tuple[str, str]) -> str:
     return naming if not settings else f"{naming}_{SETTING_SETS.index(settings)}"
 
 
-def require(path: Path) -> None:
-    require_built(path, "`make pytest` (or `make .venv-targets/.installed`)")
-
-
 # -- the two databases ---------------------------------------------------------------------------
 
 
@@ -109,32 +102,12 @@ def duckdb(db: Path, sql: str, then: str = "select 1") -> subprocess.CompletedPr
         "default=str))\nc.rollback()\n"
     )
     return subprocess.run(
-        [str(DUCKDB / "python"), "-c", script, str(db), sql, then],
+        [str(DUCKDB_PYTHON), "-c", script, str(db), sql, then],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
-
-
-def load(exe: Path, config: dict[str, Any], singer: str, work: Path, *, ok: bool = True) -> str:
-    """Pipe Singer messages into a target; its stderr (it must succeed, or fail if not ``ok``)."""
-    work.mkdir(parents=True, exist_ok=True)
-    path = work / f"{exe.name}-config.json"
-    path.write_text(json.dumps(config), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TARGET_", "PG"))}
-    proc = subprocess.run(
-        [str(exe), "--config", str(path)],
-        input=singer,
-        text=True,
-        capture_output=True,
-        cwd=work,
-        timeout=600,
-        check=False,
-        env={**env, "PGTZ": "UTC"},
-    )
-    assert (proc.returncode == 0) == ok, proc.stderr[-3000:]
-    return proc.stderr
 
 
 def side_by_side(work: Callable[[Any], Any], items: list[Any]) -> dict[Any, Any]:
@@ -162,7 +135,7 @@ def warehouses(
     PostgreSQL is test_targets_load's server (one database per load here).
     """
     require(TARGET_POSTGRES)
-    require(DUCKDB / "target-duckdb")
+    require(TARGET_DUCKDB)
     tmp = tmp_path_factory.mktemp("readme-sql")
     sb = Sandbox(
         seed=7, sizes={"orders": 120, "products": 40, "contacts": 60}, **UNTHROTTLED
@@ -200,14 +173,16 @@ def warehouses(
             },
             singer[ld],
             tmp / f"pg-{n}",
+            env=UTC,
         )
 
     def to_duckdb(ld: tuple[str, str]) -> None:
         load(
-            DUCKDB / "target-duckdb",
+            TARGET_DUCKDB,
             {"path": str(files[name(ld)]), "default_target_schema": SCHEMA},
             singer[ld],
             tmp / f"duckdb-{name(ld)}",
+            env=UTC,
         )
 
     singer = {ld: first[ld].stdout + second[ld].stdout for ld in LOADS}
@@ -279,9 +254,14 @@ def test_switching_naming_into_the_same_tables_fails_the_load(
     pg = warehouses.pg
     pg.psql("create database switched")
     config = {"sqlalchemy_url": pg.url("switched"), "default_target_schema": SCHEMA}
-    load(TARGET_POSTGRES, config, warehouses.singer["original"], tmp_path / "before")
+    load(TARGET_POSTGRES, config, warehouses.singer["original"], tmp_path / "before", env=UTC)
     err = load(
-        TARGET_POSTGRES, config, warehouses.singer["snake_case"], tmp_path / "after", ok=False
+        TARGET_POSTGRES,
+        config,
+        warehouses.singer["snake_case"],
+        tmp_path / "after",
+        ok=False,
+        env=UTC,
     )
     assert re.search(r'NotNullViolation.*null value in column "\w+"', err), err[-3000:]
 

@@ -15,22 +15,13 @@ import subprocess
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from helpers import UNTHROTTLED, Run, _command, clean_env, run_tap
+from helpers import SWEPT, UNTHROTTLED, Run, _command, clean_env, run_tap
 
 from tap_brightpearl import sweeps
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-SWEPT = (
-    "orders",
-    "products",
-    "contacts",
-    "goods_out_notes",
-    "goods_in_batches",
-    "customer_payments",
-    "supplier_payments",
-)
 STREAMS = {*SWEPT, "deleted_records"}
 
 

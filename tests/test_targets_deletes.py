@@ -13,32 +13,26 @@ records, so no orphaned child row is left and nothing else was removed.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import CONTRACT_KEYS, UNTHROTTLED, run_tap
-from test_targets_load import Postgres, postgres, quote  # noqa: F401 - postgres: a fixture
+from helpers import CONTRACT_KEYS, SWEPT, UNTHROTTLED, run_tap
+from target_helpers import (
+    ROOT,
+    TARGET_DUCKDB,
+    TARGET_JSONL,
+    TARGET_POSTGRES,
+    Postgres,
+    duckdb_query,
+    load,
+    quote,
+    require,
+)
+from test_targets_load import postgres  # noqa: F401 - the module-scoped PostgreSQL server
 
 from tap_brightpearl.sandbox import Sandbox
 
-ROOT = Path(__file__).resolve().parent.parent
-TARGETS = ROOT / os.environ.get("TARGETS_VENV", ".venv-targets")
-DUCKDB = TARGETS / "duckdb" / "bin"
-POSTGRES = TARGETS / "postgres" / "bin" / "target-postgres"
-JSONL = TARGETS / "jsonl" / "bin" / "target-jsonl"
-SWEPT = (
-    "orders",
-    "products",
-    "contacts",
-    "goods_out_notes",
-    "goods_in_batches",
-    "customer_payments",
-    "supplier_payments",
-)
 CHILDREN = ("order_rows", "postal_addresses", "product_prices", "product_availability")
 TABLES = (*SWEPT, *CHILDREN)
 STREAMS = {*TABLES, "deleted_records"}
@@ -56,49 +50,6 @@ def readme_sql() -> list[str]:
     ]
     assert len(blocks) == 2, "README's Deleted records section: the DELETE and the marking query"
     return blocks
-
-
-def require(path: Path) -> None:
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{path} is missing: `make .venv-targets/.installed` builds it")
-        pytest.skip(f"{path} is missing: `make .venv-targets/.installed` builds it")
-
-
-def load(exe: Path, config: dict[str, Any], singer: str, work: Path) -> None:
-    work.mkdir(parents=True, exist_ok=True)
-    path = work / f"{exe.name}-config.json"
-    path.write_text(json.dumps(config), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TARGET_", "PG"))}
-    proc = subprocess.run(
-        [str(exe), "--config", str(path)],
-        input=singer,
-        text=True,
-        capture_output=True,
-        cwd=work,
-        timeout=300,
-        check=False,
-        env=env,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-
-
-def duckdb_query(db: Path, sql: str) -> Any:
-    """Run ``;``-separated statements; the last one's rows."""
-    script = (
-        "import duckdb, json, sys; c = duckdb.connect(sys.argv[1]); "
-        "r = None\nfor s in sys.argv[2].split(';'):\n    "
-        "r = c.execute(s).fetchall() if s.strip() else r\nprint(json.dumps(r, default=str))"
-    )
-    proc = subprocess.run(
-        [str(DUCKDB / "python"), "-c", script, str(db), sql],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout)
 
 
 def keys_sql(table: str) -> str:
@@ -159,11 +110,11 @@ def check_applied(query: Any, runs: dict[str, Any]) -> None:
 
 
 def test_readme_sql_applies_deleted_records_in_duckdb(two_runs, tmp_path):
-    require(DUCKDB / "target-duckdb")
+    require(TARGET_DUCKDB)
     db = tmp_path / "warehouse.duckdb"
     for i, singer in enumerate(two_runs["outputs"]):
         load(
-            DUCKDB / "target-duckdb",
+            TARGET_DUCKDB,
             {"path": str(db), "default_target_schema": SCHEMA},
             singer,
             tmp_path / f"duck{i}",
@@ -176,10 +127,10 @@ def test_readme_sql_applies_deleted_records_in_postgres(
     postgres: Postgres,  # noqa: F811
     tmp_path,
 ):
-    require(POSTGRES)
+    require(TARGET_POSTGRES)
     config = {"sqlalchemy_url": postgres.url(), "default_target_schema": SCHEMA}
     for i, singer in enumerate(two_runs["outputs"]):
-        load(POSTGRES, config, singer, tmp_path / f"pg{i}")
+        load(TARGET_POSTGRES, config, singer, tmp_path / f"pg{i}")
 
     def query(sql: str) -> list[list[Any]]:
         """Statements as written; a SELECT's rows as lists of values, in column order."""
@@ -195,11 +146,11 @@ def test_readme_sql_applies_deleted_records_in_postgres(
 
 
 def test_deleted_records_land_in_jsonl(two_runs, tmp_path):
-    require(JSONL)
+    require(TARGET_JSONL)
     out = tmp_path / "jsonl"
     out.mkdir()
     load(
-        JSONL,
+        TARGET_JSONL,
         {"destination_path": str(out), "do_timestamp_file": False},
         two_runs["outputs"][1],
         tmp_path / "jsonl-work",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import typing as t
 from decimal import Decimal
 from pathlib import Path
@@ -23,19 +22,19 @@ from typing import Any
 import pytest
 import yaml
 from helpers import UNTHROTTLED, Run, run_tap
-from test_targets_load import (  # the PostgreSQL fixture and target runner of the load tests
+from target_helpers import (
+    TARGET_DUCKDB,
     TARGET_POSTGRES,
     Postgres,
+    duckdb_query,
     pg_config,
-    postgres,  # noqa: F401 - a fixture
     quote,
     require,
     run_target,
 )
+from test_targets_load import postgres  # noqa: F401 - the module-scoped PostgreSQL server
 
 from tap_brightpearl.sandbox import Sandbox
-
-TARGET_DUCKDB = TARGET_POSTGRES.parent.parent.parent / "duckdb" / "bin" / "target-duckdb"
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,28 +151,14 @@ def test_target_duckdb_gets_the_flat_columns_as_varchar(
         TARGET_DUCKDB, {"path": str(db), "default_target_schema": SCHEMA}, singer, tmp_path
     )
     assert load.returncode == 0, load.describe()
-    script = (
-        "import duckdb, json, sys; c = duckdb.connect(sys.argv[1]); print(json.dumps("
-        "c.execute(sys.argv[2]).fetchall()))"
-    )
-
-    def query(sql: str) -> Any:
-        out = subprocess.run(
-            [str(TARGET_DUCKDB.parent / "python"), "-c", script, str(db), sql],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
-        return json.loads(out.stdout)
-
     types = dict(
-        query(
+        duckdb_query(
+            db,
             "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_name = 'orders'"
+            "WHERE table_name = 'orders'",
         )
     )
     assert types["totalvalue__total"] == "VARCHAR"
     assert "totalvalue" not in types
-    landed = dict(query(f'SELECT id, "totalValue__total" FROM {SCHEMA}.orders'))
+    landed = dict(duckdb_query(db, f'SELECT id, "totalValue__total" FROM {SCHEMA}.orders'))
     assert landed == {r["id"]: r["totalValue__total"] for r in run.records("orders")}

@@ -27,8 +27,17 @@ from typing import Any
 
 import pytest
 from helpers import UNTHROTTLED, run_tap
-from test_targets_deletes import DUCKDB, JSONL, duckdb_query, load
-from test_targets_load import TARGET_POSTGRES, Postgres, pg_config, postgres, require
+from target_helpers import (
+    TARGET_DUCKDB,
+    TARGET_JSONL,
+    TARGET_POSTGRES,
+    Postgres,
+    duckdb_query,
+    load,
+    pg_config,
+    require,
+)
+from test_targets_load import postgres
 
 from tap_brightpearl.sandbox import Sandbox
 from tap_brightpearl.sandbox.drift import Surprise
@@ -197,21 +206,7 @@ def test_both_runs_load_into_postgres_and_one_expression_recovers_each_value(
 ):
     require(TARGET_POSTGRES)
     for i, run in enumerate(runs["runs"]):
-        singer = tmp_path / f"run{i}.singer"
-        singer.write_text(run.stdout, encoding="utf-8")
-        cmd = [str(TARGET_POSTGRES), "--config", str(tmp_path / f"pg{i}.json")]
-        (tmp_path / f"pg{i}.json").write_text(json.dumps(pg_config(postgres, SCHEMA)))
-        with singer.open(encoding="utf-8") as stdin:
-            proc = subprocess.run(
-                cmd,
-                stdin=stdin,
-                capture_output=True,
-                text=True,
-                cwd=tmp_path,
-                timeout=600,
-                check=False,
-            )
-        assert proc.returncode == 0, proc.stderr[-3000:]
+        load(TARGET_POSTGRES, pg_config(postgres, SCHEMA), run.stdout, tmp_path / f"pg{i}")
     for stream, keys in _all_rows(runs).items():
         (count,) = postgres.psql(
             f'select count(distinct "{KEYS[stream]}"), count(*) from {SCHEMA}.{stream}'
@@ -242,11 +237,11 @@ def test_both_runs_load_into_postgres_and_one_expression_recovers_each_value(
 
 
 def test_both_runs_load_into_duckdb(runs, tmp_path: Path):
-    require(DUCKDB / "target-duckdb")
+    require(TARGET_DUCKDB)
     db = tmp_path / "warehouse.duckdb"
     for i, run in enumerate(runs["runs"]):
         load(
-            DUCKDB / "target-duckdb",
+            TARGET_DUCKDB,
             {"path": str(db), "default_target_schema": SCHEMA},
             run.stdout,
             tmp_path / f"duck{i}",
@@ -283,12 +278,12 @@ def test_both_runs_load_into_duckdb(runs, tmp_path: Path):
 
 
 def test_both_runs_land_in_jsonl(runs, tmp_path: Path):
-    require(JSONL)
+    require(TARGET_JSONL)
     for i, run in enumerate(runs["runs"]):
         out = tmp_path / f"jsonl{i}"
         out.mkdir()
         load(
-            JSONL,
+            TARGET_JSONL,
             {"destination_path": str(out), "do_timestamp_file": False},
             run.stdout,
             tmp_path / f"jsonl-work{i}",
