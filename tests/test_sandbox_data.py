@@ -13,81 +13,22 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from contract_keys import CONTRACT_KEYS, OPT_IN_KEYS
 
 from tap_brightpearl.sandbox import KNOB_DEFAULTS, Sandbox
 from tap_brightpearl.sandbox.data import SIZE_KEYS
 from tap_brightpearl.sandbox.util import IdSet, IdSetError, fmt_ts, format_idset, parse_ts
 
-CONTRACT_STREAMS = {
-    "orders",
-    "order_rows",
-    "order_notes",
-    "order_statuses",
-    "order_types",
-    "order_stock_statuses",
-    "order_shipping_statuses",
-    "order_custom_field_metadata",
-    "products",
-    "product_prices",
-    "product_availability",
-    "price_lists",
-    "brands",
-    "categories",
-    "collections",
-    "options",
-    "option_values",
-    "product_types",
-    "seasons",
-    "channels",
-    "channel_brands",
-    "product_custom_field_metadata",
-    "contacts",
-    "postal_addresses",
-    "companies",
-    "contact_groups",
-    "contact_group_members",
-    "lead_sources",
-    "contact_tags",
-    "warehouses",
-    "warehouse_locations",
-    "shipping_methods",
-    "goods_out_notes",
-    "goods_in_batches",
-    "goods_movements",
-    "journal_rows",
-    "customer_payments",
-    "supplier_payments",
-    "nominal_codes",
-    "tax_codes",
-    "currencies",
-    "exchange_rates",
-    "accounting_periods",
-    "payment_methods",
-    "order_custom_field_values",
-    "product_custom_field_values",
-    "contact_custom_field_values",
-    "contact_custom_field_metadata",
-}
-KEY_WIDTH = {
-    "order_rows": 2,
-    "order_custom_field_metadata": 2,
-    "product_prices": 2,
-    "product_availability": 2,
-    "contact_group_members": 2,
-    "exchange_rates": 2,
-    "order_custom_field_values": 2,
-    "product_custom_field_values": 2,
-    "contact_custom_field_values": 2,
-    "contact_custom_field_metadata": 2,
-}
+# Every contract stream, the opt-in one included, with the width of its primary key.
+KEY_WIDTH = {stream: len(keys) for stream, keys in {**CONTRACT_KEYS, **OPT_IN_KEYS}.items()}
 
 
 def test_every_contract_stream_has_ground_truth_records(sandbox):
-    assert len(CONTRACT_STREAMS) == 48
-    for stream in CONTRACT_STREAMS:
+    assert len(KEY_WIDTH) == 48
+    for stream, width in KEY_WIDTH.items():
         keys = sandbox.primary_keys(stream)
         assert keys, stream
-        assert all(len(k) == KEY_WIDTH.get(stream, 1) for k in keys), stream
+        assert all(len(k) == width for k in keys), stream
     with pytest.raises(KeyError):
         sandbox.primary_keys("nope")
 
