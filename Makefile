@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 # is free, a file with module-scoped fixtures on one worker, in tests/conftest.py's order (slow
 # tests first, a file at a time in turn; --no-loadscope-reorder keeps it). The tests mostly wait
 # on sandboxes (latency, backoff, throttle windows): 8 workers suit 2 cores (fresh-clone pytest
-# on 2 cores: 238 to 267 s; in the work tree 11 workers took 287 s where 8 took 260 s).
+# on 2 cores: 238 to 287 s; in the work tree 11 workers took 287 s where 8 took 260 s).
 PYTEST_WORKERS ?= 8
 
 BIN := $(VENV)/bin
