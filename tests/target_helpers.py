@@ -21,12 +21,11 @@ import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from helpers import CONTRACT_KEYS, TAP, clean_env
+from helpers import CONTRACT_KEYS, DECODE, TAP, clean_env
 from shell_helpers import require_built
 
 from tap_brightpearl.sandbox import Sandbox
@@ -131,7 +130,7 @@ def parse_singer(path: Path) -> dict[str, Stream]:
         for line in lines:
             if not line.strip():
                 continue
-            message = json.loads(line, parse_float=Decimal)
+            message = DECODE(line)
             kind, name = message["type"], message.get("stream")
             if kind == "SCHEMA":
                 stream = streams.setdefault(name, Stream(name))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import logging
 import re
 import sys
@@ -24,6 +23,7 @@ from typing import Any
 
 import pytest
 from evidence_replay import ACCOUNT, Payload, Replay, load_catalogue, search_rows
+from helpers import parse_messages
 from jsonschema import Draft7Validator
 
 from tap_brightpearl.tap import TapBrightpearl
@@ -84,7 +84,7 @@ def sync(replay: Replay, streams: set[str], **settings: Any) -> list[dict[str, A
         sys.stdout = real
     out.flush()
     text = out.buffer.getvalue().decode()  # type: ignore[attr-defined]
-    return [json.loads(line, parse_float=Decimal) for line in text.splitlines() if line]
+    return parse_messages(text)
 
 
 def normal(value: Any) -> Any:
