@@ -250,20 +250,30 @@ def test_switching_naming_into_the_same_tables_fails_the_load(
     warehouses: Warehouses, tmp_path: Path
 ) -> None:
     """Why README says to switch into a new schema: target-postgres adds the new columns, but
-    the old key column is NOT NULL, so the first row in the new names fails the load."""
+    the old key column is NOT NULL, so the first row in the new names fails the load.
+
+    One stream shows it (contacts: ``contactId`` becomes ``contact_id``); every table would
+    fail the same way, at a full load's cost.
+    """
     pg = warehouses.pg
     pg.psql("create database switched")
     config = {"sqlalchemy_url": pg.url("switched"), "default_target_schema": SCHEMA}
-    load(TARGET_POSTGRES, config, warehouses.singer["original"], tmp_path / "before", env=UTC)
-    err = load(
-        TARGET_POSTGRES,
-        config,
-        warehouses.singer["snake_case"],
-        tmp_path / "after",
-        ok=False,
-        env=UTC,
-    )
-    assert re.search(r'NotNullViolation.*null value in column "\w+"', err), err[-3000:]
+    before = only(warehouses.singer["original"], "contacts")
+    load(TARGET_POSTGRES, config, before, tmp_path / "before", env=UTC)
+    after = only(warehouses.singer["snake_case"], "contacts")
+    err = load(TARGET_POSTGRES, config, after, tmp_path / "after", ok=False, env=UTC)
+    assert re.search(r'NotNullViolation.*null value in column "contactId"', err), err[-3000:]
+
+
+def only(singer: str, stream: str) -> str:
+    """The SCHEMA and RECORD lines of one stream, and every STATE line, of Singer text."""
+    keep = [
+        line
+        for line in singer.splitlines(keepends=True)
+        if json.loads(line).get("stream") in (stream, None)
+    ]
+    assert any('"RECORD"' in line for line in keep), stream
+    return "".join(keep)
 
 
 # -- README's SQL --------------------------------------------------------------------------------
