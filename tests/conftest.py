@@ -121,13 +121,13 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
 # wheel, a Meltano project) stays on one worker, so each such fixture is built once. So does the
 # singer-sdk standard suite (get_tap_test_class): its class-scoped runner syncs the tap once per
 # worker that runs any of its tests (eight syncs on eight workers).
-MODULE_FIXTURE = re.compile(r"@pytest\.fixture\(scope=\"module\"|= get_tap_test_class\(")
+SHARED_FIXTURE = re.compile(r"@pytest\.fixture\(scope=\"module\"|= get_tap_test_class\(")
 
 
 @functools.cache
-def _shares_module_fixtures(path: str) -> bool:
+def _shares_fixtures(path: str) -> bool:
     file = Path(path)
-    return file.is_file() and bool(MODULE_FIXTURE.search(file.read_text(encoding="utf-8")))
+    return file.is_file() and bool(SHARED_FIXTURE.search(file.read_text(encoding="utf-8")))
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
@@ -141,17 +141,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     class PerTestUnlessShared(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
-            return module if _shares_module_fixtures(str(root / module)) else nodeid
+            return module if _shares_fixtures(str(root / module)) else nodeid
 
     return PerTestUnlessShared(config, log)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The slow tests first, then the files sharing module fixtures, so no long test starts last
+    """The slow tests first, then the files sharing fixtures, so no long test starts last
     and holds up the run (xdist hands the work out in this order: `make pytest` passes
     ``--no-loadscope-reorder``, which keeps it).
 
-    A file sharing module fixtures moves as one block (its fixtures are built once, and its tests
+    A file sharing fixtures moves as one block (its fixtures are built once, and its tests
     run one after the other on one worker: a chain as long as a slow test). The slow blocks go
     out one file at a time in turn: a file's slow tests mostly wait the same way (the retry
     backoff, a budget minute), and eight of them side by side left the two cores idle.
@@ -159,14 +159,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     blocks: dict[str, list[pytest.Item]] = {}
     for item in items:
         path = str(item.path)
-        key = path if _shares_module_fixtures(path) else item.nodeid
+        key = path if _shares_fixtures(path) else item.nodeid
         blocks.setdefault(key, []).append(item)
 
     def slow(block: list[pytest.Item]) -> bool:
         return any(i.get_closest_marker("slow") for i in block)
 
     def shared(block: list[pytest.Item]) -> bool:
-        return _shares_module_fixtures(str(block[0].path))
+        return _shares_fixtures(str(block[0].path))
 
     ordered = [
         *in_turn_by_file([b for b in blocks.values() if slow(b)]),
