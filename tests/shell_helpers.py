@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import importlib.util
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,3 +43,28 @@ def require_built(path: Path, builder: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary directory every pytest-xdist worker of this session shares."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel of the work tree, built the way `make wheel` builds it, once per session.
+
+    Under a lock, the first caller (whichever worker) builds it; later callers find it.
+    """
+    dist = session_dir(tmp_path_factory) / "wheel"
+    dist.mkdir(exist_ok=True)
+    with (dist / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not list(dist.glob("tap_brightpearl-*.whl")):
+            subprocess.run(
+                [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", dist, ROOT],
+                check=True,
+                capture_output=True,
+            )
+    (wheel,) = dist.glob("tap_brightpearl-*.whl")
+    return wheel

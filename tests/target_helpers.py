@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from helpers import CONTRACT_KEYS, DECODE, TAP, clean_env
-from shell_helpers import require_built
+from shell_helpers import require_built, session_dir
 
 from tap_brightpearl.sandbox import Sandbox
 
@@ -142,12 +142,6 @@ def parse_singer(path: Path) -> dict[str, Stream]:
                 stream.records.append(message["record"])
                 stream.schema_of.append(len(stream.schemas) - 1)
     return streams
-
-
-def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The temporary directory every pytest-xdist worker of this session shares."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 #: The load tests' sandbox: a fifth of the default sizes (1,000 orders, about 17,000 records).

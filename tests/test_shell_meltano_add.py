@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -23,7 +22,7 @@ from meltano_helpers import (
     meltano_env,
     require_meltano,
 )
-from shell_helpers import ROOT
+from shell_helpers import ROOT, built_wheel
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -45,13 +44,7 @@ def added(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh `meltano init` project with the tap added from the shipped definition."""
     require_meltano()
     tmp = tmp_path_factory.mktemp("newcomer")
-    dist = tmp / "dist"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dist), str(ROOT)],
-        check=True,
-        capture_output=True,
-    )
-    (wheel,) = dist.glob("tap_brightpearl-*.whl")
+    wheel = built_wheel(tmp_path_factory)
     lines = PLUGIN.read_text(encoding="utf-8").splitlines(keepends=True)
     assert sum(line.startswith("pip_url: ") for line in lines) == 1
     definition = tmp / "tap-brightpearl.yml"

@@ -10,8 +10,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from shell_helpers import ROOT, built_wheel
 
-ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "tap_brightpearl"
 
 
@@ -26,11 +26,8 @@ def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the wheel from the work tree, the way `make wheel` and CI do."""
-    out = tmp_path_factory.mktemp("dist")
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", out, ROOT, cwd=ROOT)
-    (built,) = out.glob("tap_brightpearl-*.whl")
-    return built
+    """The wheel of the work tree, built the way `make wheel` and CI build it."""
+    return built_wheel(tmp_path_factory)
 
 
 def test_wheel_holds_every_package_file(wheel: Path) -> None:
