@@ -17,9 +17,9 @@ PYTEST_ARGS ?=
 # Tests run on PYTEST_WORKERS pytest-xdist workers (0: in this process), each test where a worker
 # is free, a file with module-scoped fixtures on one worker, in tests/conftest.py's order (slow
 # tests first, a file at a time in turn; --no-loadscope-reorder keeps it). The tests mostly wait
-# on sandboxes (latency, backoff, throttle windows): 8 workers suit 2 cores (fresh-clone pytest
-# on 2 cores: 238 to 287 s; in the work tree 11 workers took 287 s where 8 took 260 s).
-PYTEST_WORKERS ?= 8
+# on sandboxes (latency, backoff, throttle windows), so there are more workers than the 2 cores
+# (fresh-clone pytest on 2 cores: 222 and 225 s with 10 workers, 222 to 232 s with 8).
+PYTEST_WORKERS ?= 10
 
 BIN := $(VENV)/bin
 

@@ -114,13 +114,13 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
             sb.stop()
 
 
-# -- parallel runs (make pytest: -n 8 --dist loadscope --no-loadscope-reorder) ------------
+# -- parallel runs (make pytest: -n 10 --dist loadscope --no-loadscope-reorder) -----------
 # pytest-xdist's loadgroup cannot group under pytest 9 (it renames ``item._nodeid``, which
 # pytest 9 no longer reads), so the scheduler is chosen here: a test goes to whichever worker
 # is free, except that a file with module-scoped fixtures (a full sync, a PostgreSQL server, a
 # wheel, a Meltano project) stays on one worker, so each such fixture is built once. So does the
 # singer-sdk standard suite (get_tap_test_class): its class-scoped runner syncs the tap once per
-# worker that runs any of its tests (eight syncs on eight workers).
+# worker that runs any of its tests (a sync on each worker).
 SHARED_FIXTURE = re.compile(r"@pytest\.fixture\(scope=\"module\"|= get_tap_test_class\(")
 
 
