@@ -18,8 +18,8 @@ PYTEST_ARGS ?=
 # is free, a file with module-scoped fixtures on one worker, in tests/conftest.py's order (slow
 # tests first, a file at a time in turn; --no-loadscope-reorder keeps it). The tests mostly wait
 # on sandboxes (latency, backoff, throttle windows), so there are more workers than the 2 cores
-# (fresh-clone pytest on 2 cores: 222 and 225 s with 10 workers, 222 to 232 s with 8).
-PYTEST_WORKERS ?= 10
+# (fresh-clone pytest on 2 cores: 222 to 232 s with 8 workers; 222 to 236 s with 10, no gain).
+PYTEST_WORKERS ?= 8
 
 BIN := $(VENV)/bin
 

@@ -114,7 +114,7 @@ def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
             sb.stop()
 
 
-# -- parallel runs (make pytest: -n 10 --dist loadscope --no-loadscope-reorder) -----------
+# -- parallel runs (make pytest: -n 8 --dist loadscope --no-loadscope-reorder) ------------
 # pytest-xdist's loadgroup cannot group under pytest 9 (it renames ``item._nodeid``, which
 # pytest 9 no longer reads), so the scheduler is chosen here: a test goes to whichever worker
 # is free, except that a file with module-scoped fixtures (a full sync, a PostgreSQL server, a
