@@ -1,11 +1,11 @@
 """The tests' one helper module for running the tap as Meltano does and reading what it said.
 
 The tap runs as a subprocess of its console script (``--config``/``--state``/``--catalog``
-files), every run under a timeout. Stdout is parsed as Singer messages with floats kept as
-``Decimal`` (so a float anywhere is detectable; a non-JSON line fails the test, as it would
-break a target); stderr is kept as text. Ground truth comes from the sandbox, compared through
-the contract's primary keys (docs/contract.md) in one normal form, ``norm`` (both in
-contract_keys.py, whose names are importable from here too).
+files), every run under a timeout, and what it said is a ``Run`` (run_output.py): stdout parsed
+as Singer messages with floats kept as ``Decimal`` (so a float anywhere is detectable; a
+non-JSON line fails the test, as it would break a target), stderr kept as text. Ground truth
+comes from the sandbox, compared through the contract's primary keys (docs/contract.md) in one
+normal form, ``norm`` (both in contract_keys.py). Both modules' names are importable from here.
 """
 
 from __future__ import annotations
@@ -20,14 +20,11 @@ import sys
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import msgspec
-
-# The contract's keys and their normal form: a module of their own, re-exported from here.
+# What a run said (Run, its parsed messages) and the contract's keys and their normal form:
+# modules of their own, re-exported from here.
 from contract_keys import (  # noqa: F401 - re-exported
     CONTRACT_KEYS,
     OPT_IN_KEYS,
@@ -38,6 +35,7 @@ from contract_keys import (  # noqa: F401 - re-exported
     record_keys,
     truth,
 )
+from run_output import DECODE, RETRY_LINE, Run, parse_messages  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -46,107 +44,9 @@ TAP = Path(sys.executable).parent / "tap-brightpearl"
 CANONICAL_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 TRACEBACK_LINE = re.compile(r"^(Traceback \(most recent call last\)|\s+\S|\^+$)")
 ENDPOINT = re.compile(r"[a-z]+-service/[a-z-]+")
-RETRY_LINE = re.compile(r"\bRetrying \S+ in [\d.]+ s after \d+ tries")
 
 # Sandbox knobs for tests not about throttling: its default 200/min would only slow them down.
 UNTHROTTLED = {"throttle_limit": 1_000_000}
-
-
-# msgspec (singer-sdk's own reader and writer of messages) parses twice as fast as json, and
-# the suite parses every tap run's output; like json it keeps big ints and the last duplicate key.
-DECODE = msgspec.json.Decoder(float_hook=Decimal).decode
-
-
-def parse_messages(stdout: str) -> list[dict[str, Any]]:
-    """Singer messages, floats as Decimal; a non-JSON line would break a target, so it fails."""
-    messages = []
-    for line in stdout.splitlines():
-        if not line.strip():
-            continue
-        try:
-            messages.append(DECODE(line))
-        except msgspec.DecodeError as exc:
-            message = f"stdout line is not a Singer message: {line[:200]!r}"
-            raise AssertionError(message) from exc
-    return messages
-
-
-@dataclass
-class Run:
-    """What one tap process did."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-    seconds: float = 0.0  # for messages only: tests assert behaviour, not durations
-    config_path: Path | None = None
-    singer: bool = True  # stdout is Singer messages (not --discover / --about output)
-    messages: list[dict[str, Any]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        if self.singer:
-            self.messages = parse_messages(self.stdout)
-
-    @functools.cached_property
-    def _records_by_stream(self) -> dict[str, list[dict[str, Any]]]:
-        """Every stream's records in one pass (tests ask for many streams of long outputs)."""
-        out: dict[str, list[dict[str, Any]]] = {}
-        for m in self.messages:
-            if m.get("type") == "RECORD":
-                out.setdefault(m.get("stream"), []).append(m["record"])
-        return out
-
-    def records(self, stream: str) -> list[dict[str, Any]]:
-        """Records emitted for one stream, in order (a new list: the caller may change it)."""
-        return list(self._records_by_stream.get(stream, []))
-
-    def keys(self, stream: str) -> list[tuple[Any, ...]]:
-        """The contract PK of every record of a stream, normalised, duplicates kept."""
-        return record_keys(self.records(stream), stream)
-
-    def records_with_schema(self, stream: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-        """Each record of ``stream`` with the latest SCHEMA emitted before it."""
-        out, schema = [], {}
-        for m in self.messages:
-            if m.get("stream") != stream:
-                continue
-            if m["type"] == "SCHEMA":
-                schema = m["schema"]
-            elif m["type"] == "RECORD":
-                out.append((m["record"], schema))
-        return out
-
-    def schemas(self) -> dict[str, list[dict[str, Any]]]:
-        out: dict[str, list[dict[str, Any]]] = {}
-        for m in self.messages:
-            if m["type"] == "SCHEMA":
-                out.setdefault(m["stream"], []).append(m["schema"])
-        return out
-
-    def states(self) -> list[dict[str, Any]]:
-        """Every STATE value emitted, in order."""
-        return [m["value"] for m in self.messages if m.get("type") == "STATE"]
-
-    def last_state(self) -> dict[str, Any]:
-        """The last STATE value, as Meltano would store it ({} when there was none)."""
-        states = self.states()
-        return states[-1] if states else {}
-
-    def stderr_lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.strip()]
-
-    def last_stderr_line(self) -> str:
-        lines = self.stderr_lines()
-        return lines[-1] if lines else ""
-
-    def retries(self) -> int:
-        """How many retries the tap announced (its own WARNING line per retry)."""
-        return sum(1 for line in self.stderr_lines() if RETRY_LINE.search(line))
-
-    def describe(self) -> str:
-        """A short summary for assertion messages."""
-        tail = "\n".join(self.stderr.splitlines()[-15:])
-        return f"exit {self.returncode} after {self.seconds:.1f}s; stderr tail:\n{tail}"
 
 
 def write_json(path: Path, data: dict[str, Any]) -> Path:
