@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import importlib.util
 import os
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,15 +53,20 @@ def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel of the work tree, built the way `make wheel` builds it, once per session.
-
-    Under a lock, the first caller (whichever worker) builds it; later callers find it.
-    """
-    dist = session_dir(tmp_path_factory) / "wheel"
-    dist.mkdir(exist_ok=True)
-    with (dist / "lock").open("w") as lock:
+@contextlib.contextmanager
+def session_work(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """A directory of the session, shared by its workers, held under an exclusive lock: for
+    something built once per session, the first caller builds it and later callers find it."""
+    work = session_dir(tmp_path_factory) / name
+    work.mkdir(exist_ok=True)
+    with (work / "lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        yield work
+
+
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel of the work tree, built the way `make wheel` builds it, once per session."""
+    with session_work(tmp_path_factory, "wheel") as dist:
         if not list(dist.glob("tap_brightpearl-*.whl")):
             subprocess.run(
                 [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", dist, ROOT],

