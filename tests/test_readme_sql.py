@@ -25,9 +25,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-import test_targets_load as targets_load
 from helpers import UNTHROTTLED, run_tap
-from target_helpers import DUCKDB_PYTHON, TARGET_DUCKDB, TARGET_POSTGRES, load, require
+from target_helpers import (
+    DUCKDB_PYTHON,
+    TARGET_DUCKDB,
+    TARGET_POSTGRES,
+    Postgres,
+    load,
+    require,
+)
 from test_targets_load import postgres  # noqa: F401 - the module-scoped PostgreSQL server
 
 from tap_brightpearl.sandbox import Sandbox
@@ -118,7 +124,7 @@ def side_by_side(work: Callable[[Any], Any], items: list[Any]) -> dict[Any, Any]
 
 @dataclass
 class Warehouses:
-    pg: targets_load.Postgres
+    pg: Postgres
     duckdb: dict[str, Path]  # database name -> file
     keys: dict[str, dict[str, list[str]]]  # naming -> stream -> key properties emitted
     gone: set[tuple[str, int]]
@@ -127,7 +133,7 @@ class Warehouses:
 
 @pytest.fixture(scope="module")
 def warehouses(
-    postgres: targets_load.Postgres,  # noqa: F811 - the fixture imported above
+    postgres: Postgres,  # noqa: F811 - the fixture imported above
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Warehouses]:
     """The tap's output of both namings (and each block's settings), loaded into both databases.
@@ -158,16 +164,15 @@ def warehouses(
         assert run.returncode == 0, run.stderr[-2000:]
     for ld in LOADS:
         assert {(r["stream"], r["id"]) for r in second[ld].records("deleted_records")} == gone
-    pg = postgres  # test_targets_load's server, one database per load
     files = {name(ld): tmp / f"{name(ld)}.duckdb" for ld in LOADS}
 
     def to_postgres(ld: tuple[str, str]) -> None:
         n = name(ld)
-        pg.psql(f"create database {n}")
+        postgres.psql(f"create database {n}")
         load(
             TARGET_POSTGRES,
             {
-                "sqlalchemy_url": pg.url(n),
+                "sqlalchemy_url": postgres.url(n),
                 "default_target_schema": SCHEMA,
                 "validate_records": True,
             },
@@ -194,7 +199,7 @@ def warehouses(
         }
         for ld in LOADS
     }
-    yield Warehouses(pg, files, keys, gone, {n: first[(n, "")].stdout for n in NAMINGS})
+    yield Warehouses(postgres, files, keys, gone, {n: first[(n, "")].stdout for n in NAMINGS})
 
 
 # -- snake_case tables in PostgreSQL -------------------------------------------------------------
