@@ -30,7 +30,8 @@ export DO_NOT_TRACK := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export VENV MELTANO_VENV DEMO_PORT TARGETS_VENV
 
-.PHONY: help venv test unit lint typecheck pycache pytest demo wheel readme-tables plugin plugin-check clean
+.PHONY: help venv test unit lint typecheck pycache pytest demo wheel readme-tables plugin \
+  plugin-check clean
 
 help:
 	@echo "make demo    run the Meltano demo: sandbox -> tap-brightpearl -> DuckDB, with row counts"

@@ -3,9 +3,9 @@
 The tap's output is the session's full sync (``target_helpers.full_sync``, shared with
 test_targets_load.py: seed 7, a fifth of the sandbox's default sizes, every stream selected by
 default), piped unchanged into target-jsonl, which validates every record against its stream's
-latest SCHEMA (jsonschema Draft 4, formats unchecked). The test validates each landed line again, with
-Draft 7 and the formats the tap uses, against the SCHEMA in force when it was emitted: per
-stream, the line count, the primary-key set and every line equal to its record.
+latest SCHEMA (jsonschema Draft 4, formats unchecked). The test validates each landed line
+again, with Draft 7 and the formats the tap uses, against the SCHEMA in force when it was
+emitted: per stream, the line count, the primary-key set and every line equal to its record.
 """
 
 from __future__ import annotations
